@@ -1,0 +1,584 @@
+//! The component tree: documents, components, properties and parameters.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use indexmap::{Equivalent, IndexMap};
+
+use crate::value::{Value, ValueType, Values};
+
+/// The text formats oxpim reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    /// iCalendar 2.0 (RFC 5545, with RFC 7986, 9073, 9074 names).
+    ICalendar,
+    /// vCalendar 1.0 (`BEGIN:VCALENDAR` with `VERSION:1.0`).
+    VCalendar10,
+    /// vCard 2.1.
+    VCard21,
+    /// vCard 3.0 (RFC 2426).
+    VCard30,
+    /// vCard 4.0 (RFC 6350).
+    VCard40,
+    /// Not determined (a stray component outside any known object).
+    #[default]
+    Unknown,
+}
+
+impl Dialect {
+    /// True for the vCard versions.
+    pub fn is_vcard(self) -> bool {
+        matches!(self, Dialect::VCard21 | Dialect::VCard30 | Dialect::VCard40)
+    }
+    /// True for iCalendar and vCalendar.
+    pub fn is_calendar(self) -> bool {
+        matches!(self, Dialect::ICalendar | Dialect::VCalendar10)
+    }
+    /// The VERSION value of this dialect.
+    pub fn version(self) -> Option<&'static str> {
+        Some(match self {
+            Dialect::ICalendar => "2.0",
+            Dialect::VCalendar10 => "1.0",
+            Dialect::VCard21 => "2.1",
+            Dialect::VCard30 => "3.0",
+            Dialect::VCard40 => "4.0",
+            Dialect::Unknown => return None,
+        })
+    }
+    /// A human name ("iCalendar 2.0", "vCard 3.0", …).
+    pub fn label(self) -> &'static str {
+        match self {
+            Dialect::ICalendar => "iCalendar 2.0",
+            Dialect::VCalendar10 => "vCalendar 1.0",
+            Dialect::VCard21 => "vCard 2.1",
+            Dialect::VCard30 => "vCard 3.0",
+            Dialect::VCard40 => "vCard 4.0",
+            Dialect::Unknown => "unknown",
+        }
+    }
+    /// The dialect of an object named `component` (`VCALENDAR`/`VCARD`)
+    /// with the given VERSION value.
+    pub fn from_version(component: &str, version: &str) -> Option<Dialect> {
+        let v = version.trim();
+        if component.eq_ignore_ascii_case("VCALENDAR") {
+            match v {
+                "2.0" => Some(Dialect::ICalendar),
+                "1.0" => Some(Dialect::VCalendar10),
+                _ => None,
+            }
+        } else if component.eq_ignore_ascii_case("VCARD") {
+            match v {
+                "2.1" => Some(Dialect::VCard21),
+                "3.0" => Some(Dialect::VCard30),
+                "4.0" => Some(Dialect::VCard40),
+                _ => None,
+            }
+        } else {
+            None
+        }
+    }
+}
+
+/// Exact source bytes of an item, kept so that an unmodified item is
+/// written back byte for byte.
+#[derive(Clone)]
+pub(crate) enum Raw {
+    /// A range of a shared source buffer (whole-input parsing).
+    Shared {
+        src: Arc<[u8]>,
+        start: usize,
+        end: usize,
+    },
+    /// An owned copy (streaming).
+    Owned(Vec<u8>),
+}
+
+impl Raw {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Raw::Shared { src, start, end } => src.get(*start..*end).unwrap_or_default(),
+            Raw::Owned(v) => v,
+        }
+    }
+}
+
+impl std::fmt::Debug for Raw {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Raw({:?})", String::from_utf8_lossy(self.bytes()))
+    }
+}
+
+/// A parameter name, stored in uppercase; lookups ignore ASCII case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Key(Box<str>);
+
+fn hash_upper<H: Hasher>(s: &str, state: &mut H) {
+    for b in s.bytes() {
+        state.write_u8(b.to_ascii_uppercase());
+    }
+    state.write_u8(0xff);
+}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_upper(&self.0, state);
+    }
+}
+
+struct KeyRef<'a>(&'a str);
+
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_upper(self.0, state);
+    }
+}
+
+impl Equivalent<Key> for KeyRef<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        key.0.eq_ignore_ascii_case(self.0)
+    }
+}
+
+/// One value of a parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamValue {
+    /// The value, with quotes removed and RFC 6868 carets decoded.
+    pub value: String,
+    /// True when it was written in double quotes.
+    pub quoted: bool,
+}
+
+impl ParamValue {
+    /// An unquoted value.
+    pub fn new(value: impl Into<String>) -> Self {
+        ParamValue {
+            value: value.into(),
+            quoted: false,
+        }
+    }
+}
+
+/// A parameter: its values in order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Param {
+    /// The values in order.
+    pub values: Vec<ParamValue>,
+    /// True when written vCard 2.1 style, without a name (`TEL;WORK;VOICE:`):
+    /// the values are then the bare tokens.
+    pub bare: bool,
+}
+
+impl Param {
+    /// The first value.
+    pub fn first(&self) -> Option<&str> {
+        self.values.first().map(|v| v.value.as_str())
+    }
+    /// Iterates the values.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(|v| v.value.as_str())
+    }
+    /// True when any value equals `s` ignoring ASCII case. Values that
+    /// themselves hold comma lists (`TYPE="work,voice"`, RFC 6350's own
+    /// example) are looked into.
+    pub fn has(&self, s: &str) -> bool {
+        self.iter().any(|v| {
+            v.eq_ignore_ascii_case(s) || v.split(',').any(|p| p.trim().eq_ignore_ascii_case(s))
+        })
+    }
+}
+
+/// The parameters of a property, in their original order. Names are
+/// case-insensitive; repeated names (`TYPE=a;TYPE=b`) merge into one entry.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    map: IndexMap<Key, Param>,
+}
+
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        self.map.len() == other.map.len()
+            && self.map.iter().zip(other.map.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl Params {
+    /// No parameters.
+    pub fn new() -> Self {
+        Params::default()
+    }
+    /// Number of distinct parameter names.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+    /// The parameter named `name` (any case).
+    pub fn get(&self, name: &str) -> Option<&Param> {
+        self.map.get(&KeyRef(name))
+    }
+    /// Mutable access to a parameter.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Param> {
+        self.map.get_mut(&KeyRef(name))
+    }
+    /// The first value of `name`.
+    pub fn first(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Param::first)
+    }
+    /// True when the parameter exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.map.contains_key(&KeyRef(name))
+    }
+    /// Iterates (uppercase name, parameter) in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Param)> {
+        self.map.iter().map(|(k, v)| (&*k.0, v))
+    }
+    /// Sets `name` to a single unquoted value, replacing what was there
+    /// (keeping its position).
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        let p = Param {
+            values: vec![ParamValue::new(value)],
+            bare: false,
+        };
+        self.insert(name, p);
+    }
+    /// Inserts a parameter, replacing one of the same name in place.
+    pub fn insert(&mut self, name: &str, param: Param) {
+        if let Some(slot) = self.map.get_mut(&KeyRef(name)) {
+            *slot = param;
+        } else {
+            self.map
+                .insert(Key(name.to_ascii_uppercase().into()), param);
+        }
+    }
+    /// Appends values to `name`, creating it at the end if needed.
+    pub fn append(&mut self, name: &str, values: impl IntoIterator<Item = ParamValue>, bare: bool) {
+        match self.map.get_mut(&KeyRef(name)) {
+            Some(p) => p.values.extend(values),
+            None => {
+                self.map.insert(
+                    Key(name.to_ascii_uppercase().into()),
+                    Param {
+                        values: values.into_iter().collect(),
+                        bare,
+                    },
+                );
+            }
+        }
+    }
+    /// Removes a parameter, keeping the order of the others.
+    pub fn remove(&mut self, name: &str) -> Option<Param> {
+        self.map.shift_remove(&KeyRef(name))
+    }
+}
+
+/// One property: name, parameters and typed values.
+///
+/// A parsed property remembers its source bytes; the writer reproduces them
+/// exactly until the property is changed through a `&mut` method.
+#[derive(Debug, Clone)]
+pub struct Property {
+    pub(crate) name: Box<str>,
+    pub(crate) group: Option<Box<str>>,
+    pub(crate) params: Params,
+    pub(crate) value_type: ValueType,
+    pub(crate) values: Values,
+    pub(crate) raw: Option<Raw>,
+    pub(crate) line: u32,
+}
+
+impl PartialEq for Property {
+    /// Compares name, group, parameters, type and values; source bytes and
+    /// positions are ignored.
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.group.as_deref().map(str::to_ascii_lowercase)
+                == other.group.as_deref().map(str::to_ascii_lowercase)
+            && self.params == other.params
+            && self.value_type == other.value_type
+            && self.values == other.values
+    }
+}
+
+impl Property {
+    /// A new property with one value. The name is stored in uppercase.
+    pub fn new(name: &str, value_type: ValueType, value: Value) -> Self {
+        Property {
+            name: name.to_ascii_uppercase().into(),
+            group: None,
+            params: Params::new(),
+            value_type,
+            values: Values::One(value),
+            raw: None,
+            line: 0,
+        }
+    }
+    /// A new TEXT property.
+    pub fn text(name: &str, value: impl Into<String>) -> Self {
+        Property::new(name, ValueType::Text, Value::Text(value.into()))
+    }
+    /// The name, uppercase.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// True when the name equals `name` ignoring ASCII case.
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+    /// The group (`item1` of `item1.TEL`).
+    pub fn group(&self) -> Option<&str> {
+        self.group.as_deref()
+    }
+    /// The parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+    /// The first value of parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.first(name)
+    }
+    /// The value type in effect (from `VALUE=`, the property's default, or
+    /// detected leniently).
+    pub fn value_type(&self) -> &ValueType {
+        &self.value_type
+    }
+    /// The values.
+    pub fn values(&self) -> &Values {
+        &self.values
+    }
+    /// The first value.
+    pub fn value(&self) -> Option<&Value> {
+        self.values.first()
+    }
+    /// The first value as text, for TEXT-like values (TEXT, URI,
+    /// CAL-ADDRESS, unknown and invalid values as written).
+    pub fn as_text(&self) -> Option<&str> {
+        self.value().and_then(Value::as_str)
+    }
+    /// 1-based source line, 0 for a property built in code.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+    /// The exact source bytes when the property is unmodified.
+    pub fn source(&self) -> Option<&[u8]> {
+        self.raw.as_ref().map(Raw::bytes)
+    }
+    /// Mutable parameters; forgets the source bytes.
+    pub fn params_mut(&mut self) -> &mut Params {
+        self.raw = None;
+        &mut self.params
+    }
+    /// Mutable values; forgets the source bytes.
+    pub fn values_mut(&mut self) -> &mut Values {
+        self.raw = None;
+        &mut self.values
+    }
+    /// Replaces the values and their type; forgets the source bytes.
+    pub fn set_values(&mut self, value_type: ValueType, values: impl Into<Values>) {
+        self.raw = None;
+        self.value_type = value_type;
+        self.values = values.into();
+    }
+    /// Sets the group; forgets the source bytes.
+    pub fn set_group(&mut self, group: Option<&str>) {
+        self.raw = None;
+        self.group = group.map(Into::into);
+    }
+    /// Forgets the source bytes, so that the writer serialises the typed
+    /// values (used by normalisation).
+    pub fn forget_source(&mut self) {
+        self.raw = None;
+    }
+}
+
+/// A component: `BEGIN:NAME` … `END:NAME` with properties and children.
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub(crate) name: Box<str>,
+    /// The properties, in source order.
+    pub properties: Vec<Property>,
+    /// The sub-components, in source order.
+    pub components: Vec<Component>,
+    pub(crate) dialect: Dialect,
+    pub(crate) line: u32,
+    pub(crate) begin_raw: Option<Raw>,
+    pub(crate) end_raw: Option<Raw>,
+    /// How many of the parent's properties came before this component in
+    /// the source (for faithful interleaving); `usize::MAX` = after all.
+    pub(crate) after_properties: usize,
+}
+
+impl PartialEq for Component {
+    /// Compares names, dialects, properties and children; source bytes and
+    /// positions are ignored.
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.dialect == other.dialect
+            && self.properties == other.properties
+            && self.components == other.components
+    }
+}
+
+impl Component {
+    /// An empty component named `name` (stored uppercase).
+    pub fn new(name: &str, dialect: Dialect) -> Self {
+        Component {
+            name: name.to_ascii_uppercase().into(),
+            properties: Vec::new(),
+            components: Vec::new(),
+            dialect,
+            line: 0,
+            begin_raw: None,
+            end_raw: None,
+            after_properties: usize::MAX,
+        }
+    }
+    /// The name, uppercase.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// True when the name equals `name` ignoring ASCII case.
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+    /// The dialect this component was read (or is to be written) in.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+    /// Sets the dialect of this component and all its descendants.
+    pub fn set_dialect(&mut self, d: Dialect) {
+        let mut stack = vec![self];
+        while let Some(c) = stack.pop() {
+            c.dialect = d;
+            stack.extend(c.components.iter_mut());
+        }
+    }
+    /// 1-based line of the BEGIN line, 0 for a component built in code.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+    /// The first property named `name`.
+    pub fn property(&self, name: &str) -> Option<&Property> {
+        self.properties.iter().find(|p| p.is(name))
+    }
+    /// Mutable access to the first property named `name`.
+    pub fn property_mut(&mut self, name: &str) -> Option<&mut Property> {
+        self.properties.iter_mut().find(|p| p.is(name))
+    }
+    /// All properties named `name`.
+    pub fn properties_named<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Property> + 'a {
+        self.properties.iter().filter(move |p| p.is(name))
+    }
+    /// The text of the first property named `name`.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.property(name).and_then(Property::as_text)
+    }
+    /// Children named `name`.
+    pub fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Component> + 'a {
+        self.components.iter().filter(move |c| c.is(name))
+    }
+    /// Adds a property at the end.
+    pub fn push(&mut self, p: Property) {
+        self.properties.push(p);
+    }
+    /// Forgets all source bytes in this subtree, so that the writer
+    /// serialises everything from the typed model.
+    pub fn forget_source(&mut self) {
+        let mut stack = vec![self];
+        while let Some(c) = stack.pop() {
+            c.begin_raw = None;
+            c.end_raw = None;
+            for p in &mut c.properties {
+                p.raw = None;
+            }
+            stack.extend(c.components.iter_mut());
+        }
+    }
+    /// Visits this component and all descendants, depth first.
+    pub fn walk(&self, f: &mut dyn FnMut(&Component)) {
+        let mut stack = vec![self];
+        while let Some(c) = stack.pop() {
+            f(c);
+            stack.extend(c.components.iter().rev());
+        }
+    }
+}
+
+/// A parsed file: its top-level objects (usually one VCALENDAR, or one or
+/// more VCARDs).
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// The top-level components, in source order.
+    pub components: Vec<Component>,
+    pub(crate) leading: Option<Raw>,
+    pub(crate) bom: bool,
+}
+
+impl PartialEq for Document {
+    fn eq(&self, other: &Self) -> bool {
+        self.components == other.components
+    }
+}
+
+impl Document {
+    /// A document with the given top-level components.
+    pub fn new(components: Vec<Component>) -> Self {
+        Document {
+            components,
+            leading: None,
+            bom: false,
+        }
+    }
+    /// True when the source started with a UTF-8 byte order mark.
+    pub fn had_bom(&self) -> bool {
+        self.bom
+    }
+    /// Forgets all source bytes (see [`Component::forget_source`]).
+    pub fn forget_source(&mut self) {
+        self.leading = None;
+        self.bom = false;
+        for c in &mut self.components {
+            c.forget_source();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_case_insensitive_and_ordered() {
+        let mut p = Params::new();
+        p.set("cn", "Foo");
+        p.append("TYPE", [ParamValue::new("work")], false);
+        p.append("type", [ParamValue::new("voice")], false);
+        assert_eq!(p.first("CN"), Some("Foo"));
+        assert_eq!(p.get("Type").unwrap().values.len(), 2);
+        let names: Vec<_> = p.iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["CN", "TYPE"]);
+        p.set("CN", "Bar");
+        let names: Vec<_> = p.iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["CN", "TYPE"]);
+        assert!(p.get("type").unwrap().has("VOICE"));
+        p.remove("cn");
+        assert_eq!(p.len(), 1);
+    }
+
+    #[test]
+    fn param_has_looks_into_quoted_lists() {
+        let p = Param {
+            values: vec![ParamValue {
+                value: "work,voice".into(),
+                quoted: true,
+            }],
+            bare: false,
+        };
+        assert!(p.has("voice"));
+        assert!(!p.has("home"));
+    }
+}

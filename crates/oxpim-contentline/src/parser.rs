@@ -1,0 +1,871 @@
+//! Building the component tree from content lines.
+
+use std::sync::Arc;
+
+use oxpim_lexer::{ContentLine, LexOptions, Lexer, LineKind, Malformed};
+
+use crate::diag::{Code, Diagnostic, Sink};
+use crate::model::{Component, Dialect, Document, Property, Raw};
+use crate::typing::{LineInput, TypeCtx, build_property};
+use crate::value::time::Shown;
+use crate::value::{Value, ValueType, Values};
+
+/// Bounds on what one parser accepts. Every bound applies per parser
+/// instance; see `docs/limits.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest component nesting (default 64). Deeper `BEGIN` lines are
+    /// reported and their lines kept only as source bytes.
+    pub max_depth: usize,
+    /// Longest unfolded line in bytes (default 64 MiB).
+    pub max_line_bytes: usize,
+    /// Most parameters typed per property (default 1 000).
+    pub max_params: usize,
+    /// Most values typed per property or parameter (default 100 000).
+    pub max_values: usize,
+    /// Most properties per component (default 1 000 000).
+    pub max_properties: usize,
+    /// Most diagnostics per document or stream item (default 1 000).
+    pub max_diagnostics: usize,
+    /// Largest object the streaming reader buffers (default 256 MiB).
+    pub max_object_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_line_bytes: LexOptions::DEFAULT_MAX_LINE_BYTES,
+            max_params: 1_000,
+            max_values: 100_000,
+            max_properties: 1_000_000,
+            max_diagnostics: 1_000,
+            max_object_bytes: 256 << 20,
+        }
+    }
+}
+
+/// How a parser behaves. Chosen per parser instance: there is no global
+/// switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ParseOptions {
+    /// Strict mode: every deviation from the specification is an error, and
+    /// style checks (line length, CRLF, case, blank lines, required
+    /// properties) are made. Parsing still recovers and goes on.
+    pub strict: bool,
+    /// Bounds on hostile input.
+    pub limits: Limits,
+}
+
+/// The result of parsing a whole input.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The component tree.
+    pub document: Document,
+    /// Every problem met, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        crate::diag::has_errors(&self.diagnostics)
+    }
+}
+
+/// Parses iCalendar, vCalendar and vCard text.
+///
+/// ```
+/// use oxpim_contentline::{Parser, Dialect};
+///
+/// let parsed = Parser::new().parse(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zo\xC3\xAB\r\nEND:VCARD\r\n");
+/// let card = &parsed.document.components[0];
+/// assert_eq!(card.dialect(), Dialect::VCard30);
+/// assert_eq!(card.text("FN"), Some("Zoë"));
+/// assert!(parsed.diagnostics.is_empty());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Parser {
+    opts: ParseOptions,
+}
+
+impl Parser {
+    /// A lenient parser with default limits.
+    pub fn new() -> Self {
+        Parser::default()
+    }
+    /// A strict parser with default limits.
+    pub fn strict() -> Self {
+        Parser {
+            opts: ParseOptions {
+                strict: true,
+                limits: Limits::default(),
+            },
+        }
+    }
+    /// A parser with the given options.
+    pub fn with_options(opts: ParseOptions) -> Self {
+        Parser { opts }
+    }
+    /// The options.
+    pub fn options(&self) -> &ParseOptions {
+        &self.opts
+    }
+
+    /// Parses a complete input. Never fails: problems become diagnostics.
+    pub fn parse(&self, input: &[u8]) -> Parsed {
+        let src: Arc<[u8]> = Arc::from(input);
+        self.parse_shared(src)
+    }
+
+    /// Parses an owned input without copying it.
+    pub fn parse_vec(&self, input: Vec<u8>) -> Parsed {
+        self.parse_shared(Arc::from(input.into_boxed_slice()))
+    }
+
+    fn parse_shared(&self, src: Arc<[u8]>) -> Parsed {
+        let lex_opts = LexOptions {
+            max_line_bytes: self.opts.limits.max_line_bytes,
+            complete: true,
+        };
+        let mut lexer = Lexer::with_options(&src, lex_opts);
+        let bom = lexer.had_bom();
+        let mut b = Builder::new(self.opts, RawMode::Shared(src.clone()), false);
+        if bom {
+            b.leading = Some(Raw::Shared {
+                src: src.clone(),
+                start: 0,
+                end: oxpim_lexer::BOM.len(),
+            });
+            b.last = Last::Leading;
+        }
+        for line in &mut lexer {
+            b.feed(line);
+        }
+        b.finish();
+        let mut document = Document::new(std::mem::take(&mut b.done));
+        document.leading = b.leading.take();
+        document.bom = bom;
+        Parsed {
+            document,
+            diagnostics: std::mem::take(&mut b.sink.items),
+        }
+    }
+}
+
+/// How raw source bytes are kept.
+pub(crate) enum RawMode {
+    /// Ranges of one shared buffer.
+    Shared(Arc<[u8]>),
+    /// Owned copies (streaming).
+    Owned,
+}
+
+/// Which item the next trivia lines (blank or malformed) belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Last {
+    None,
+    Leading,
+    Begin,
+    Prop,
+    ChildEnd,
+    TopEnd,
+}
+
+struct Frame {
+    comp: Component,
+    /// Properties waiting for the dialect (index in comp.properties, line).
+    pending: Vec<(usize, ContentLine<'static>)>,
+    resolved: bool,
+}
+
+/// A completed child of a split container, or a completed top-level object.
+pub(crate) enum Completed {
+    Object(Component),
+    Piece {
+        container: Arc<Component>,
+        child: Component,
+    },
+}
+
+pub(crate) struct Builder {
+    opts: ParseOptions,
+    ctx: TypeCtx,
+    pub(crate) sink: Sink,
+    raw_mode: RawMode,
+    stack: Vec<Frame>,
+    pub(crate) done: Vec<Component>,
+    pub(crate) last: Last,
+    pub(crate) leading: Option<Raw>,
+    ignored_depth: usize,
+    reported_long: bool,
+    reported_break: bool,
+    reported_blank: bool,
+    /// Streaming: split top-level VCALENDARs into pieces.
+    split: bool,
+    pub(crate) completed: Vec<Completed>,
+    container: Option<Arc<Component>>,
+    container_dirty: bool,
+    pieces_emitted: usize,
+    /// Bytes of source fed since the last completed item (streaming).
+    pub(crate) fed_bytes: usize,
+}
+
+fn name_of(line: &ContentLine<'_>) -> String {
+    String::from_utf8_lossy(line.name()).to_ascii_uppercase()
+}
+
+fn value_name(line: &ContentLine<'_>) -> String {
+    String::from_utf8_lossy(line.value())
+        .trim()
+        .to_ascii_uppercase()
+}
+
+fn required(d: Dialect, comp: &str) -> &'static [&'static str] {
+    match (d, comp) {
+        (Dialect::ICalendar, "VCALENDAR") => &["PRODID", "VERSION"],
+        (Dialect::ICalendar, "VEVENT" | "VTODO" | "VJOURNAL" | "VFREEBUSY") => &["UID", "DTSTAMP"],
+        (Dialect::ICalendar, "VTIMEZONE") => &["TZID"],
+        (Dialect::ICalendar, "STANDARD" | "DAYLIGHT") => &["DTSTART", "TZOFFSETFROM", "TZOFFSETTO"],
+        (Dialect::ICalendar, "VALARM") => &["ACTION", "TRIGGER"],
+        (Dialect::VCalendar10, "VCALENDAR") => &["VERSION"],
+        (Dialect::VCard21, "VCARD") => &["VERSION", "N"],
+        (Dialect::VCard30, "VCARD") => &["VERSION", "N", "FN"],
+        (Dialect::VCard40, "VCARD") => &["VERSION", "FN"],
+        _ => &[],
+    }
+}
+
+impl Builder {
+    pub(crate) fn new(opts: ParseOptions, raw_mode: RawMode, split: bool) -> Self {
+        Builder {
+            opts,
+            ctx: TypeCtx {
+                max_params: opts.limits.max_params,
+                max_values: opts.limits.max_values,
+            },
+            sink: Sink::new(opts.strict, opts.limits.max_diagnostics),
+            raw_mode,
+            stack: Vec::new(),
+            done: Vec::new(),
+            last: Last::None,
+            leading: None,
+            ignored_depth: 0,
+            reported_long: false,
+            reported_break: false,
+            reported_blank: false,
+            split,
+            completed: Vec::new(),
+            container: None,
+            container_dirty: false,
+            pieces_emitted: 0,
+            fed_bytes: 0,
+        }
+    }
+
+    fn make_raw(&self, line: &ContentLine<'_>) -> Raw {
+        match &self.raw_mode {
+            RawMode::Shared(src) => Raw::Shared {
+                src: src.clone(),
+                start: line.offset(),
+                end: line.offset() + line.raw().len(),
+            },
+            RawMode::Owned => Raw::Owned(line.raw().to_vec()),
+        }
+    }
+
+    fn extend_raw(raw: &mut Raw, line: &ContentLine<'_>) {
+        match raw {
+            Raw::Shared { end, .. } => *end = line.offset() + line.raw().len(),
+            Raw::Owned(v) => v.extend_from_slice(line.raw()),
+        }
+    }
+
+    /// Attaches a trivia line to the item before it; returns the property
+    /// it was attached to, if any.
+    fn attach_trivia(&mut self, line: &ContentLine<'_>) -> Option<&mut Property> {
+        let raw = match self.last {
+            Last::None if self.split => None,
+            Last::None => {
+                self.leading = Some(self.make_raw(line));
+                self.last = Last::Leading;
+                return None;
+            }
+            Last::Leading => self.leading.as_mut(),
+            Last::Begin => self
+                .stack
+                .last_mut()
+                .and_then(|f| f.comp.begin_raw.as_mut()),
+            Last::Prop => self
+                .stack
+                .last_mut()
+                .and_then(|f| f.comp.properties.last_mut())
+                .and_then(|p| p.raw.as_mut()),
+            Last::ChildEnd => self
+                .stack
+                .last_mut()
+                .and_then(|f| f.comp.components.last_mut())
+                .and_then(|c| c.end_raw.as_mut()),
+            Last::TopEnd => self.done.last_mut().and_then(|c| c.end_raw.as_mut()),
+        };
+        match raw {
+            Some(r) => Self::extend_raw(r, line),
+            None if self.split => {
+                // Streaming keeps no trivia for items already emitted:
+                // memory stays bounded.
+            }
+            None => {
+                // The item has no source bytes (auto-closed): keep the
+                // trivia as leading bytes.
+                match &mut self.leading {
+                    Some(r) => Self::extend_raw(r, line),
+                    None => self.leading = Some(self.make_raw(line)),
+                }
+            }
+        }
+        if self.last == Last::Prop {
+            self.stack
+                .last_mut()
+                .and_then(|f| f.comp.properties.last_mut())
+        } else {
+            None
+        }
+    }
+
+    fn style_checks(&mut self, line: &ContentLine<'_>) {
+        if !self.sink.strict {
+            return;
+        }
+        let b = line.breaks();
+        if !self.reported_break && (b.lf() || b.cr() || b.crcrlf()) {
+            self.reported_break = true;
+            self.sink.report(
+                line.line(),
+                1,
+                Code::LineBreak,
+                "line break is not CRLF (further ones are not reported)",
+            );
+        }
+        if !self.reported_long {
+            let mut n = line.line();
+            for phys in line.raw().split(|&c| c == b'\n') {
+                let len = phys.strip_suffix(b"\r").unwrap_or(phys).len();
+                if len > 75 {
+                    self.reported_long = true;
+                    self.sink.report(n, 76, Code::LongLine, format!("line is {len} octets long; RFC 5545 folds at 75 (further long lines are not reported)"));
+                    break;
+                }
+                n += 1;
+            }
+        }
+    }
+
+    pub(crate) fn feed(&mut self, line: ContentLine<'_>) {
+        self.fed_bytes = self.fed_bytes.saturating_add(line.raw().len());
+        self.style_checks(&line);
+        if line.too_long() {
+            self.sink.report(
+                line.line(),
+                1,
+                Code::LineTooLong,
+                format!(
+                    "line is longer than {} bytes; its text was cut (source bytes kept)",
+                    self.opts.limits.max_line_bytes
+                ),
+            );
+        }
+        match line.kind() {
+            LineKind::Blank => {
+                if !self.reported_blank && self.sink.wants(Code::BlankLine) {
+                    self.reported_blank = true;
+                    self.sink.report(
+                        line.line(),
+                        1,
+                        Code::BlankLine,
+                        "empty line (further ones are not reported)",
+                    );
+                }
+                self.attach_trivia(&line);
+            }
+            LineKind::Malformed(m) => self.malformed(line, m),
+            LineKind::Property(_) => {
+                let name = line.name();
+                if name.eq_ignore_ascii_case(b"BEGIN") {
+                    self.begin(line);
+                } else if name.eq_ignore_ascii_case(b"END") {
+                    self.end(line);
+                } else {
+                    self.property(line);
+                }
+            }
+        }
+    }
+
+    fn malformed(&mut self, line: ContentLine<'_>, m: Malformed) {
+        let what = match m {
+            Malformed::BadName => "does not start with a property name",
+            Malformed::NoColon => "has no ':' between name and value",
+        };
+        let joined = {
+            let prop = self.attach_trivia(&line);
+            match prop {
+                Some(p)
+                    if matches!(
+                        p.value_type,
+                        ValueType::Text | ValueType::Unknown | ValueType::Binary
+                    ) && p.values.len() == 1 =>
+                {
+                    // A continuation line written without its leading
+                    // space (Outlook's X-ALT-DESC, bad folders): keep its
+                    // text as part of the value.
+                    let extra = String::from_utf8_lossy(line.text()).into_owned();
+                    match p.values.as_mut_slice().first_mut() {
+                        Some(Value::Text(s) | Value::Unknown(s)) => {
+                            s.push('\n');
+                            s.push_str(&extra);
+                            Some(p.name.to_string())
+                        }
+                        Some(Value::Binary(b)) => {
+                            // Base64 lines without indentation (old vCard
+                            // 2.1 writers).
+                            let mut issues = crate::decode::DecodeIssues::default();
+                            b.extend(crate::decode::base64(line.text(), &mut issues));
+                            Some(p.name.to_string())
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        };
+        match joined {
+            Some(prop) => self.sink.report(
+                line.line(),
+                1,
+                Code::MalformedLine,
+                format!("line {what}; joined to the {prop} value above as a continuation line"),
+            ),
+            None => self.sink.report(
+                line.line(),
+                1,
+                Code::MalformedLine,
+                format!(
+                    "line {what}: '{}'; kept only as source bytes",
+                    Shown(line.text())
+                ),
+            ),
+        }
+    }
+
+    fn begin(&mut self, line: ContentLine<'_>) {
+        let name = value_name(&line);
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            self.sink.report(
+                line.line(),
+                1,
+                Code::MalformedLine,
+                format!(
+                    "BEGIN with an invalid component name '{}'",
+                    Shown(line.value())
+                ),
+            );
+            self.attach_trivia(&line);
+            return;
+        }
+        if self.ignored_depth > 0 || self.stack.len() >= self.opts.limits.max_depth {
+            if self.ignored_depth == 0 {
+                self.sink.report(
+                    line.line(),
+                    1,
+                    Code::TooDeep,
+                    format!("components nested deeper than {}; BEGIN:{name} and what it holds are kept only as source bytes", self.opts.limits.max_depth),
+                );
+            }
+            self.ignored_depth += 1;
+            self.attach_trivia(&line);
+            return;
+        }
+        if self.sink.strict
+            && (line.name().iter().any(u8::is_ascii_lowercase)
+                || line.value().iter().any(u8::is_ascii_lowercase))
+        {
+            self.sink.report(
+                line.line(),
+                1,
+                Code::Case,
+                format!("BEGIN:{name} is not written in uppercase"),
+            );
+        }
+        // A child starts: the parent's dialect must be known now.
+        if let Some(top) = self.stack.last()
+            && !top.resolved
+        {
+            self.resolve_top(None);
+        }
+        let is_object = name == "VCALENDAR" || name == "VCARD";
+        let dialect = match self.stack.last() {
+            Some(f) if !is_object => f.comp.dialect,
+            _ if is_object => Dialect::Unknown,
+            _ => {
+                // A top-level VEVENT etc.: iCalendar without its VCALENDAR.
+                if self.sink.strict {
+                    self.sink.report(
+                        line.line(),
+                        1,
+                        Code::UnexpectedComponent,
+                        format!("top-level {name} outside a VCALENDAR or VCARD"),
+                    );
+                }
+                Dialect::ICalendar
+            }
+        };
+        let mut comp = Component::new(&name, dialect);
+        comp.line = line.line();
+        comp.begin_raw = Some(self.make_raw(&line));
+        if let Some(parent) = self.stack.last() {
+            comp.after_properties = parent.comp.properties.len();
+        }
+        self.stack.push(Frame {
+            comp,
+            pending: Vec::new(),
+            resolved: !is_object,
+        });
+        self.last = Last::Begin;
+    }
+
+    fn end(&mut self, line: ContentLine<'_>) {
+        let name = value_name(&line);
+        if self.ignored_depth > 0 {
+            self.ignored_depth -= 1;
+            self.attach_trivia(&line);
+            return;
+        }
+        let Some(pos) = self.stack.iter().rposition(|f| *f.comp.name == *name) else {
+            // Tolerate a truncated name ("END:VEVEN") for the innermost component.
+            let similar = self.stack.last().is_some_and(|f| {
+                name.len() >= 3
+                    && (f.comp.name.starts_with(name.as_str()) || name.starts_with(&*f.comp.name))
+            });
+            if similar {
+                let open = self
+                    .stack
+                    .last()
+                    .map(|f| f.comp.name.to_string())
+                    .unwrap_or_default();
+                self.sink.report(
+                    line.line(),
+                    1,
+                    Code::MismatchedEnd,
+                    format!("END:{name} closes {open}"),
+                );
+                self.close_top(Some(&line));
+            } else {
+                let msg = match self.stack.last() {
+                    Some(f) => format!(
+                        "END:{name} does not match the open BEGIN:{} (line {}); ignored",
+                        f.comp.name, f.comp.line
+                    ),
+                    None => format!("END:{name} without a BEGIN; ignored"),
+                };
+                let code = if self.stack.is_empty() {
+                    Code::UnmatchedEnd
+                } else {
+                    Code::MismatchedEnd
+                };
+                self.sink.report(line.line(), 1, code, msg);
+                self.attach_trivia(&line);
+            }
+            return;
+        };
+        if self.sink.strict
+            && (line.name().iter().any(u8::is_ascii_lowercase)
+                || line.value().iter().any(u8::is_ascii_lowercase))
+        {
+            self.sink.report(
+                line.line(),
+                1,
+                Code::Case,
+                format!("END:{name} is not written in uppercase"),
+            );
+        }
+        while self.stack.len() > pos + 1 {
+            if let Some(f) = self.stack.last() {
+                let msg = format!(
+                    "BEGIN:{} at line {} has no END (closed by END:{name})",
+                    f.comp.name, f.comp.line
+                );
+                self.sink.report(line.line(), 1, Code::MissingEnd, msg);
+            }
+            self.close_top(None);
+        }
+        self.close_top(Some(&line));
+    }
+
+    /// Decides the dialect of the innermost object frame, typing the
+    /// properties that waited for it. `version` is the VERSION value seen.
+    fn resolve_top(&mut self, version: Option<(&str, u32)>) {
+        let strict = self.sink.strict;
+        let Some(frame) = self.stack.last_mut() else {
+            return;
+        };
+        if frame.resolved {
+            return;
+        }
+        frame.resolved = true;
+        let cname = frame.comp.name.to_string();
+        let dialect = match version.and_then(|(v, _)| Dialect::from_version(&cname, v)) {
+            Some(d) => d,
+            None => {
+                let guess = if cname == "VCARD" {
+                    let twenty_one = frame
+                        .pending
+                        .iter()
+                        .any(|(_, l)| l.params().any(|p| p.bare));
+                    if twenty_one {
+                        Dialect::VCard21
+                    } else {
+                        Dialect::VCard30
+                    }
+                } else {
+                    Dialect::ICalendar
+                };
+                let (line, msg) = match version {
+                    Some((v, line)) => (
+                        line,
+                        format!("unknown {cname} VERSION '{v}'; read as {}", guess.label()),
+                    ),
+                    None => (
+                        frame.comp.line,
+                        format!(
+                            "{cname} has no VERSION before its content; read as {}",
+                            guess.label()
+                        ),
+                    ),
+                };
+                // A missing VERSION in a VCALENDAR is normal enough in
+                // real files to be only a strict-mode finding.
+                if version.is_some() || cname == "VCARD" || strict {
+                    self.sink.report(line, 1, Code::Version, msg);
+                }
+                guess
+            }
+        };
+        frame.comp.dialect = dialect;
+        let pending = std::mem::take(&mut frame.pending);
+        for (idx, line) in pending {
+            let prop = self.type_line(dialect, &line);
+            if let Some(frame) = self.stack.last_mut()
+                && let Some(slot) = frame.comp.properties.get_mut(idx)
+            {
+                let raw = slot.raw.take();
+                *slot = prop;
+                slot.raw = raw;
+            }
+        }
+    }
+
+    fn type_line(&mut self, dialect: Dialect, line: &ContentLine<'_>) -> Property {
+        let Some(header) = line.header().copied() else {
+            return Property::new(
+                "X-INVALID",
+                ValueType::Unknown,
+                Value::Unknown(String::new()),
+            );
+        };
+        let locate = |off: usize| line.locate(off);
+        let li = LineInput {
+            text: line.text(),
+            header,
+            line: line.line(),
+            locate: &locate,
+        };
+        build_property(dialect, &li, &self.ctx, &mut self.sink)
+    }
+
+    fn property(&mut self, line: ContentLine<'_>) {
+        if self.ignored_depth > 0 {
+            self.attach_trivia(&line);
+            return;
+        }
+        let raw = self.make_raw(&line);
+        let max_props = self.opts.limits.max_properties;
+        let Some(frame) = self.stack.last_mut() else {
+            self.sink.report(
+                line.line(),
+                1,
+                Code::OutsideComponent,
+                format!(
+                    "property {} outside any component; kept only as source bytes",
+                    Shown(line.name())
+                ),
+            );
+            self.attach_trivia(&line);
+            return;
+        };
+        if frame.comp.properties.len() >= max_props {
+            let cname = frame.comp.name.to_string();
+            self.sink.report(line.line(), 1, Code::TooMany, format!("{cname} has more than {max_props} properties; the rest are kept only as source bytes"));
+            self.attach_trivia(&line);
+            return;
+        }
+        if !frame.resolved {
+            if line.name().eq_ignore_ascii_case(b"VERSION") {
+                let v = String::from_utf8_lossy(line.value()).trim().to_string();
+                let l = line.line();
+                self.resolve_top(Some((&v, l)));
+            } else {
+                // Keep the line until the dialect is known.
+                let idx = frame.comp.properties.len();
+                let mut placeholder = Property::new(
+                    &name_of(&line),
+                    ValueType::Unknown,
+                    Value::Unknown(String::new()),
+                );
+                placeholder.values = Values::Many(Vec::new());
+                placeholder.line = line.line();
+                placeholder.raw = Some(raw);
+                frame.comp.properties.push(placeholder);
+                frame.pending.push((idx, line.into_owned()));
+                self.last = Last::Prop;
+                self.container_dirty = true;
+                return;
+            }
+        }
+        let dialect = self
+            .stack
+            .last()
+            .map_or(Dialect::Unknown, |f| f.comp.dialect);
+        let mut prop = self.type_line(dialect, &line);
+        prop.raw = Some(raw);
+        if let Some(frame) = self.stack.last_mut() {
+            frame.comp.properties.push(prop);
+        }
+        self.last = Last::Prop;
+        self.container_dirty = true;
+    }
+
+    fn check_required(&mut self, comp: &Component) {
+        if !self.sink.strict {
+            return;
+        }
+        for req in required(comp.dialect, &comp.name) {
+            if comp.property(req).is_none() {
+                self.sink.report(
+                    comp.line,
+                    1,
+                    Code::MissingProperty,
+                    format!("{} has no {req}", comp.name),
+                );
+            }
+        }
+        if comp.dialect == Dialect::ICalendar && comp.is("VCALENDAR") && self.pieces_emitted == 0 {
+            if comp.components.is_empty() {
+                self.sink.report(
+                    comp.line,
+                    1,
+                    Code::MissingProperty,
+                    "VCALENDAR has no calendar component",
+                );
+            }
+            // RFC 5545 §3.2.19: every TZID needs its VTIMEZONE.
+            let defined: Vec<&str> = comp
+                .children("VTIMEZONE")
+                .filter_map(|tz| tz.text("TZID"))
+                .collect();
+            let mut missing: Vec<(u32, String)> = Vec::new();
+            comp.walk(&mut |c| {
+                for p in &c.properties {
+                    if let Some(tz) = p.param("TZID")
+                        && !defined.contains(&tz)
+                        && !missing.iter().any(|(_, m)| m == tz)
+                    {
+                        missing.push((p.line, tz.to_string()));
+                    }
+                }
+            });
+            for (line, tz) in missing {
+                self.sink.report(
+                    line,
+                    1,
+                    Code::UndefinedTimeZone,
+                    format!("TZID '{tz}' has no VTIMEZONE in this calendar"),
+                );
+            }
+        }
+    }
+
+    /// Closes the innermost component, with its END line if there is one.
+    fn close_top(&mut self, end_line: Option<&ContentLine<'_>>) {
+        if self.stack.last().is_some_and(|f| !f.resolved) {
+            self.resolve_top(None);
+        }
+        let end_raw = end_line.map(|l| self.make_raw(l));
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let mut comp = frame.comp;
+        comp.end_raw = end_raw;
+        self.check_required(&comp);
+        let depth = self.stack.len();
+        match self.stack.last_mut() {
+            Some(parent) => {
+                let parent_is_split_container =
+                    self.split && depth == 1 && parent.comp.is("VCALENDAR");
+                if parent_is_split_container && !comp.is("VTIMEZONE") {
+                    if self.container_dirty || self.container.is_none() {
+                        self.container = Some(Arc::new(parent.comp.clone()));
+                        self.container_dirty = false;
+                    }
+                    if let Some(c) = &self.container {
+                        self.completed.push(Completed::Piece {
+                            container: c.clone(),
+                            child: comp,
+                        });
+                        self.pieces_emitted += 1;
+                    }
+                    // The piece carries its own END bytes.
+                    self.container_dirty = false;
+                    self.last = Last::None;
+                } else {
+                    parent.comp.components.push(comp);
+                    self.container_dirty = true;
+                    self.last = Last::ChildEnd;
+                }
+            }
+            None => {
+                if self.split {
+                    // A calendar whose children all went out as pieces is
+                    // emitted again only when something came after the last
+                    // piece (properties or time zones), so nothing is lost.
+                    if !(comp.is("VCALENDAR") && self.pieces_emitted > 0 && !self.container_dirty) {
+                        self.completed.push(Completed::Object(comp));
+                    }
+                    self.container = None;
+                    self.container_dirty = false;
+                    self.pieces_emitted = 0;
+                    self.last = Last::None;
+                } else {
+                    self.done.push(comp);
+                    self.last = Last::TopEnd;
+                }
+            }
+        }
+    }
+
+    /// Closes whatever is still open at the end of the input.
+    pub(crate) fn finish(&mut self) {
+        while let Some(f) = self.stack.last() {
+            let msg = format!(
+                "BEGIN:{} at line {} has no END before the end of the input",
+                f.comp.name, f.comp.line
+            );
+            let line = f.comp.line;
+            self.sink.report(line, 1, Code::MissingEnd, msg);
+            self.close_top(None);
+        }
+    }
+}

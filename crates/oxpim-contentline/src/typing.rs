@@ -1,0 +1,792 @@
+//! Turning a lexed content line into a typed [`Property`].
+
+use std::borrow::Cow;
+
+use oxpim_lexer::{Header, Params as RawParams};
+
+use crate::decode::{self, Charset, DecodeIssues};
+use crate::diag::{Code, Sink};
+use crate::model::{Dialect, ParamValue, Params, Property};
+use crate::value::registry::{self, List, PropSpec, Structure};
+use crate::value::text::{EscapeReport, decode_caret, split_unescaped, unescape};
+use crate::value::time::{
+    Leniency, Shown, parse_date, parse_date_and_or_time, parse_date_time, parse_duration,
+    parse_period, parse_time_part, parse_utc_offset, parse_vcard_time,
+};
+use crate::value::{Time, Value, ValueType, Values, recur};
+
+/// Per-parser limits and mode that typing needs.
+pub(crate) struct TypeCtx {
+    pub(crate) max_params: usize,
+    pub(crate) max_values: usize,
+}
+
+/// A content line ready for typing.
+pub(crate) struct LineInput<'a> {
+    pub(crate) text: &'a [u8],
+    pub(crate) header: Header,
+    pub(crate) line: u32,
+    /// Maps a text offset to (line, column).
+    pub(crate) locate: &'a dyn Fn(usize) -> (u32, u32),
+}
+
+fn upper(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len());
+    for &c in b {
+        s.push(char::from(c.to_ascii_uppercase()));
+    }
+    s
+}
+
+fn has_lower(b: &[u8]) -> bool {
+    b.iter().any(u8::is_ascii_lowercase)
+}
+
+/// True for dialects that decode RFC 6868 carets in parameter values.
+fn carets(d: Dialect) -> bool {
+    matches!(
+        d,
+        Dialect::ICalendar | Dialect::VCard30 | Dialect::VCard40 | Dialect::Unknown
+    )
+}
+
+/// The parameter a bare vCard 2.1 token belongs to.
+fn bare_param_name(token: &str) -> &'static str {
+    match token.to_ascii_uppercase().as_str() {
+        "QUOTED-PRINTABLE" | "BASE64" | "8BIT" | "7BIT" | "B" => "ENCODING",
+        "INLINE" | "URL" | "CONTENT-ID" | "CID" => "VALUE",
+        _ => "TYPE",
+    }
+}
+
+fn decode_param_text(bytes: &[u8], d: Dialect, at: (u32, u32), sink: &mut Sink) -> String {
+    let s = match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            let (s, how) = decode::decode_text(
+                bytes,
+                None,
+                matches!(d, Dialect::VCard21 | Dialect::VCalendar10),
+            );
+            if how == Charset::Lossy {
+                sink.report(
+                    at.0,
+                    at.1,
+                    Code::InvalidUtf8,
+                    "parameter is not valid UTF-8; decoded lossily",
+                );
+            }
+            s
+        }
+    };
+    if carets(d) {
+        decode_caret(&s).into_owned()
+    } else {
+        s.into_owned()
+    }
+}
+
+/// Reads the parameters of a line.
+fn read_params(li: &LineInput<'_>, d: Dialect, ctx: &TypeCtx, sink: &mut Sink) -> Params {
+    let mut params = Params::new();
+    let text = li.text;
+    for (n, rp) in RawParams::new(text, li.header.params).enumerate() {
+        if n >= ctx.max_params {
+            let (l, c) = (li.locate)(rp.name.start);
+            sink.report(
+                l,
+                c,
+                Code::TooMany,
+                format!(
+                    "more than {} parameters; the rest are kept only in the source bytes",
+                    ctx.max_params
+                ),
+            );
+            break;
+        }
+        let name_bytes = rp.name.of(text);
+        let at = (li.locate)(rp.name.start);
+        if rp.bare {
+            let token = decode_param_text(name_bytes, d, at, sink);
+            if token.is_empty() {
+                continue;
+            }
+            if !matches!(d, Dialect::VCard21 | Dialect::VCalendar10) {
+                sink.report(
+                    at.0,
+                    at.1,
+                    Code::LenientValue,
+                    format!(
+                        "parameter '{}' has no '=' (vCard 2.1 style)",
+                        Shown(name_bytes)
+                    ),
+                );
+            }
+            let target = bare_param_name(&token);
+            params.append(target, [ParamValue::new(token)], true);
+            continue;
+        }
+        if sink.wants(Code::Case) && has_lower(name_bytes) {
+            sink.report(
+                at.0,
+                at.1,
+                Code::Case,
+                format!("parameter name '{}' is not uppercase", Shown(name_bytes)),
+            );
+        }
+        // Parameter names are ASCII tokens; anything else (seen in fuzzed
+        // files) is decoded as UTF-8 so that normalisation is stable.
+        let name = String::from_utf8_lossy(name_bytes).to_ascii_uppercase();
+        let mut values = Vec::new();
+        for v in rp.values(text) {
+            if values.len() >= ctx.max_values {
+                sink.report(
+                    at.0,
+                    at.1,
+                    Code::TooMany,
+                    format!("parameter {name} has more than {} values", ctx.max_values),
+                );
+                break;
+            }
+            let s = decode_param_text(v.span.of(text), d, at, sink);
+            values.push(ParamValue {
+                value: s,
+                quoted: v.quoted,
+            });
+        }
+        params.append(&name, values, false);
+    }
+    if li.header.unterminated_quote {
+        let (l, c) = (li.locate)(li.header.params.start);
+        sink.report(
+            l,
+            c,
+            Code::UnterminatedQuote,
+            "a parameter value opens a quote that is never closed",
+        );
+    }
+    params
+}
+
+/// Context for parsing one value.
+struct ValueCtx<'a> {
+    dialect: Dialect,
+    name: &'a str,
+    tzid: Option<&'a str>,
+    at: (u32, u32),
+}
+
+fn report_leniency(sink: &mut Sink, cx: &ValueCtx<'_>, l: Leniency, raw: &str) {
+    if l.is_exact() {
+        return;
+    }
+    let mut what = Vec::new();
+    if l.extended {
+        what.push("extended ISO 8601 form");
+    }
+    if l.missing_seconds {
+        what.push("no seconds");
+    }
+    if l.lowercase {
+        what.push("lowercase letters");
+    }
+    sink.report(
+        cx.at.0,
+        cx.at.1,
+        Code::LenientValue,
+        format!(
+            "{} value '{}' accepted despite {}",
+            cx.name,
+            Shown(raw.as_bytes()),
+            what.join(", ")
+        ),
+    );
+}
+
+fn invalid(
+    sink: &mut Sink,
+    cx: &ValueCtx<'_>,
+    ty: &ValueType,
+    raw: &str,
+    why: Option<&str>,
+) -> Value {
+    let mut msg = format!(
+        "{} value '{}' is not a valid {}",
+        cx.name,
+        Shown(raw.as_bytes()),
+        ty.name()
+    );
+    if let Some(w) = why {
+        msg.push_str(": ");
+        msg.push_str(w);
+    }
+    msg.push_str("; kept as written");
+    sink.report(cx.at.0, cx.at.1, Code::InvalidValue, msg);
+    Value::Invalid(raw.to_string())
+}
+
+fn text_value(s: &str, cx: &ValueCtx<'_>, sink: &mut Sink) -> String {
+    let mut rep = EscapeReport::default();
+    let out = unescape(s, cx.dialect, &mut rep).into_owned();
+    if rep.unknown_escape && sink.wants(Code::UnknownEscape) {
+        sink.report(
+            cx.at.0,
+            cx.at.1,
+            Code::UnknownEscape,
+            format!("{} has a backslash escape TEXT does not define", cx.name),
+        );
+    }
+    out
+}
+
+fn is_float(s: &str) -> bool {
+    let b = s.trim().as_bytes();
+    let body = match b.first() {
+        Some(b'+' | b'-') => b.get(1..).unwrap_or_default(),
+        _ => b,
+    };
+    !body.is_empty()
+        && body.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && body.iter().filter(|c| **c == b'.').count() <= 1
+        && body.iter().any(u8::is_ascii_digit)
+}
+
+/// True for types whose text is taken as written (no trimming).
+fn keeps_whitespace(ty: &ValueType) -> bool {
+    matches!(
+        ty,
+        ValueType::Text
+            | ValueType::PhoneNumber
+            | ValueType::VCard
+            | ValueType::Uri
+            | ValueType::CalAddress
+            | ValueType::Unknown
+            | ValueType::Other(_)
+    )
+}
+
+/// Lenient repairs of a UTC offset: a missing sign, a one-digit hour.
+fn repair_offset(s: &str) -> Option<String> {
+    let t = s.trim();
+    let (sign, body) = match t.as_bytes().first() {
+        Some(b'+' | b'-') => (t.get(..1)?, t.get(1..)?),
+        _ => ("+", t),
+    };
+    let body = match body.find(':') {
+        Some(1) => format!("0{body}"),
+        _ => body.to_string(),
+    };
+    Some(format!("{sign}{body}"))
+}
+
+/// Parses one element of a value (one item of a list) as `ty`.
+fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (ValueType, Value) {
+    let s = if keeps_whitespace(ty) {
+        s
+    } else {
+        let t = s.trim_ascii();
+        if t.len() != s.len() && !t.is_empty() {
+            sink.report(
+                cx.at.0,
+                cx.at.1,
+                Code::LenientValue,
+                format!("{} value has surrounding whitespace", cx.name),
+            );
+        }
+        t
+    };
+    let b = s.as_bytes();
+    let v = match ty {
+        ValueType::Text | ValueType::PhoneNumber | ValueType::VCard => {
+            Value::Text(text_value(s, cx, sink))
+        }
+        ValueType::LanguageTag => Value::Text(s.trim().to_string()),
+        ValueType::CalAddress => Value::CalAddress(s.to_string()),
+        ValueType::Uri => {
+            if cx.dialect.is_vcard() && cx.dialect != Dialect::VCard21 && s.contains('\\') {
+                // RFC 6350's own examples escape commas inside URIs.
+                Value::Uri(s.replace("\\,", ",").replace("\\;", ";"))
+            } else {
+                Value::Uri(s.to_string())
+            }
+        }
+        ValueType::Boolean => match s.trim() {
+            t if t.eq_ignore_ascii_case("TRUE") => Value::Boolean(true),
+            t if t.eq_ignore_ascii_case("FALSE") => Value::Boolean(false),
+            _ => invalid(sink, cx, ty, s, None),
+        },
+        ValueType::Integer => match s.trim().parse::<i64>() {
+            Ok(i) => Value::Integer(i),
+            Err(_) => invalid(sink, cx, ty, s, None),
+        },
+        ValueType::Float => match s.trim().parse::<f64>() {
+            Ok(f) if is_float(s) => Value::Float(f),
+            _ => invalid(sink, cx, ty, s, None),
+        },
+        ValueType::Date => {
+            if cx.dialect.is_vcard() {
+                return vcard_date(s, ty, cx, sink);
+            }
+            match parse_date(b) {
+                Some((d, l)) => {
+                    report_leniency(sink, cx, l, s);
+                    Value::Date(d)
+                }
+                None => {
+                    // A DATE-TIME where VALUE=DATE was declared.
+                    if let Some((dt, _)) = parse_date_time(b, cx.tzid) {
+                        sink.report(
+                            cx.at.0,
+                            cx.at.1,
+                            Code::LenientValue,
+                            format!("{} is declared DATE but holds a DATE-TIME", cx.name),
+                        );
+                        return (ValueType::DateTime, Value::DateTime(dt));
+                    }
+                    invalid(sink, cx, ty, s, None)
+                }
+            }
+        }
+        ValueType::DateTime => {
+            if cx.dialect.is_vcard() {
+                return vcard_date(s, ty, cx, sink);
+            }
+            match parse_date_time(b, cx.tzid) {
+                Some((dt, l)) => {
+                    report_leniency(sink, cx, l, s);
+                    Value::DateTime(dt)
+                }
+                None => match parse_date(b).or_else(|| parse_date(b.strip_suffix(b"Z")?)) {
+                    Some((d, l)) => {
+                        // Common in real files: DTSTART:20050116 without
+                        // VALUE=DATE (and Google's RDATE:20131210Z).
+                        if cx.dialect != Dialect::VCalendar10 || !l.is_exact() {
+                            sink.report(
+                                cx.at.0,
+                                cx.at.1,
+                                Code::LenientValue,
+                                format!(
+                                    "{} value '{}' is a DATE without VALUE=DATE",
+                                    cx.name,
+                                    Shown(b)
+                                ),
+                            );
+                        }
+                        return (ValueType::Date, Value::Date(d));
+                    }
+                    None => invalid(sink, cx, ty, s, None),
+                },
+            }
+        }
+        ValueType::Time => {
+            if cx.dialect.is_vcard() {
+                return match parse_vcard_time(b) {
+                    Some(t) => (ty.clone(), Value::VCardDateTime(t)),
+                    None => (ty.clone(), invalid(sink, cx, ty, s, None)),
+                };
+            }
+            match parse_time_part(b) {
+                Some((t, utc, l)) => {
+                    report_leniency(sink, cx, l, s);
+                    Value::Time(Time { time: t, utc })
+                }
+                None => invalid(sink, cx, ty, s, None),
+            }
+        }
+        ValueType::Duration => match parse_duration(b) {
+            Some((d, l)) => {
+                report_leniency(sink, cx, l, s);
+                Value::Duration(d)
+            }
+            None => {
+                // TRIGGER;VALUE=DATE-TIME is often written without VALUE.
+                if let Some((dt, _)) = parse_date_time(b, cx.tzid) {
+                    sink.report(
+                        cx.at.0,
+                        cx.at.1,
+                        Code::LenientValue,
+                        format!("{} holds a DATE-TIME without VALUE=DATE-TIME", cx.name),
+                    );
+                    return (ValueType::DateTime, Value::DateTime(dt));
+                }
+                invalid(sink, cx, ty, s, None)
+            }
+        },
+        ValueType::Period => match parse_period(b, cx.tzid) {
+            Some((p, l)) => {
+                report_leniency(sink, cx, l, s);
+                Value::Period(p)
+            }
+            None => invalid(sink, cx, ty, s, None),
+        },
+        ValueType::UtcOffset => match parse_utc_offset(b).or_else(|| {
+            let fixed = repair_offset(s)?;
+            let r = parse_utc_offset(fixed.as_bytes())?;
+            sink.report(
+                cx.at.0,
+                cx.at.1,
+                Code::LenientValue,
+                format!("{} value '{}' read as {fixed}", cx.name, Shown(b)),
+            );
+            Some(r)
+        }) {
+            Some((o, l)) => {
+                if !cx.dialect.is_vcard() {
+                    report_leniency(sink, cx, l, s);
+                }
+                if o.negative_zero && !cx.dialect.is_vcard() {
+                    sink.report(
+                        cx.at.0,
+                        cx.at.1,
+                        Code::LenientValue,
+                        format!("{}: -0000 is not a valid UTC offset", cx.name),
+                    );
+                }
+                Value::UtcOffset(o)
+            }
+            None => invalid(sink, cx, ty, s, None),
+        },
+        ValueType::Recur => {
+            // Some writers escape the rule's separators as if it were TEXT.
+            let unescaped;
+            let text = if s.contains("\\;") || s.contains("\\,") {
+                sink.report(
+                    cx.at.0,
+                    cx.at.1,
+                    Code::LenientValue,
+                    format!("{} has backslash-escaped separators", cx.name),
+                );
+                unescaped = s.replace("\\;", ";").replace("\\,", ",");
+                unescaped.as_str()
+            } else {
+                s
+            };
+            match recur::parse_recur(text) {
+                Ok((r, warnings)) => {
+                    for w in warnings {
+                        sink.report(
+                            cx.at.0,
+                            cx.at.1,
+                            Code::RuleConstraint,
+                            format!("{}: {w}", cx.name),
+                        );
+                    }
+                    Value::Recur(Box::new(r))
+                }
+                Err(e) => invalid(sink, cx, ty, s, Some(&e)),
+            }
+        }
+        ValueType::DateAndOrTime | ValueType::Timestamp => return vcard_date(s, ty, cx, sink),
+        ValueType::Binary => {
+            // BINARY without ENCODING: keep as written.
+            Value::Unknown(s.to_string())
+        }
+        ValueType::Other(_) | ValueType::Unknown => Value::Unknown(s.to_string()),
+    };
+    (ty.clone(), v)
+}
+
+/// vCard dates: DATE/DATE-TIME in 2.1 and 3.0 (detected from the value),
+/// date-and-or-time and timestamp in 4.0.
+fn vcard_date(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (ValueType, Value) {
+    match parse_date_and_or_time(s.trim().as_bytes()) {
+        Some(v) => {
+            let detected = match ty {
+                ValueType::Date | ValueType::DateTime if cx.dialect != Dialect::VCard40 => {
+                    if v.time.is_some() {
+                        ValueType::DateTime
+                    } else {
+                        ValueType::Date
+                    }
+                }
+                other => other.clone(),
+            };
+            (detected, Value::VCardDateTime(v))
+        }
+        None => (ty.clone(), invalid(sink, cx, ty, s, None)),
+    }
+}
+
+/// Parses the decoded value text `s` according to `ty` and `spec`.
+fn parse_values(
+    s: &str,
+    ty: &ValueType,
+    spec: Option<&PropSpec>,
+    cx: &ValueCtx<'_>,
+    ctx: &TypeCtx,
+    sink: &mut Sink,
+) -> (ValueType, Values) {
+    let list = spec.map_or(List::Single, |p| p.list);
+    let structure = spec.map_or(Structure::Plain, |p| p.structure);
+    if matches!(ty, ValueType::Unknown | ValueType::Other(_)) {
+        return (ty.clone(), Values::One(Value::Unknown(s.to_string())));
+    }
+    match structure {
+        Structure::Components if matches!(ty, ValueType::Text) => {
+            let lists = cx.dialect.is_vcard()
+                && cx.dialect != Dialect::VCard21
+                && matches!(cx.name, "N" | "ADR");
+            let comps: Vec<Vec<String>> = split_unescaped(s, b';')
+                .into_iter()
+                .take(ctx.max_values)
+                .map(|c| {
+                    if lists {
+                        split_unescaped(c, b',')
+                            .into_iter()
+                            .map(|v| text_value(v, cx, sink))
+                            .collect()
+                    } else {
+                        vec![text_value(c, cx, sink)]
+                    }
+                })
+                .collect();
+            return (ValueType::Text, Values::One(Value::Structured(comps)));
+        }
+        Structure::Geo if matches!(ty, ValueType::Float) => {
+            let sep = if s.contains(';') { b';' } else { b',' };
+            let parts = split_unescaped(s, sep);
+            let v = match parts.as_slice() {
+                [a, b] if is_float(a) && is_float(b) => {
+                    match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+                        (Ok(x), Ok(y)) => Value::Geo(x, y),
+                        _ => invalid(sink, cx, ty, s, Some("expected latitude;longitude")),
+                    }
+                }
+                _ => invalid(sink, cx, ty, s, Some("expected latitude;longitude")),
+            };
+            return (ValueType::Float, Values::One(v));
+        }
+        _ => {}
+    }
+    let sep = match list {
+        List::Single => None,
+        List::Comma => Some(b','),
+        List::Semicolon => Some(b';'),
+    };
+    match sep {
+        None => {
+            let (t, v) = parse_one(s, ty, cx, sink);
+            (t, Values::One(v))
+        }
+        Some(sep) => {
+            let items = split_unescaped(s, sep);
+            if items.len() > ctx.max_values {
+                sink.report(
+                    cx.at.0,
+                    cx.at.1,
+                    Code::TooMany,
+                    format!("{} has {} values; only the first {} are typed, the rest are kept as written", cx.name, items.len(), ctx.max_values),
+                );
+            }
+            let mut out = Vec::with_capacity(items.len().min(ctx.max_values));
+            let mut effective = ty.clone();
+            let mut rest = String::new();
+            for (i, item) in items.iter().enumerate() {
+                if i >= ctx.max_values {
+                    if !rest.is_empty() {
+                        rest.push(char::from(sep));
+                    }
+                    rest.push_str(item);
+                    continue;
+                }
+                let (t, v) = parse_one(item, ty, cx, sink);
+                if i == 0 {
+                    effective = t;
+                }
+                out.push(v);
+            }
+            if !rest.is_empty() {
+                out.push(Value::Invalid(rest));
+            }
+            (effective, Values::from_vec(out))
+        }
+    }
+}
+
+/// Enumerated TEXT properties of RFC 5545 whose value must be one token.
+fn is_enumerated(d: Dialect, name: &str) -> bool {
+    d == Dialect::ICalendar
+        && matches!(
+            name,
+            "CLASS"
+                | "STATUS"
+                | "TRANSP"
+                | "ACTION"
+                | "CALSCALE"
+                | "METHOD"
+                | "VERSION"
+                | "BUSYTYPE"
+        )
+}
+
+fn check_grammar(d: Dialect, name: &str, values: &Values, at: (u32, u32), sink: &mut Sink) {
+    if !sink.wants(Code::Grammar) || !is_enumerated(d, name) {
+        return;
+    }
+    let ok = |v: &Value| {
+        v.as_str().is_some_and(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        })
+    };
+    if !values.as_slice().iter().all(ok) {
+        sink.report(
+            at.0,
+            at.1,
+            Code::Grammar,
+            format!("{name} must be a single token (RFC 5545)"),
+        );
+    }
+}
+
+/// Types a content line. The returned property has no source bytes yet.
+pub(crate) fn build_property(
+    d: Dialect,
+    li: &LineInput<'_>,
+    ctx: &TypeCtx,
+    sink: &mut Sink,
+) -> Property {
+    let text = li.text;
+    let h = &li.header;
+    let name_bytes = h.name.of(text);
+    if sink.wants(Code::Case) && has_lower(name_bytes) {
+        let (l, c) = (li.locate)(h.name.start);
+        sink.report(
+            l,
+            c,
+            Code::Case,
+            format!("property name '{}' is not uppercase", Shown(name_bytes)),
+        );
+    }
+    let name = upper(name_bytes);
+    let group = h.group.map(|g| {
+        String::from_utf8_lossy(g.of(text))
+            .into_owned()
+            .into_boxed_str()
+    });
+    let params = read_params(li, d, ctx, sink);
+    let at = (li.locate)(h.value.start);
+    let spec = registry::lookup(d, &name);
+
+    // Transfer encoding.
+    let encoding = params.first("ENCODING").map(str::to_ascii_uppercase);
+    let raw_value = h.value.of(text);
+    let mut issues = DecodeIssues::default();
+    let mut ty = match params.first("VALUE") {
+        Some(v) => ValueType::from_name(v),
+        None => spec
+            .as_ref()
+            .map_or(ValueType::Unknown, |s| s.default.clone()),
+    };
+    let cx = ValueCtx {
+        dialect: d,
+        name: &name,
+        tzid: params.first("TZID"),
+        at,
+    };
+    let is_b64 = matches!(encoding.as_deref(), Some("BASE64" | "B"));
+    let is_qp = matches!(encoding.as_deref(), Some("QUOTED-PRINTABLE"));
+
+    // Binary data: decode base64 straight into bytes.
+    if is_b64 && matches!(ty, ValueType::Binary | ValueType::Unknown) {
+        let bytes = decode::base64(raw_value, &mut issues);
+        if issues.bad_base64 {
+            sink.report(
+                at.0,
+                at.1,
+                Code::BadEncoding,
+                format!("{name}: characters outside the base64 alphabet were skipped"),
+            );
+        }
+        return Property {
+            name: name.into(),
+            group,
+            params,
+            value_type: ValueType::Binary,
+            values: Values::One(Value::Binary(bytes)),
+            raw: None,
+            line: li.line,
+        };
+    }
+
+    let transfer: Cow<'_, [u8]> = if is_qp {
+        let v = decode::quoted_printable(raw_value, &mut issues);
+        if issues.bad_qp {
+            sink.report(
+                at.0,
+                at.1,
+                Code::BadEncoding,
+                format!("{name}: '=' not followed by two hex digits in quoted-printable data"),
+            );
+        }
+        Cow::Owned(v)
+    } else if is_b64 {
+        let v = decode::base64(raw_value, &mut issues);
+        if issues.bad_base64 {
+            sink.report(
+                at.0,
+                at.1,
+                Code::BadEncoding,
+                format!("{name}: characters outside the base64 alphabet were skipped"),
+            );
+        }
+        Cow::Owned(v)
+    } else {
+        Cow::Borrowed(raw_value)
+    };
+
+    let legacy = matches!(d, Dialect::VCard21 | Dialect::VCalendar10);
+    let charset = params.first("CHARSET");
+    let (s, how) = decode::decode_text(&transfer, charset, legacy);
+    match how {
+        Charset::Lossy => sink.report(
+            at.0,
+            at.1,
+            Code::InvalidUtf8,
+            format!("{name}: value is not valid UTF-8; decoded lossily (source bytes kept)"),
+        ),
+        Charset::LegacyFallback => sink.report(
+            at.0,
+            at.1,
+            Code::InvalidUtf8,
+            format!("{name}: value is not valid UTF-8 and has no CHARSET; read as Windows-1252"),
+        ),
+        Charset::UnknownLabel => sink.report(
+            at.0,
+            at.1,
+            Code::UnknownCharset,
+            format!(
+                "{name}: unknown CHARSET '{}'; read as UTF-8 or Windows-1252",
+                charset.unwrap_or("")
+            ),
+        ),
+        Charset::Utf8 | Charset::Declared => {}
+    }
+    // Quoted-printable text in vCard 2.1 carries CRLF line breaks.
+    let s: Cow<'_, str> = if is_qp && s.contains("\r\n") {
+        Cow::Owned(s.replace("\r\n", "\n"))
+    } else {
+        s
+    };
+
+    // A binary property whose value is a URI (no ENCODING): read it as one.
+    if ty == ValueType::Binary && !is_b64 {
+        ty = if s.contains(':') {
+            ValueType::Uri
+        } else {
+            ValueType::Unknown
+        };
+    }
+    let (value_type, values) = parse_values(&s, &ty, spec.as_ref(), &cx, ctx, sink);
+    check_grammar(d, &name, &values, at, sink);
+    Property {
+        name: name.into(),
+        group,
+        params,
+        value_type,
+        values,
+        raw: None,
+        line: li.line,
+    }
+}

@@ -1,0 +1,566 @@
+//! Writing text: faithful (source bytes of unmodified items) or canonical.
+
+use std::fmt::Write as _;
+
+use memchr::memchr2;
+
+use crate::decode::{encode_base64, encode_quoted_printable};
+use crate::model::{Component, Dialect, Document, ParamValue, Property};
+use crate::value::registry;
+use crate::value::text::{encode_caret, escape_into, param_needs_quotes};
+use crate::value::time::{
+    format_date, format_date_and_or_time, format_date_time, format_duration, format_period,
+    format_time, format_utc_offset, format_vcard_time,
+};
+use crate::value::{Value, ValueType, recur::format_recur};
+
+/// How to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Write the source bytes of every unmodified item (with CRLF line
+    /// breaks), so that an unmodified document comes out line for line as
+    /// it came in. When false, everything is serialised from the typed
+    /// model (normalisation, `oxpim fmt`).
+    pub faithful: bool,
+    /// Fold lines longer than this many octets (75 in RFC 5545/6350).
+    pub fold_at: usize,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            faithful: true,
+            fold_at: 75,
+        }
+    }
+}
+
+impl WriteOptions {
+    /// Canonical serialisation (normalisation).
+    pub fn canonical() -> Self {
+        WriteOptions {
+            faithful: false,
+            fold_at: 75,
+        }
+    }
+}
+
+/// Writes a document.
+pub fn write_document(doc: &Document, opts: &WriteOptions) -> Vec<u8> {
+    let mut w = Writer::new(*opts);
+    if opts.faithful {
+        if let Some(r) = &doc.leading {
+            w.raw(r.bytes());
+        }
+    }
+    for c in &doc.components {
+        w.component(c);
+    }
+    w.out
+}
+
+/// Writes one component (and its subtree).
+pub fn write_component(c: &Component, opts: &WriteOptions) -> Vec<u8> {
+    let mut w = Writer::new(*opts);
+    w.component(c);
+    w.out
+}
+
+/// Writes one property as it would appear in `dialect`, with its line break.
+pub fn write_property(p: &Property, dialect: Dialect, opts: &WriteOptions) -> Vec<u8> {
+    let mut w = Writer::new(*opts);
+    w.property(p, dialect);
+    w.out
+}
+
+/// Writes text to a `String` (the output is always UTF-8 unless source
+/// bytes were not).
+pub fn to_string(doc: &Document, opts: &WriteOptions) -> String {
+    String::from_utf8_lossy(&write_document(doc, opts)).into_owned()
+}
+
+struct Writer {
+    opts: WriteOptions,
+    out: Vec<u8>,
+    line: String,
+}
+
+impl Writer {
+    fn new(opts: WriteOptions) -> Self {
+        Writer {
+            opts,
+            out: Vec::new(),
+            line: String::new(),
+        }
+    }
+
+    /// Copies source bytes, turning every line break into CRLF.
+    fn raw(&mut self, bytes: &[u8]) {
+        let mut rest = bytes;
+        while let Some(i) = memchr2(b'\r', b'\n', rest) {
+            self.out
+                .extend_from_slice(rest.get(..i).unwrap_or_default());
+            self.out.extend_from_slice(b"\r\n");
+            let skip = match (rest.get(i), rest.get(i + 1), rest.get(i + 2)) {
+                (Some(b'\r'), Some(b'\n'), _) => 2,
+                (Some(b'\r'), Some(b'\r'), Some(b'\n')) => 3,
+                _ => 1,
+            };
+            rest = rest.get(i + skip..).unwrap_or_default();
+        }
+        if !rest.is_empty() {
+            self.out.extend_from_slice(rest);
+            self.out.extend_from_slice(b"\r\n");
+        }
+    }
+
+    fn component(&mut self, root: &Component) {
+        // An explicit stack instead of recursion: trees come from input.
+        enum Work<'a> {
+            Begin(&'a Component),
+            Prop(&'a Property, Dialect),
+            End(&'a Component),
+        }
+        let mut stack = vec![Work::Begin(root)];
+        while let Some(work) = stack.pop() {
+            match work {
+                Work::Begin(c) => {
+                    match (&c.begin_raw, self.opts.faithful) {
+                        (Some(r), true) => self.raw(r.bytes()),
+                        _ => {
+                            self.out.extend_from_slice(b"BEGIN:");
+                            self.out.extend_from_slice(c.name.as_bytes());
+                            self.out.extend_from_slice(b"\r\n");
+                        }
+                    }
+                    // Properties and children, interleaved as in the source
+                    // when faithful, properties first otherwise.
+                    let mut items: Vec<Work<'_>> =
+                        Vec::with_capacity(c.properties.len() + c.components.len() + 1);
+                    let mut children = c.components.iter().peekable();
+                    for (i, p) in c.properties.iter().enumerate() {
+                        while self.opts.faithful
+                            && let Some(ch) = children.next_if(|ch| ch.after_properties <= i)
+                        {
+                            items.push(Work::Begin(ch));
+                        }
+                        items.push(Work::Prop(p, c.dialect));
+                    }
+                    items.extend(children.map(Work::Begin));
+                    stack.push(Work::End(c));
+                    stack.extend(items.into_iter().rev());
+                }
+                Work::Prop(p, d) => self.property(p, d),
+                Work::End(c) => match (&c.end_raw, self.opts.faithful) {
+                    (Some(r), true) => self.raw(r.bytes()),
+                    _ => {
+                        self.out.extend_from_slice(b"END:");
+                        self.out.extend_from_slice(c.name.as_bytes());
+                        self.out.extend_from_slice(b"\r\n");
+                    }
+                },
+            }
+        }
+    }
+
+    fn property(&mut self, p: &Property, dialect: Dialect) {
+        if self.opts.faithful
+            && let Some(r) = &p.raw
+        {
+            self.raw(r.bytes());
+            return;
+        }
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        let qp = canonical_line(&mut line, p, dialect);
+        if qp {
+            fold_qp(&mut self.out, &line, self.opts.fold_at + 1);
+        } else {
+            fold(&mut self.out, &line, self.opts.fold_at);
+        }
+        if dialect == Dialect::VCard21 && matches!(p.value(), Some(Value::Binary(_))) {
+            // vCard 2.1 ends base64 data with an empty line.
+            self.out.extend_from_slice(b"\r\n");
+        }
+        self.line = line;
+    }
+}
+
+/// Folds `line` at `width` octets, never inside a UTF-8 character, with
+/// CRLF and one space; appends the final CRLF.
+pub fn fold(out: &mut Vec<u8>, line: &str, width: usize) {
+    let b = line.as_bytes();
+    let width = width.max(4);
+    if b.len() <= width {
+        out.extend_from_slice(b);
+        out.extend_from_slice(b"\r\n");
+        return;
+    }
+    let mut start = 0usize;
+    let mut limit = width;
+    while start < b.len() {
+        let mut end = (start + limit).min(b.len());
+        // Back off to a character boundary.
+        while end > start && end < b.len() && !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end == start {
+            end = (start + limit).min(b.len());
+        }
+        if start > 0 {
+            out.push(b' ');
+        }
+        out.extend_from_slice(b.get(start..end).unwrap_or_default());
+        out.extend_from_slice(b"\r\n");
+        start = end;
+        limit = width - 1;
+    }
+}
+
+/// Folds a quoted-printable line with soft line breaks (`=` CRLF, no
+/// indentation), never splitting an `=XX` triplet.
+fn fold_qp(out: &mut Vec<u8>, line: &str, width: usize) {
+    let b = line.as_bytes();
+    if b.len() <= width {
+        out.extend_from_slice(b);
+        out.extend_from_slice(b"\r\n");
+        return;
+    }
+    let mut start = 0usize;
+    let room = width.max(8) - 1;
+    while start < b.len() {
+        let mut end = (start + room).min(b.len());
+        if end < b.len() {
+            // Do not cut "=XX".
+            if b.get(end.saturating_sub(1)) == Some(&b'=') {
+                end -= 1;
+            } else if b.get(end.saturating_sub(2)) == Some(&b'=') {
+                end -= 2;
+            }
+            // A line after a soft break must not start with a space or a
+            // tab: readers take that for folding. Keep the blanks on this
+            // line, before the '='.
+            while end > start + 1 && matches!(b.get(end), Some(b' ' | b'\t')) {
+                end -= 1;
+            }
+        }
+        out.extend_from_slice(b.get(start..end).unwrap_or_default());
+        if end < b.len() {
+            out.extend_from_slice(b"=\r\n");
+        } else {
+            out.extend_from_slice(b"\r\n");
+        }
+        start = end;
+    }
+}
+
+fn carets(d: Dialect) -> bool {
+    matches!(
+        d,
+        Dialect::ICalendar | Dialect::VCard30 | Dialect::VCard40 | Dialect::Unknown
+    )
+}
+
+fn write_param_value(line: &mut String, v: &ParamValue, d: Dialect) {
+    let mut enc = String::new();
+    if carets(d) {
+        encode_caret(&mut enc, &v.value);
+    } else {
+        enc.extend(
+            v.value
+                .chars()
+                .filter(|c| *c != '"' && *c != '\r' && *c != '\n'),
+        );
+    }
+    if v.quoted || param_needs_quotes(&enc) {
+        line.push('"');
+        line.push_str(&enc);
+        line.push('"');
+    } else {
+        line.push_str(&enc);
+    }
+}
+
+fn list_sep(d: Dialect) -> char {
+    if d == Dialect::VCalendar10 { ';' } else { ',' }
+}
+
+/// Serialises one value in the text format of `d` (escaped).
+fn write_value(line: &mut String, v: &Value, d: Dialect, name: &str) {
+    match v {
+        Value::Text(s) => escape_into(line, s, d),
+        Value::Structured(comps) => {
+            for (i, comp) in comps.iter().enumerate() {
+                if i > 0 {
+                    line.push(';');
+                }
+                for (j, item) in comp.iter().enumerate() {
+                    if j > 0 {
+                        line.push(',');
+                    }
+                    escape_into(line, item, d);
+                }
+            }
+        }
+        Value::Binary(b) => {
+            if d == Dialect::VCard40 {
+                line.push_str("data:application/octet-stream;base64,");
+            }
+            encode_base64(line, b);
+        }
+        Value::Boolean(b) => line.push_str(if *b { "TRUE" } else { "FALSE" }),
+        Value::CalAddress(s) | Value::Uri(s) | Value::Unknown(s) | Value::Invalid(s) => {
+            line.push_str(s)
+        }
+        Value::Date(dt) => format_date(line, dt),
+        Value::DateTime(dt) => format_date_time(line, dt),
+        Value::Time(t) => {
+            format_time(line, &t.time);
+            if t.utc {
+                line.push('Z');
+            }
+        }
+        Value::Duration(du) => format_duration(line, du),
+        Value::Float(f) => {
+            let _ = write!(line, "{f}");
+        }
+        Value::Geo(a, b) => {
+            let sep = if matches!(d, Dialect::VCard21 | Dialect::VCalendar10) {
+                ','
+            } else {
+                ';'
+            };
+            let _ = write!(line, "{a}{sep}{b}");
+        }
+        Value::Integer(i) => {
+            let _ = write!(line, "{i}");
+        }
+        Value::Period(p) => format_period(line, p),
+        Value::Recur(r) => format_recur(line, r),
+        Value::UtcOffset(o) => format_utc_offset(line, o),
+        Value::VCardDateTime(v) => {
+            let ext = d == Dialect::VCard30;
+            if v.date.is_none() && name != "BDAY" && name != "ANNIVERSARY" && d != Dialect::VCard40
+            {
+                format_vcard_time(line, v, ext);
+            } else {
+                format_date_and_or_time(line, v, ext);
+            }
+        }
+    }
+}
+
+/// Plain text of a value (basic forms, no escaping), for display.
+pub(crate) fn format_value_plain(v: &Value) -> String {
+    let mut s = String::new();
+    match v {
+        Value::Text(t) => s.push_str(t),
+        Value::Structured(c) => {
+            let parts: Vec<String> = c.iter().map(|x| x.join(",")).collect();
+            s.push_str(&parts.join(";"));
+        }
+        other => write_value(&mut s, other, Dialect::ICalendar, ""),
+    }
+    s
+}
+
+fn needs_qp(s: &str) -> bool {
+    s.bytes().any(|b| !(b' '..=b'~').contains(&b))
+}
+
+/// Builds the unfolded canonical line; returns true when the value is
+/// quoted-printable (vCard 2.1 / vCalendar 1.0 text with non-ASCII or line
+/// breaks).
+fn canonical_line(line: &mut String, p: &Property, d: Dialect) -> bool {
+    if let Some(g) = &p.group {
+        line.push_str(g);
+        line.push('.');
+    }
+    line.push_str(&p.name);
+    let legacy = matches!(d, Dialect::VCard21 | Dialect::VCalendar10);
+    let is_binary = matches!(p.value(), Some(Value::Binary(_)));
+    // Text that needs quoted-printable in the legacy dialects.
+    let mut qp = false;
+    let mut value_text = String::new();
+    let sep = list_sep(d);
+    for (i, v) in p.values.as_slice().iter().enumerate() {
+        if i > 0 {
+            value_text.push(sep);
+        }
+        write_value(&mut value_text, v, d, &p.name);
+    }
+    let declared_qp = p
+        .params
+        .first("ENCODING")
+        .is_some_and(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"));
+    if legacy && !is_binary && (declared_qp || needs_qp(&value_text)) {
+        qp = true;
+    }
+    // Parameters.
+    let mut wrote_value_param = false;
+    let mut wrote_encoding = false;
+    let mut wrote_charset = false;
+    for (name, param) in p.params.iter() {
+        match name {
+            "ENCODING" => {
+                wrote_encoding = true;
+                let enc = if is_binary {
+                    match d {
+                        Dialect::VCard30 => "b",
+                        Dialect::VCard40 => continue,
+                        _ => "BASE64",
+                    }
+                } else if qp {
+                    "QUOTED-PRINTABLE"
+                } else {
+                    continue;
+                };
+                if legacy && param.bare {
+                    let _ = write!(line, ";{enc}");
+                } else {
+                    let _ = write!(line, ";ENCODING={enc}");
+                }
+                continue;
+            }
+            "CHARSET" => {
+                wrote_charset = true;
+                if d == Dialect::VCard40
+                    || (!qp && d != Dialect::VCard21 && d != Dialect::VCalendar10)
+                {
+                    continue;
+                }
+                line.push_str(";CHARSET=UTF-8");
+                continue;
+            }
+            "VALUE" => {
+                wrote_value_param = true;
+                let shown = if is_binary && d == Dialect::VCard40 {
+                    "uri".to_string()
+                } else {
+                    param.first().unwrap_or("").to_string()
+                };
+                if legacy && param.bare {
+                    let _ = write!(line, ";{shown}");
+                } else {
+                    let _ = write!(line, ";VALUE={shown}");
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if param.bare && legacy {
+            for v in &param.values {
+                line.push(';');
+                line.push_str(&v.value);
+            }
+            continue;
+        }
+        line.push(';');
+        line.push_str(name);
+        line.push('=');
+        for (i, v) in param.values.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            write_param_value(line, v, d);
+        }
+    }
+    // TZID of a DATE-TIME built in code.
+    if !p.params.contains("TZID")
+        && let Some(tz) = p
+            .values
+            .as_slice()
+            .iter()
+            .find_map(|v| v.as_date_time().and_then(|dt| dt.tzid()))
+    {
+        line.push_str(";TZID=");
+        write_param_value(line, &ParamValue::new(tz), d);
+    }
+    if !wrote_value_param && p.value_type != ValueType::Unknown {
+        let default = registry::lookup(d, &p.name).map(|s| s.default);
+        let differs = default.as_ref() != Some(&p.value_type);
+        let implied = match (&p.value_type, &default) {
+            // Detected leniently from a value of the default's family.
+            (
+                ValueType::Date | ValueType::DateTime,
+                Some(ValueType::Date | ValueType::DateTime),
+            ) if d.is_vcard() => true,
+            (ValueType::Uri, Some(ValueType::Binary)) if d == Dialect::VCard21 => {
+                line.push_str(";VALUE=URL");
+                true
+            }
+            (ValueType::Binary, _) => true,
+            _ => false,
+        };
+        if differs && !implied && !matches!(p.value_type, ValueType::Other(_)) {
+            let _ = write!(line, ";VALUE={}", p.value_type.name());
+        }
+    }
+    if is_binary && !wrote_encoding {
+        match d {
+            Dialect::VCard30 => line.push_str(";ENCODING=b"),
+            Dialect::VCard40 => {}
+            Dialect::ICalendar | Dialect::Unknown => line.push_str(";ENCODING=BASE64;VALUE=BINARY"),
+            _ => line.push_str(";ENCODING=BASE64"),
+        }
+    }
+    if qp && !wrote_encoding {
+        line.push_str(";ENCODING=QUOTED-PRINTABLE");
+    }
+    if qp && !wrote_charset && needs_qp(&value_text) {
+        line.push_str(";CHARSET=UTF-8");
+    }
+    line.push(':');
+    if qp {
+        let normalized = value_text.replace('\n', "\r\n");
+        encode_quoted_printable(line, normalized.as_bytes());
+    } else {
+        line.push_str(&value_text);
+    }
+    qp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_never_splits_utf8_and_respects_width() {
+        let s = format!("DESCRIPTION:{}", "é".repeat(100));
+        let mut out = Vec::new();
+        fold(&mut out, &s, 75);
+        let text = std::str::from_utf8(&out).unwrap();
+        for l in text.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(l.len() <= 75, "{} octets", l.len());
+        }
+        let unfolded = text.replace("\r\n ", "");
+        assert_eq!(unfolded.trim_end(), s);
+    }
+
+    #[test]
+    fn fold_short_line_untouched() {
+        let mut out = Vec::new();
+        fold(&mut out, "A:b", 75);
+        assert_eq!(out, b"A:b\r\n");
+    }
+
+    #[test]
+    fn qp_fold_keeps_triplets() {
+        let mut out = Vec::new();
+        let line = format!("NOTE;ENCODING=QUOTED-PRINTABLE:{}", "=C3=A9".repeat(30));
+        fold_qp(&mut out, &line, 76);
+        let text = std::str::from_utf8(&out).unwrap();
+        for l in text.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(l.len() <= 76);
+        }
+        let joined = text.replace("=\r\n", "");
+        assert_eq!(joined.trim_end(), line);
+        // Spaces never start a continuation line.
+        let spaced = format!("NOTE;ENCODING=QUOTED-PRINTABLE:{}", "ab ".repeat(60));
+        let mut out = Vec::new();
+        fold_qp(&mut out, &spaced, 76);
+        let text = std::str::from_utf8(&out).unwrap();
+        assert!(text.split("\r\n").all(|l| !l.starts_with(' ')));
+        assert_eq!(text.replace("=\r\n", "").trim_end_matches("\r\n"), spaced);
+    }
+}

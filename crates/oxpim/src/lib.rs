@@ -1,0 +1,44 @@
+//! # oxpim
+//!
+//! The facade of the oxpim toolkit: one dependency that re-exports the
+//! layered crates and offers the high-level API. oxpim reads and writes
+//! iCalendar 2.0, vCalendar 1.0 and vCard 2.1/3.0/4.0 faithfully, and (as
+//! its other crates land) expands recurrences and converts to and from the
+//! MAPI objects and `.msg` files Outlook and Exchange use.
+//!
+//! | crate | what it does |
+//! |---|---|
+//! | [`lexer`] (`oxpim-lexer`) | bytes → content lines: unfolding, QP soft breaks, spans |
+//! | [`contentline`] (`oxpim-contentline`) | component tree, typed values, dialects, diagnostics, writer, jCal/jCard |
+//!
+//! What this crate must never do: hold logic of its own that a lower crate
+//! needs, or reach around the layers. It composes the lower crates through
+//! their public APIs only.
+//!
+//! ```
+//! let parsed = oxpim::parse(b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Lovelace\r\nEND:VCARD\r\n");
+//! assert_eq!(parsed.document.components[0].text("FN"), Some("Ada Lovelace"));
+//! let jcard = oxpim::to_json(&parsed.document);
+//! assert_eq!(jcard[1][1], serde_json_value());
+//! # fn serde_json_value() -> oxpim::contentline::json::JsonValue {
+//! #     oxpim::contentline::json::JsonValue::from(vec!["fn".into(), oxpim::contentline::json::JsonValue::Object(Default::default()), "text".into(), "Ada Lovelace".into()])
+//! # }
+//! ```
+
+pub use oxpim_contentline as contentline;
+pub use oxpim_lexer as lexer;
+
+pub use oxpim_contentline::{
+    Code, Component, Diagnostic, Dialect, Document, ParseOptions, Parsed, Parser, Property,
+    Severity, StreamItem, StreamReader, Value, ValueType, WriteOptions, parse,
+};
+
+/// jCal/jCard of a document (see [`contentline::json`]).
+pub fn to_json(doc: &Document) -> contentline::json::JsonValue {
+    contentline::json::to_json(doc)
+}
+
+/// Canonical (normalised) text of a document, as `oxpim fmt` writes it.
+pub fn format(doc: &Document) -> Vec<u8> {
+    doc.to_canonical_bytes()
+}

@@ -1,0 +1,29 @@
+//! `cargo xtask`: project automation.
+//!
+//! - `cargo xtask conformance [--corpus DIR] [--update-baseline]` runs the
+//!   conformance suites over an external corpus (read only, never copied)
+//!   and exits non-zero on a regression: a failure not listed in
+//!   `xtask/conformance-baseline.tsv`.
+//! - `cargo xtask bench` runs the criterion benches and writes
+//!   `docs/benchmarks.md`.
+
+mod bench;
+mod conformance;
+
+use std::process::ExitCode;
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage:\n  cargo xtask conformance [--corpus DIR] [--update-baseline] [--verbose]\n  cargo xtask bench [--quick] [--no-run]"
+    );
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("conformance") => conformance::main(args.get(1..).unwrap_or_default()),
+        Some("bench") => bench::main(args.get(1..).unwrap_or_default()),
+        _ => usage(),
+    }
+}
