@@ -154,6 +154,11 @@ impl Sink {
         self.strict || lenient_severity(code).is_some()
     }
 
+    /// Starts a new budget of diagnostics (streaming: one per item).
+    pub(crate) fn reset_count(&mut self) {
+        self.truncated = false;
+    }
+
     pub(crate) fn report(
         &mut self,
         line: u32,

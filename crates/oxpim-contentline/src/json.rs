@@ -533,12 +533,10 @@ fn property_from_json(v: &J, d: Dialect) -> Result<Property, JsonError> {
     let upper = name.to_ascii_uppercase();
     let default = crate::value::registry::lookup(d, &upper).map(|s| s.default);
     if default.as_ref() != Some(&ty)
-        && !matches!(ty, ValueType::Unknown)
+        && !matches!(ty, ValueType::Unknown | ValueType::Binary)
         && !params.contains("VALUE")
     {
-        if ty != ValueType::Binary {
-            params.set("VALUE", ty.name());
-        }
+        params.set("VALUE", ty.name());
     }
     let mut p = Property::new(&upper, ty, Value::Unknown(String::new()));
     p.values = Values::from_vec(values);

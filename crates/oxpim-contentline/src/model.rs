@@ -139,13 +139,20 @@ impl Equivalent<Key> for KeyRef<'_> {
     }
 }
 
-/// One value of a parameter.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One value of a parameter. Equality compares the value only: quoting is
+/// presentation.
+#[derive(Debug, Clone, Eq)]
 pub struct ParamValue {
     /// The value, with quotes removed and RFC 6868 carets decoded.
     pub value: String,
     /// True when it was written in double quotes.
     pub quoted: bool,
+}
+
+impl PartialEq for ParamValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
 }
 
 impl ParamValue {

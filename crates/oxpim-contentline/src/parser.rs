@@ -181,10 +181,11 @@ struct Frame {
 
 /// A completed child of a split container, or a completed top-level object.
 pub(crate) enum Completed {
-    Object(Component),
+    Object(Component, Vec<Diagnostic>),
     Piece {
         container: Arc<Component>,
         child: Component,
+        diagnostics: Vec<Diagnostic>,
     },
 }
 
@@ -347,15 +348,18 @@ impl Builder {
             );
         }
         if !self.reported_long {
-            let mut n = line.line();
-            for phys in line.raw().split(|&c| c == b'\n') {
+            for (n, phys) in (line.line()..).zip(line.raw().split(|&c| c == b'\n')) {
                 let len = phys.strip_suffix(b"\r").unwrap_or(phys).len();
                 if len > 75 {
                     self.reported_long = true;
-                    self.sink.report(n, 76, Code::LongLine, format!("line is {len} octets long; RFC 5545 folds at 75 (further long lines are not reported)"));
+                    self.sink.report(
+                        n,
+                        76,
+                        Code::LongLine,
+                        format!("line is {len} octets long; RFC 5545 folds at 75 (further long lines are not reported)"),
+                    );
                     break;
                 }
-                n += 1;
             }
         }
     }
@@ -731,7 +735,9 @@ impl Builder {
                 frame.comp.properties.push(placeholder);
                 frame.pending.push((idx, line.into_owned()));
                 self.last = Last::Prop;
-                self.container_dirty = true;
+                if self.stack.len() == 1 {
+                    self.container_dirty = true;
+                }
                 return;
             }
         }
@@ -745,7 +751,9 @@ impl Builder {
             frame.comp.properties.push(prop);
         }
         self.last = Last::Prop;
-        self.container_dirty = true;
+        if self.stack.len() == 1 {
+            self.container_dirty = true;
+        }
     }
 
     fn check_required(&mut self, comp: &Component) {
@@ -824,6 +832,7 @@ impl Builder {
                         self.completed.push(Completed::Piece {
                             container: c.clone(),
                             child: comp,
+                            diagnostics: std::mem::take(&mut self.sink.items),
                         });
                         self.pieces_emitted += 1;
                     }
@@ -832,7 +841,9 @@ impl Builder {
                     self.last = Last::None;
                 } else {
                     parent.comp.components.push(comp);
-                    self.container_dirty = true;
+                    if depth == 1 {
+                        self.container_dirty = true;
+                    }
                     self.last = Last::ChildEnd;
                 }
             }
@@ -842,7 +853,10 @@ impl Builder {
                     // emitted again only when something came after the last
                     // piece (properties or time zones), so nothing is lost.
                     if !(comp.is("VCALENDAR") && self.pieces_emitted > 0 && !self.container_dirty) {
-                        self.completed.push(Completed::Object(comp));
+                        self.completed.push(Completed::Object(
+                            comp,
+                            std::mem::take(&mut self.sink.items),
+                        ));
                     }
                     self.container = None;
                     self.container_dirty = false;

@@ -72,11 +72,15 @@ pub struct StreamReader<R> {
     builder: Builder,
     queue: VecDeque<StreamItem>,
     chunk: usize,
+    scratch: Vec<u8>,
+    /// Unconsumed bytes to buffer before the next lexing pass.
+    want: usize,
 }
 
 impl<R: Read> StreamReader<R> {
     /// A reader with the given options.
     pub fn new(reader: R, opts: ParseOptions) -> Self {
+        let chunk = 1 << 16;
         StreamReader {
             reader,
             opts,
@@ -88,31 +92,42 @@ impl<R: Read> StreamReader<R> {
             started: false,
             builder: Builder::new(opts, RawMode::Owned, true),
             queue: VecDeque::new(),
-            chunk: 1 << 16,
+            chunk,
+            scratch: Vec::new(),
+            want: chunk,
         }
     }
 
+    /// Bytes currently buffered (read but not yet consumed), for callers
+    /// that monitor memory.
+    pub fn buffered_bytes(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
     fn collect(&mut self) {
-        let completed = std::mem::take(&mut self.builder.completed);
-        if completed.is_empty() {
-            return;
-        }
-        let mut diags = std::mem::take(&mut self.builder.sink.items);
-        for c in completed {
-            let (container, component) = match c {
-                Completed::Object(comp) => (None, comp),
-                Completed::Piece { container, child } => (Some(container), child),
+        for c in std::mem::take(&mut self.builder.completed) {
+            let (container, component, diagnostics) = match c {
+                Completed::Object(comp, d) => (None, comp, d),
+                Completed::Piece {
+                    container,
+                    child,
+                    diagnostics,
+                } => (Some(container), child, diagnostics),
             };
             self.queue.push_back(StreamItem {
                 container,
                 component,
-                diagnostics: std::mem::take(&mut diags),
+                diagnostics,
             });
+            self.builder.fed_bytes = 0;
+            self.builder.sink.reset_count();
         }
-        self.builder.fed_bytes = 0;
     }
 
-    fn lex_available(&mut self) {
+    /// Lexes what is buffered; returns true when at least one line was
+    /// consumed.
+    fn lex_available(&mut self) -> bool {
+        let before = self.pos;
         let lex_opts = LexOptions {
             max_line_bytes: self.opts.limits.max_line_bytes,
             complete: self.eof,
@@ -123,32 +138,33 @@ impl<R: Read> StreamReader<R> {
         }
         self.pos = lexer.offset();
         self.line = lexer.line_number();
+        let progressed = self.pos > before;
         // Drop consumed bytes once they are the larger part of the buffer.
         if self.pos > 0 && self.pos >= self.buf.len() / 2 {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
+        progressed
     }
 
-    fn fill(&mut self) -> io::Result<()> {
-        let old = self.buf.len();
-        self.buf.resize(old + self.chunk, 0);
-        let n = loop {
-            match self
-                .reader
-                .read(self.buf.get_mut(old..).unwrap_or_default())
-            {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(e);
+    /// Reads until `want` unconsumed bytes are buffered or the input ends.
+    fn fill(&mut self, want: usize) -> io::Result<()> {
+        if self.scratch.len() != self.chunk {
+            self.scratch = vec![0; self.chunk];
+        }
+        while self.buf.len().saturating_sub(self.pos) < want && !self.eof {
+            let n = loop {
+                match self.reader.read(&mut self.scratch) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
                 }
+            };
+            if n == 0 {
+                self.eof = true;
             }
-        };
-        self.buf.truncate(old + n);
-        if n == 0 {
-            self.eof = true;
+            self.buf
+                .extend_from_slice(self.scratch.get(..n).unwrap_or_default());
         }
         if !self.started && (self.buf.len() >= BOM.len() || self.eof) {
             self.started = true;
@@ -172,32 +188,39 @@ impl<R: Read> Iterator for StreamReader<R> {
                 return None;
             }
             if self.started {
-                self.lex_available();
+                let pending = self.buffered_bytes();
+                // When a pass consumed nothing (one long line is still
+                // arriving), wait for twice as much before lexing again:
+                // the rescanning of that line stays linear overall.
+                self.want = if self.lex_available() {
+                    self.chunk
+                } else {
+                    pending.saturating_mul(2).max(self.chunk)
+                };
                 self.collect();
                 if !self.queue.is_empty() {
                     continue;
                 }
+                if self.eof {
+                    self.builder.finish();
+                    self.collect();
+                    self.done = true;
+                    continue;
+                }
             }
-            if self.eof {
-                self.builder.finish();
-                self.collect();
-                self.done = true;
-                continue;
-            }
-            let pending = self.buf.len().saturating_sub(self.pos);
-            if pending > self.opts.limits.max_object_bytes
-                || self.builder.fed_bytes > self.opts.limits.max_object_bytes
-            {
+            let limit = self.opts.limits.max_object_bytes;
+            if self.buffered_bytes() > limit || self.builder.fed_bytes > limit {
                 self.done = true;
                 return Some(Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!(
-                        "an object or line near line {} is larger than the limit of {} bytes",
-                        self.line, self.opts.limits.max_object_bytes
+                        "an object or line near line {} is larger than the limit of {limit} bytes",
+                        self.line
                     ),
                 )));
             }
-            if let Err(e) = self.fill() {
+            let want = self.want.min(limit.saturating_add(1));
+            if let Err(e) = self.fill(want) {
                 self.done = true;
                 return Some(Err(e));
             }

@@ -48,10 +48,10 @@ impl WriteOptions {
 /// Writes a document.
 pub fn write_document(doc: &Document, opts: &WriteOptions) -> Vec<u8> {
     let mut w = Writer::new(*opts);
-    if opts.faithful {
-        if let Some(r) = &doc.leading {
-            w.raw(r.bytes());
-        }
+    if opts.faithful
+        && let Some(r) = &doc.leading
+    {
+        w.raw(r.bytes());
     }
     for c in &doc.components {
         w.component(c);
@@ -231,17 +231,18 @@ fn fold_qp(out: &mut Vec<u8>, line: &str, width: usize) {
     while start < b.len() {
         let mut end = (start + room).min(b.len());
         if end < b.len() {
-            // Do not cut "=XX".
-            if b.get(end.saturating_sub(1)) == Some(&b'=') {
-                end -= 1;
-            } else if b.get(end.saturating_sub(2)) == Some(&b'=') {
-                end -= 2;
-            }
             // A line after a soft break must not start with a space or a
             // tab: readers take that for folding. Keep the blanks on this
             // line, before the '='.
             while end > start + 1 && matches!(b.get(end), Some(b' ' | b'\t')) {
                 end -= 1;
+            }
+            // Do not cut "=XX" (this moves the cut onto a '=', never onto
+            // a blank).
+            if b.get(end.saturating_sub(1)) == Some(&b'=') {
+                end -= 1;
+            } else if b.get(end.saturating_sub(2)) == Some(&b'=') {
+                end -= 2;
             }
         }
         out.extend_from_slice(b.get(start..end).unwrap_or_default());
@@ -562,5 +563,26 @@ mod tests {
         let text = std::str::from_utf8(&out).unwrap();
         assert!(text.split("\r\n").all(|l| !l.starts_with(' ')));
         assert_eq!(text.replace("=\r\n", "").trim_end_matches("\r\n"), spaced);
+        // Triplets next to spaces, at every alignment.
+        for pad in 0..8 {
+            let mixed = format!(
+                "NOTE;ENCODING=QUOTED-PRINTABLE:{}{}",
+                "x".repeat(pad),
+                "=E2=80=94 ".repeat(30)
+            );
+            let mut out = Vec::new();
+            fold_qp(&mut out, &mixed, 76);
+            let text = std::str::from_utf8(&out).unwrap();
+            for l in text.split("\r\n") {
+                assert!(!l.starts_with(' '));
+                let body = l.strip_suffix('=').unwrap_or(l);
+                let tail = body.rsplit('=').next().unwrap_or("");
+                assert!(
+                    body.rfind('=').is_none_or(|i| body.len() - i >= 3),
+                    "cut triplet in {l:?} ({tail})"
+                );
+            }
+            assert_eq!(text.replace("=\r\n", "").trim_end_matches("\r\n"), mixed);
+        }
     }
 }

@@ -384,7 +384,10 @@ impl Iterator for ParamValues<'_> {
 mod tests {
     use super::*;
 
-    fn params(text: &str) -> Vec<(String, bool, Vec<(String, bool)>)> {
+    /// (name, bare, [(value, quoted)]) for each parameter.
+    type Seen = Vec<(String, bool, Vec<(String, bool)>)>;
+
+    fn params(text: &str) -> Seen {
         let t = text.as_bytes();
         let h = scan_header(t).unwrap();
         Params::new(t, h.params)

@@ -134,12 +134,10 @@ fn vcard(d: Dialect, name: &str) -> Option<PropSpec> {
         }
         "N" | "ADR" | "ORG" | "GENDER" | "CLIENTPIDMAP" => structured(),
         "NICKNAME" | "CATEGORIES" => list(T::Text),
-        "TEL" => one(if v4 {
-            T::Text
-        } else if v21 {
-            T::Text
-        } else {
+        "TEL" => one(if matches!(d, Dialect::VCard30) {
             T::PhoneNumber
+        } else {
+            T::Text
         }),
         "BDAY" | "ANNIVERSARY" | "DEATHDATE" => one(if v4 { T::DateAndOrTime } else { T::Date }),
         "REV" => one(if v4 { T::Timestamp } else { T::DateTime }),

@@ -151,11 +151,12 @@ pub fn encode_caret(out: &mut String, s: &str) {
     }
 }
 
-/// True when a parameter value must be quoted.
+/// True when a parameter value must be quoted: it holds `:` `;` `,`, or
+/// starts or ends with a blank that a reader could trim.
 pub fn param_needs_quotes(s: &str) -> bool {
-    s.bytes()
-        .any(|b| matches!(b, b':' | b';' | b',' | b' ' | b'\t'))
-        || s.is_empty()
+    s.bytes().any(|b| matches!(b, b':' | b';' | b','))
+        || s.starts_with([' ', '\t'])
+        || s.ends_with([' ', '\t'])
 }
 
 #[cfg(test)]

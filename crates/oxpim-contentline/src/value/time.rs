@@ -345,7 +345,7 @@ fn format_offset(out: &mut String, o: &UtcOffset, sep: bool) {
         out.push(':');
     }
     push2(out, (a / 60) % 60);
-    if a % 60 != 0 {
+    if !a.is_multiple_of(60) {
         if sep {
             out.push(':');
         }

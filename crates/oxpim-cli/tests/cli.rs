@@ -1,0 +1,184 @@
+//! The `oxpim` command, run as a process.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn oxpim(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxpim"));
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn oxpim");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+#[test]
+fn check_clean_file_exits_zero() {
+    let f = examples().join("outlook-meeting.ics");
+    let out = oxpim(&["check", f.to_str().unwrap()], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn check_reports_file_line_column_and_exit_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "bad.ics",
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART:2025-99\r\nEND:VEVENT\r\n",
+    );
+    let name = f.to_str().unwrap();
+    let out = oxpim(&["check", name], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(&format!(
+            "{name}:4:9: error: DTSTART value '2025-99' is not a valid DATE-TIME"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{name}:1:1: error: BEGIN:VCALENDAR at line 1 has no END"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_warnings_only_exits_zero_and_strict_exits_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "lf.ics", b"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:1\nDTSTAMP:20250101T000000Z\nDTSTART:20250101\nEND:VEVENT\nEND:VCALENDAR\n");
+    let out = oxpim(&["check", f.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: DTSTART value '20250101' is a DATE without VALUE=DATE")
+    );
+    let out = oxpim(&["check", "--strict", f.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: line break is not CRLF"));
+}
+
+#[test]
+fn check_unreadable_file_exits_two() {
+    let out = oxpim(&["check", "/nonexistent/file.ics"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/file.ics"));
+}
+
+#[test]
+fn check_reads_stdin() {
+    let out = oxpim(
+        &["check", "-"],
+        Some(b"BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:x\r\nEND:VCARD\r\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("<stdin>:3:6: error:"));
+}
+
+#[test]
+fn fmt_normalises_to_stdout_and_to_a_file() {
+    let out = oxpim(
+        &["fmt", "-"],
+        Some(b"begin:vcard\nversion:3.0\nfn:A\nend:vcard\n"),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.stdout,
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.ics");
+    let src = examples().join("outlook-meeting.ics");
+    let out = oxpim(
+        &["fmt", src.to_str().unwrap(), "-o", target.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let first = std::fs::read(&target).unwrap();
+    // fmt of fmt output is unchanged.
+    let again = oxpim(&["fmt", target.to_str().unwrap()], None);
+    assert_eq!(again.stdout, first);
+}
+
+#[test]
+fn json_and_back() {
+    let src = examples().join("outlook-contact.vcf");
+    let out = oxpim(&["json", src.to_str().unwrap()], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j[0], "vcard");
+    let fn_prop = j[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[0] == "fn")
+        .unwrap();
+    assert_eq!(fn_prop[3], "Dr. Ana Müller");
+    let back = oxpim(&["json", "--to-text", "-"], Some(&out.stdout));
+    assert_eq!(back.status.code(), Some(0));
+    let text = String::from_utf8(back.stdout).unwrap();
+    assert!(
+        text.contains("FN;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Dr. Ana M=C3=BCller\r\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_never_panics() {
+    for input in [
+        &b"\xff\xfe\x00garbage"[..],
+        b"BEGIN:",
+        b"END:VCALENDAR",
+        b":::\r\n;;;\r\n",
+        b"\"\"\"\r\n \r\n",
+    ] {
+        for args in [
+            &["check", "-"][..],
+            &["fmt", "-"],
+            &["json", "-"],
+            &["json", "--to-text", "-"],
+        ] {
+            let out = oxpim(args, Some(input));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+                "{args:?}: {err}"
+            );
+            assert!(
+                matches!(out.status.code(), Some(0..=2)),
+                "{args:?}: {:?}",
+                out.status
+            );
+        }
+    }
+}

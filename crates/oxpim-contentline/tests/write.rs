@@ -1,0 +1,199 @@
+//! Writing: faithful round trip, canonical form, folding, escaping.
+
+use oxpim_contentline::{
+    Component, DateTime, Dialect, Document, Param, ParamValue, Parser, Property, Value, ValueType,
+    WriteOptions, write_document,
+};
+
+fn lines(b: &[u8]) -> Vec<String> {
+    String::from_utf8(b.to_vec())
+        .unwrap()
+        .split("\r\n")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn unmodified_document_round_trips_byte_for_byte() {
+    // Odd but legal: lowercase names, quoted params, long folded lines,
+    // unusual parameter order, tab folds.
+    let input = "BEGIN:VCALENDAR\r\nprodid:-//x//y//EN\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20250101T000000Z\r\nATTENDEE;RSVP=TRUE;CN=\"Smith, John\";ROLE=REQ-PARTICIPANT:mailto:j\r\n @example.com\r\nDESCRIPTION:line one\\nline\r\n\ttwo\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let doc = Parser::new().parse(input.as_bytes()).document;
+    assert_eq!(doc.to_bytes(), input.as_bytes());
+}
+
+#[test]
+fn lf_input_comes_back_with_crlf_lines_unchanged() {
+    let input = "BEGIN:VCARD\nVERSION:3.0\nFN:A\n  B\nEND:VCARD\n";
+    let out = Parser::new().parse(input.as_bytes()).document.to_bytes();
+    assert_eq!(out, input.replace('\n', "\r\n").as_bytes());
+}
+
+#[test]
+fn blank_lines_bom_and_interleaving_are_kept() {
+    let input = "\u{FEFF}\r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\n\r\nBEGIN:VTIMEZONE\r\nTZID:X\r\nEND:VTIMEZONE\r\nX-AFTER-CHILD:1\r\nBEGIN:VEVENT\r\nUID:1\r\nEND:VEVENT\r\n\r\nEND:VCALENDAR\r\n\r\n";
+    let p = Parser::new().parse(input.as_bytes());
+    assert!(p.document.had_bom());
+    assert_eq!(p.document.to_bytes(), input.as_bytes());
+}
+
+#[test]
+fn modified_property_is_reserialised_others_kept() {
+    let input = "BEGIN:VEVENT\r\nSUMMARY:old\r\nX-KEEP;x-odd=\"q\":Raw\\,Text\r\nEND:VEVENT\r\n";
+    let mut doc = Parser::new().parse(input.as_bytes()).document;
+    let ev = &mut doc.components[0];
+    ev.property_mut("SUMMARY").unwrap().set_values(
+        ValueType::Text,
+        Value::Text("new, text; with\nlines".into()),
+    );
+    let out = String::from_utf8(doc.to_bytes()).unwrap();
+    assert_eq!(
+        out,
+        "BEGIN:VEVENT\r\nSUMMARY:new\\, text\\; with\\nlines\r\nX-KEEP;x-odd=\"q\":Raw\\,Text\r\nEND:VEVENT\r\n"
+    );
+}
+
+#[test]
+fn canonical_form_normalises() {
+    let input =
+        "begin:vevent\r\nsummary;language=en:Hi\r\ndtstart:20250101\r\nx-y:z\r\nend:vevent\r\n";
+    let doc = Parser::new().parse(input.as_bytes()).document;
+    let out = String::from_utf8(doc.to_canonical_bytes()).unwrap();
+    assert_eq!(
+        out,
+        "BEGIN:VEVENT\r\nSUMMARY;LANGUAGE=en:Hi\r\nDTSTART;VALUE=DATE:20250101\r\nX-Y:z\r\nEND:VEVENT\r\n"
+    );
+}
+
+#[test]
+fn folding_at_75_octets_never_inside_utf8() {
+    let mut ev = Component::new("VEVENT", Dialect::ICalendar);
+    let text = "Grüße aus Łódź — 東京 😀 ".repeat(20);
+    ev.push(Property::text("DESCRIPTION", text.clone()));
+    let doc = Document::new(vec![ev]);
+    let out = doc.to_bytes();
+    assert!(std::str::from_utf8(&out).is_ok());
+    for l in lines(&out) {
+        assert!(l.len() <= 75, "{} octets: {l}", l.len());
+    }
+    let back = Parser::new().parse(&out);
+    assert!(back.diagnostics.is_empty());
+    assert_eq!(
+        back.document.components[0].text("DESCRIPTION"),
+        Some(text.as_str())
+    );
+}
+
+#[test]
+fn escaping_and_parameter_quoting() {
+    let mut p = Property::new(
+        "ATTENDEE",
+        ValueType::CalAddress,
+        Value::CalAddress("mailto:a@b".into()),
+    );
+    p.params_mut().set("CN", "Doe, \"JD\" Jane");
+    p.params_mut().insert(
+        "DELEGATED-TO",
+        Param {
+            values: vec![ParamValue::new("mailto:x@y"), ParamValue::new("mailto:z@y")],
+            bare: false,
+        },
+    );
+    let mut ev = Component::new("VEVENT", Dialect::ICalendar);
+    ev.push(p);
+    ev.push(Property::text("SUMMARY", "a\\b;c,d"));
+    let out = String::from_utf8(Document::new(vec![ev.clone()]).to_bytes()).unwrap();
+    let unfolded = out.replace("\r\n ", "");
+    assert!(unfolded.contains("ATTENDEE;CN=\"Doe, ^'JD^' Jane\";DELEGATED-TO=\"mailto:x@y\",\"mailto:z@y\":mailto:a@b\r\n"), "{out}");
+    assert!(unfolded.contains("SUMMARY:a\\\\b\\;c\\,d\r\n"), "{out}");
+    let back = Parser::new().parse(out.as_bytes()).document;
+    assert_eq!(back.components[0], ev);
+}
+
+#[test]
+fn tzid_is_written_for_date_times_built_in_code() {
+    let mut ev = Component::new("VEVENT", Dialect::ICalendar);
+    let local = chrono::NaiveDate::from_ymd_opt(2025, 3, 1)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap();
+    ev.push(Property::new(
+        "DTSTART",
+        ValueType::DateTime,
+        Value::DateTime(DateTime::with_tzid(local, "Europe/Paris")),
+    ));
+    ev.push(Property::new(
+        "DTEND",
+        ValueType::Date,
+        Value::Date(local.date()),
+    ));
+    let out = String::from_utf8(Document::new(vec![ev]).to_bytes()).unwrap();
+    assert!(
+        out.contains("DTSTART;TZID=Europe/Paris:20250301T093000\r\n"),
+        "{out}"
+    );
+    assert!(out.contains("DTEND;VALUE=DATE:20250301\r\n"), "{out}");
+}
+
+#[test]
+fn vcard21_canonical_uses_qp_and_bare_types() {
+    let input = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Müller;Jürgen\r\nTEL;WORK;VOICE:123\r\nNOTE:line1\r\nEND:VCARD\r\n";
+    let mut doc = Parser::new().parse(input.as_bytes()).document;
+    doc.components[0].property_mut("NOTE").unwrap().set_values(
+        ValueType::Text,
+        Value::Text("Zeile 1\nZeile 2 — café".into()),
+    );
+    doc.forget_source();
+    let out = String::from_utf8(doc.to_bytes()).unwrap();
+    assert!(
+        out.contains("N;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=C3=BCller;J=C3=BCrgen\r\n"),
+        "{out}"
+    );
+    assert!(out.contains("TEL;WORK;VOICE:123\r\n"), "{out}");
+    // Long quoted-printable lines use soft breaks.
+    assert!(out.replace("=\r\n", "").contains("NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Zeile 1=0D=0AZeile 2 =E2=80=94 caf=C3=A9\r\n"), "{out}");
+    assert!(out.split("\r\n").all(|l| l.len() <= 76));
+    let back = Parser::new().parse(out.as_bytes());
+    assert!(back.diagnostics.is_empty(), "{:?}", back.diagnostics);
+    assert_eq!(
+        back.document.components[0].text("NOTE"),
+        Some("Zeile 1\nZeile 2 — café")
+    );
+}
+
+#[test]
+fn binary_values_per_dialect() {
+    for (d, version, needle) in [
+        (Dialect::VCard21, "2.1", "PHOTO;ENCODING=BASE64:AAEC"),
+        (Dialect::VCard30, "3.0", "PHOTO;ENCODING=b:AAEC"),
+        (
+            Dialect::VCard40,
+            "4.0",
+            "PHOTO:data:application/octet-stream;base64,AAEC",
+        ),
+    ] {
+        let mut c = Component::new("VCARD", d);
+        c.push(Property::text("VERSION", version));
+        c.push(Property::new(
+            "PHOTO",
+            ValueType::Binary,
+            Value::Binary(vec![0, 1, 2]),
+        ));
+        let out = String::from_utf8(Document::new(vec![c]).to_bytes()).unwrap();
+        assert!(out.contains(needle), "{d:?}: {out}");
+    }
+}
+
+#[test]
+fn canonical_is_idempotent_on_a_messy_file() {
+    let input = "BEGIN:VCALENDAR\nversion:2.0\nBEGIN:VEVENT\nDTSTART:20250101\nSUMMARY:a\\:b\nX-ALT-DESC;FMTTYPE=text/html:<p>\n<b>x</b>\nEND:VEVENT\nEND:VCALENDAR";
+    let once = write_document(
+        &Parser::new().parse(input.as_bytes()).document,
+        &WriteOptions::canonical(),
+    );
+    let twice = write_document(
+        &Parser::new().parse(&once).document,
+        &WriteOptions::canonical(),
+    );
+    assert_eq!(once, twice);
+}
