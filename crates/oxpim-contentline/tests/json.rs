@@ -1,5 +1,12 @@
 //! jCal (RFC 7265) and jCard (RFC 7095).
 
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
 use oxpim_contentline::json::{JsonError, from_json, from_json_str, to_json};
 use oxpim_contentline::{Dialect, Parser, Value};
 use serde_json::json;

@@ -1,5 +1,12 @@
 //! Parsing: structure, recovery, dialects, typed values.
 
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
 use oxpim_contentline::{
     Code, Dialect, Frequency, ParseOptions, Parser, Severity, Skip, VZone, Value, ValueType, Zone,
     has_errors,

@@ -1,5 +1,12 @@
 //! The streaming reader.
 
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
 use std::io::Read;
 
 use oxpim_contentline::{Code, ParseOptions, Parser, StreamReader};

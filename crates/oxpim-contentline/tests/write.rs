@@ -1,5 +1,12 @@
 //! Writing: faithful round trip, canonical form, folding, escaping.
 
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
 use oxpim_contentline::{
     Component, DateTime, Dialect, Document, Param, ParamValue, Parser, Property, Value, ValueType,
     WriteOptions, write_document,
