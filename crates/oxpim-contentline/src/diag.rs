@@ -154,6 +154,11 @@ impl Sink {
         self.strict || lenient_severity(code).is_some()
     }
 
+    /// Reports at a (line, column) pair.
+    pub(crate) fn report_at(&mut self, at: (u32, u32), code: Code, message: impl Into<String>) {
+        self.report(at.0, at.1, code, message);
+    }
+
     /// Starts a new budget of diagnostics (streaming: one per item).
     pub(crate) fn reset_count(&mut self) {
         self.truncated = false;

@@ -10,6 +10,7 @@ pub type JsonValue = J;
 
 use crate::decode::{base64, encode_base64};
 use crate::model::{Component, Dialect, Document, Param, ParamValue, Params, Property};
+use crate::str::Str;
 use crate::value::recur::{format_until_ext, parse_recur, weekday_code};
 use crate::value::time::{
     format_date_and_or_time, format_date_ext, format_date_time_ext, format_duration,
@@ -119,7 +120,7 @@ fn params_to_json(p: &Property, d: Dialect) -> Map<String, J> {
             if d.is_vcard() && name == "TYPE" && v.value.contains(',') {
                 vals.extend(v.value.split(',').map(|s| s.trim().to_string()));
             } else {
-                vals.push(v.value.clone());
+                vals.push(v.value.to_string());
             }
         }
         let key = name.to_ascii_lowercase();
@@ -149,14 +150,14 @@ fn value_to_json(v: &Value, d: Dialect) -> J {
         | Value::CalAddress(t)
         | Value::Uri(t)
         | Value::Unknown(t)
-        | Value::Invalid(t) => J::String(t.clone()),
+        | Value::Invalid(t) => J::String(t.to_string()),
         Value::Structured(comps) => {
             if comps.len() == 1 && comps.first().is_some_and(|c| c.len() == 1) {
                 return J::String(
                     comps
                         .first()
                         .and_then(|c| c.first())
-                        .cloned()
+                        .map(|x| x.to_string())
                         .unwrap_or_default(),
                 );
             }
@@ -165,9 +166,9 @@ fn value_to_json(v: &Value, d: Dialect) -> J {
                     .iter()
                     .map(|c| {
                         if c.len() == 1 {
-                            J::String(c.first().cloned().unwrap_or_default())
+                            J::String(c.first().map(|x| x.to_string()).unwrap_or_default())
                         } else {
-                            J::Array(c.iter().cloned().map(J::String).collect())
+                            J::Array(c.iter().map(|x| J::String(x.to_string())).collect())
                         }
                     })
                     .collect(),
@@ -485,7 +486,7 @@ fn param_from_json(v: &J) -> Result<Param, JsonError> {
         other => vec![to_pv(other)?],
     };
     Ok(Param {
-        values,
+        values: values.into(),
         bare: false,
     })
 }
@@ -538,7 +539,7 @@ fn property_from_json(v: &J, d: Dialect) -> Result<Property, JsonError> {
     {
         params.set("VALUE", ty.name());
     }
-    let mut p = Property::new(&upper, ty, Value::Unknown(String::new()));
+    let mut p = Property::new(&upper, ty, Value::Unknown(Str::new()));
     p.values = Values::from_vec(values);
     p.params = params;
     p.group = group.map(Into::into);
@@ -558,24 +559,24 @@ fn value_from_json(
     Ok(match ty {
         ValueType::Text | ValueType::PhoneNumber | ValueType::VCard | ValueType::LanguageTag => {
             match v {
-                J::String(s) => Value::Text(s.clone()),
+                J::String(s) => Value::Text(s.as_str().into()),
                 J::Array(items) => Value::Structured(
                     items
                         .iter()
                         .map(|c| match c {
                             J::Array(list) => list
                                 .iter()
-                                .map(|x| str_of(x).map(str::to_string))
+                                .map(|x| str_of(x).map(Str::from))
                                 .collect::<Result<Vec<_>, _>>(),
-                            other => Ok(vec![str_of(other)?.to_string()]),
+                            other => Ok(vec![Str::from(str_of(other)?)]),
                         })
                         .collect::<Result<Vec<_>, _>>()?,
                 ),
                 _ => return Err(bad(ty, v)),
             }
         }
-        ValueType::Uri => Value::Uri(str_of(v)?.to_string()),
-        ValueType::CalAddress => Value::CalAddress(str_of(v)?.to_string()),
+        ValueType::Uri => Value::Uri(str_of(v)?.into()),
+        ValueType::CalAddress => Value::CalAddress(str_of(v)?.into()),
         ValueType::Boolean => Value::Boolean(v.as_bool().ok_or_else(|| bad(ty, v))?),
         ValueType::Integer => Value::Integer(v.as_i64().ok_or_else(|| bad(ty, v))?),
         ValueType::Float => match v {
@@ -626,11 +627,11 @@ fn value_from_json(
                 str_of(pair.first().ok_or_else(|| bad(ty, v))?)?,
                 str_of(pair.get(1).ok_or_else(|| bad(ty, v))?)?
             );
-            Value::Period(
+            Value::Period(Box::new(
                 parse_period(text.as_bytes(), tzid)
                     .ok_or_else(|| bad(ty, v))?
                     .0,
-            )
+            ))
         }
         ValueType::UtcOffset => Value::UtcOffset(
             parse_utc_offset(str_of(v)?.as_bytes())
@@ -639,8 +640,8 @@ fn value_from_json(
         ),
         ValueType::Recur => Value::Recur(Box::new(recur_from_json(v)?)),
         ValueType::Other(_) | ValueType::Unknown => match v {
-            J::String(s) => Value::Unknown(s.clone()),
-            other => Value::Unknown(other.to_string()),
+            J::String(s) => Value::Unknown(s.as_str().into()),
+            other => Value::Unknown(other.to_string().into()),
         },
     })
 }

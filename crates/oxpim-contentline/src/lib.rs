@@ -42,7 +42,9 @@ mod diag;
 #[cfg(feature = "json")]
 pub mod json;
 mod model;
+mod names;
 mod parser;
+mod str;
 mod stream;
 mod typing;
 pub mod value;
@@ -54,7 +56,10 @@ pub use decode::{
 };
 pub use diag::{Code, Diagnostic, Severity, has_errors};
 pub use model::{Component, Dialect, Document, Param, ParamValue, Params, Property};
+pub use names::Name;
 pub use parser::{Limits, ParseOptions, Parsed, Parser};
+pub use smallvec;
+pub use str::Str;
 pub use stream::{StreamItem, StreamReader};
 pub use value::{
     DateTime, Duration, Frequency, PartialDate, PartialDateTime, PartialTime, Period, PeriodEnd,

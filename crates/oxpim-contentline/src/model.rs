@@ -1,9 +1,13 @@
 //! The component tree: documents, components, properties and parameters.
 
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
 use indexmap::{Equivalent, IndexMap};
+use smallvec::SmallVec;
+
+use crate::names::Name;
+use crate::str::Str;
 
 use crate::value::{Value, ValueType, Values};
 
@@ -79,13 +83,47 @@ impl Dialect {
     }
 }
 
+/// The whole input of a parse, shared by the items that came from it:
+/// validated UTF-8 text when it is, bytes otherwise.
+#[derive(Clone)]
+pub(crate) enum Source {
+    /// Valid UTF-8: values can be slices of it.
+    Text(Arc<str>),
+    /// Not valid UTF-8 somewhere.
+    Bytes(Arc<[u8]>),
+}
+
+impl Source {
+    /// Validates once and copies the input into a shared buffer.
+    pub(crate) fn from_slice(input: &[u8]) -> Source {
+        match std::str::from_utf8(input) {
+            Ok(s) => Source::Text(Arc::from(s)),
+            Err(_) => Source::Bytes(Arc::from(input)),
+        }
+    }
+
+    /// Validates once and shares the input.
+    pub(crate) fn new(input: Vec<u8>) -> Source {
+        match String::from_utf8(input) {
+            Ok(s) => Source::Text(Arc::from(s)),
+            Err(e) => Source::Bytes(Arc::from(e.into_bytes())),
+        }
+    }
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Source::Text(t) => t.as_bytes(),
+            Source::Bytes(b) => b,
+        }
+    }
+}
+
 /// Exact source bytes of an item, kept so that an unmodified item is
 /// written back byte for byte.
 #[derive(Clone)]
 pub(crate) enum Raw {
     /// A range of a shared source buffer (whole-input parsing).
     Shared {
-        src: Arc<[u8]>,
+        src: Source,
         start: usize,
         end: usize,
     },
@@ -96,7 +134,7 @@ pub(crate) enum Raw {
 impl Raw {
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
-            Raw::Shared { src, start, end } => src.get(*start..*end).unwrap_or_default(),
+            Raw::Shared { src, start, end } => src.bytes().get(*start..*end).unwrap_or_default(),
             Raw::Owned(v) => v,
         }
     }
@@ -110,13 +148,33 @@ impl std::fmt::Debug for Raw {
 
 /// A parameter name, stored in uppercase; lookups ignore ASCII case.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Key(Box<str>);
+struct Key(Name);
+
+/// A small, fast hasher for the few short keys of one parameter map
+/// (HashDoS does not apply: a map holds at most `Limits::max_params` keys).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u8(b);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type KeyMap = IndexMap<Key, Param, BuildHasherDefault<KeyHasher>>;
 
 fn hash_upper<H: Hasher>(s: &str, state: &mut H) {
     for b in s.bytes() {
         state.write_u8(b.to_ascii_uppercase());
     }
-    state.write_u8(0xff);
 }
 
 impl Hash for Key {
@@ -143,8 +201,9 @@ impl Equivalent<Key> for KeyRef<'_> {
 /// presentation.
 #[derive(Debug, Clone, Eq)]
 pub struct ParamValue {
-    /// The value, with quotes removed and RFC 6868 carets decoded.
-    pub value: String,
+    /// The value, with quotes removed and RFC 6868 carets decoded. Common
+    /// values (`TRUE`, `ACCEPTED`, `UTF-8`…) share a static string.
+    pub value: Str,
     /// True when it was written in double quotes.
     pub quoted: bool,
 }
@@ -157,19 +216,23 @@ impl PartialEq for ParamValue {
 
 impl ParamValue {
     /// An unquoted value.
-    pub fn new(value: impl Into<String>) -> Self {
+    pub fn new(value: impl Into<Str>) -> Self {
         ParamValue {
             value: value.into(),
             quoted: false,
         }
+    }
+    /// The value as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.value
     }
 }
 
 /// A parameter: its values in order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Param {
-    /// The values in order.
-    pub values: Vec<ParamValue>,
+    /// The values in order (one is stored inline).
+    pub values: SmallVec<[ParamValue; 1]>,
     /// True when written vCard 2.1 style, without a name (`TEL;WORK;VOICE:`):
     /// the values are then the bare tokens.
     pub bare: bool,
@@ -178,11 +241,11 @@ pub struct Param {
 impl Param {
     /// The first value.
     pub fn first(&self) -> Option<&str> {
-        self.values.first().map(|v| v.value.as_str())
+        self.values.first().map(ParamValue::as_str)
     }
     /// Iterates the values.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.values.iter().map(|v| v.value.as_str())
+        self.values.iter().map(ParamValue::as_str)
     }
     /// True when any value equals `s` ignoring ASCII case. Values that
     /// themselves hold comma lists (`TYPE="work,voice"`, RFC 6350's own
@@ -198,7 +261,7 @@ impl Param {
 /// case-insensitive; repeated names (`TYPE=a;TYPE=b`) merge into one entry.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
-    map: IndexMap<Key, Param>,
+    map: KeyMap,
 }
 
 impl PartialEq for Params {
@@ -223,6 +286,9 @@ impl Params {
     }
     /// The parameter named `name` (any case).
     pub fn get(&self, name: &str) -> Option<&Param> {
+        if self.map.is_empty() {
+            return None;
+        }
         self.map.get(&KeyRef(name))
     }
     /// Mutable access to a parameter.
@@ -239,13 +305,13 @@ impl Params {
     }
     /// Iterates (uppercase name, parameter) in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Param)> {
-        self.map.iter().map(|(k, v)| (&*k.0, v))
+        self.map.iter().map(|(k, v)| (k.0.as_str(), v))
     }
     /// Sets `name` to a single unquoted value, replacing what was there
     /// (keeping its position).
-    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+    pub fn set(&mut self, name: &str, value: impl Into<Str>) {
         let p = Param {
-            values: vec![ParamValue::new(value)],
+            values: smallvec::smallvec![ParamValue::new(value)],
             bare: false,
         };
         self.insert(name, p);
@@ -255,8 +321,7 @@ impl Params {
         if let Some(slot) = self.map.get_mut(&KeyRef(name)) {
             *slot = param;
         } else {
-            self.map
-                .insert(Key(name.to_ascii_uppercase().into()), param);
+            self.map.insert(Key(Name::new(name)), param);
         }
     }
     /// Appends values to `name`, creating it at the end if needed.
@@ -265,7 +330,7 @@ impl Params {
             Some(p) => p.values.extend(values),
             None => {
                 self.map.insert(
-                    Key(name.to_ascii_uppercase().into()),
+                    Key(Name::new(name)),
                     Param {
                         values: values.into_iter().collect(),
                         bare,
@@ -274,6 +339,28 @@ impl Params {
             }
         }
     }
+    /// Appends values under an already built name.
+    pub(crate) fn append_named(
+        &mut self,
+        name: Name,
+        values: SmallVec<[ParamValue; 1]>,
+        bare: bool,
+    ) {
+        match self.map.entry(Key(name)) {
+            indexmap::map::Entry::Occupied(mut e) => e.get_mut().values.extend(values),
+            indexmap::map::Entry::Vacant(e) => {
+                e.insert(Param { values, bare });
+            }
+        }
+    }
+
+    /// Empty parameters with room for `n`.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Params {
+            map: KeyMap::with_capacity_and_hasher(n, BuildHasherDefault::default()),
+        }
+    }
+
     /// Removes a parameter, keeping the order of the others.
     pub fn remove(&mut self, name: &str) -> Option<Param> {
         self.map.shift_remove(&KeyRef(name))
@@ -286,7 +373,7 @@ impl Params {
 /// exactly until the property is changed through a `&mut` method.
 #[derive(Debug, Clone)]
 pub struct Property {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Name,
     pub(crate) group: Option<Box<str>>,
     pub(crate) params: Params,
     pub(crate) value_type: ValueType,
@@ -312,7 +399,7 @@ impl Property {
     /// A new property with one value. The name is stored in uppercase.
     pub fn new(name: &str, value_type: ValueType, value: Value) -> Self {
         Property {
-            name: name.to_ascii_uppercase().into(),
+            name: Name::new(name),
             group: None,
             params: Params::new(),
             value_type,
@@ -322,7 +409,7 @@ impl Property {
         }
     }
     /// A new TEXT property.
-    pub fn text(name: &str, value: impl Into<String>) -> Self {
+    pub fn text(name: &str, value: impl Into<Str>) -> Self {
         Property::new(name, ValueType::Text, Value::Text(value.into()))
     }
     /// The name, uppercase.
@@ -402,7 +489,7 @@ impl Property {
 /// A component: `BEGIN:NAME` … `END:NAME` with properties and children.
 #[derive(Debug, Clone)]
 pub struct Component {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Name,
     /// The properties, in source order.
     pub properties: Vec<Property>,
     /// The sub-components, in source order.
@@ -431,7 +518,7 @@ impl Component {
     /// An empty component named `name` (stored uppercase).
     pub fn new(name: &str, dialect: Dialect) -> Self {
         Component {
-            name: name.to_ascii_uppercase().into(),
+            name: Name::new(name),
             properties: Vec::new(),
             components: Vec::new(),
             dialect,
@@ -579,7 +666,7 @@ mod tests {
     #[test]
     fn param_has_looks_into_quoted_lists() {
         let p = Param {
-            values: vec![ParamValue {
+            values: smallvec::smallvec![ParamValue {
                 value: "work,voice".into(),
                 quoted: true,
             }],

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use oxpim_lexer::{ContentLine, LexOptions, Lexer, LineKind, Malformed};
 
 use crate::diag::{Code, Diagnostic, Sink};
-use crate::model::{Component, Dialect, Document, Property, Raw};
+use crate::model::{Component, Dialect, Document, Property, Raw, Source};
+use crate::str::Str;
 use crate::typing::{LineInput, TypeCtx, build_property};
 use crate::value::time::Shown;
 use crate::value::{Value, ValueType, Values};
@@ -114,21 +115,21 @@ impl Parser {
 
     /// Parses a complete input. Never fails: problems become diagnostics.
     pub fn parse(&self, input: &[u8]) -> Parsed {
-        let src: Arc<[u8]> = Arc::from(input);
-        self.parse_shared(src)
+        self.parse_shared(Source::from_slice(input))
     }
 
-    /// Parses an owned input without copying it.
+    /// Parses an owned input (the buffer is kept, not copied, when it is
+    /// valid UTF-8).
     pub fn parse_vec(&self, input: Vec<u8>) -> Parsed {
-        self.parse_shared(Arc::from(input.into_boxed_slice()))
+        self.parse_shared(Source::new(input))
     }
 
-    fn parse_shared(&self, src: Arc<[u8]>) -> Parsed {
+    fn parse_shared(&self, src: Source) -> Parsed {
         let lex_opts = LexOptions {
             max_line_bytes: self.opts.limits.max_line_bytes,
             complete: true,
         };
-        let mut lexer = Lexer::with_options(&src, lex_opts);
+        let mut lexer = Lexer::with_options(src.bytes(), lex_opts);
         let bom = lexer.had_bom();
         let mut b = Builder::new(self.opts, RawMode::Shared(src.clone()), false);
         if bom {
@@ -156,7 +157,7 @@ impl Parser {
 /// How raw source bytes are kept.
 pub(crate) enum RawMode {
     /// Ranges of one shared buffer.
-    Shared(Arc<[u8]>),
+    Shared(Source),
     /// Owned copies (streaming).
     Owned,
 }
@@ -425,8 +426,11 @@ impl Builder {
                     let extra = String::from_utf8_lossy(line.text()).into_owned();
                     match p.values.as_mut_slice().first_mut() {
                         Some(Value::Text(s) | Value::Unknown(s)) => {
-                            s.push('\n');
-                            s.push_str(&extra);
+                            let mut joined = String::with_capacity(s.len() + 1 + extra.len());
+                            joined.push_str(s);
+                            joined.push('\n');
+                            joined.push_str(&extra);
+                            *s = Str::from(joined);
                             Some(p.name.to_string())
                         }
                         Some(Value::Binary(b)) => {
@@ -674,18 +678,24 @@ impl Builder {
 
     fn type_line(&mut self, dialect: Dialect, line: &ContentLine<'_>) -> Property {
         let Some(header) = line.header().copied() else {
-            return Property::new(
-                "X-INVALID",
-                ValueType::Unknown,
-                Value::Unknown(String::new()),
-            );
+            return Property::new("X-INVALID", ValueType::Unknown, Value::Unknown(Str::new()));
         };
         let locate = |off: usize| line.locate(off);
+        // An unfolded line of a valid UTF-8 source is a slice of it: no
+        // second validation, and values can share the buffer.
+        let shared = match &self.raw_mode {
+            RawMode::Shared(Source::Text(src)) if !line.folded() && !line.too_long() => src
+                .get(line.offset()..line.offset() + line.text().len())
+                .map(|s| (s, src)),
+            _ => None,
+        };
         let li = LineInput {
             text: line.text(),
             header,
             line: line.line(),
             locate: &locate,
+            line_str: shared.map(|(s, _)| s),
+            shared: shared.map(|(_, src)| src),
         };
         build_property(dialect, &li, &self.ctx, &mut self.sink)
     }
@@ -727,7 +737,7 @@ impl Builder {
                 let mut placeholder = Property::new(
                     &name_of(&line),
                     ValueType::Unknown,
-                    Value::Unknown(String::new()),
+                    Value::Unknown(Str::new()),
                 );
                 placeholder.values = Values::Many(Vec::new());
                 placeholder.line = line.line();

@@ -1,12 +1,15 @@
 //! Turning a lexed content line into a typed [`Property`].
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use oxpim_lexer::{Header, Params as RawParams};
 
 use crate::decode::{self, Charset, DecodeIssues};
 use crate::diag::{Code, Sink};
 use crate::model::{Dialect, ParamValue, Params, Property};
+use crate::names::Name;
+use crate::str::Str;
 use crate::value::registry::{self, List, PropSpec, Structure};
 use crate::value::text::{EscapeReport, decode_caret, split_unescaped, unescape};
 use crate::value::time::{
@@ -28,14 +31,18 @@ pub(crate) struct LineInput<'a> {
     pub(crate) line: u32,
     /// Maps a text offset to (line, column).
     pub(crate) locate: &'a dyn Fn(usize) -> (u32, u32),
+    /// The line as validated text, when the caller already has it.
+    pub(crate) line_str: Option<&'a str>,
+    /// The shared source `line_str` is a slice of.
+    pub(crate) shared: Option<&'a Arc<str>>,
 }
 
-fn upper(b: &[u8]) -> String {
-    let mut s = String::with_capacity(b.len());
-    for &c in b {
-        s.push(char::from(c.to_ascii_uppercase()));
+/// A [`Str`] for `piece`: a slice of the shared source when it lies in it.
+fn share(shared: Option<&Arc<str>>, piece: &str) -> Str {
+    match shared {
+        Some(src) => Str::share(src, piece),
+        None => Str::from(piece),
     }
-    s
 }
 
 fn has_lower(b: &[u8]) -> bool {
@@ -59,36 +66,76 @@ fn bare_param_name(token: &str) -> &'static str {
     }
 }
 
-fn decode_param_text(bytes: &[u8], d: Dialect, at: (u32, u32), sink: &mut Sink) -> String {
-    let s = match std::str::from_utf8(bytes) {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => {
-            let (s, how) = decode::decode_text(
-                bytes,
-                None,
-                matches!(d, Dialect::VCard21 | Dialect::VCalendar10),
-            );
-            if how == Charset::Lossy {
-                sink.report(
-                    at.0,
-                    at.1,
-                    Code::InvalidUtf8,
-                    "parameter is not valid UTF-8; decoded lossily",
+/// Decodes one parameter value. `line` is the whole line when it is valid
+/// UTF-8 (then no further validation is needed).
+fn decode_param_text(
+    bytes: &[u8],
+    line: Option<&str>,
+    span: oxpim_lexer::Span,
+    shared: Option<&Arc<str>>,
+    d: Dialect,
+    at: &dyn Fn() -> (u32, u32),
+    sink: &mut Sink,
+) -> Str {
+    let s = match line.and_then(|l| l.get(span.start..span.end)) {
+        Some(s) => Cow::Borrowed(s),
+        None => match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => {
+                let (s, how) = decode::decode_text(
+                    bytes,
+                    None,
+                    matches!(d, Dialect::VCard21 | Dialect::VCalendar10),
                 );
+                if how == Charset::Lossy {
+                    sink.report_at(
+                        at(),
+                        Code::InvalidUtf8,
+                        "parameter is not valid UTF-8; decoded lossily",
+                    );
+                }
+                s
             }
-            s
-        }
+        },
     };
-    if carets(d) {
-        decode_caret(&s).into_owned()
-    } else {
-        s.into_owned()
+    let s = if carets(d) { decode_caret_cow(s) } else { s };
+    if let Some(k) = crate::names::intern_value(&s) {
+        return Str::from_static(k);
+    }
+    match s {
+        Cow::Borrowed(b) => share(shared, b),
+        Cow::Owned(o) => Str::from(o),
+    }
+}
+
+fn decode_caret_cow(s: Cow<'_, str>) -> Cow<'_, str> {
+    match s {
+        Cow::Borrowed(b) => decode_caret(b),
+        Cow::Owned(o) => Cow::Owned(decode_caret(&o).into_owned()),
     }
 }
 
 /// Reads the parameters of a line.
-fn read_params(li: &LineInput<'_>, d: Dialect, ctx: &TypeCtx, sink: &mut Sink) -> Params {
-    let mut params = Params::new();
+fn read_params(
+    li: &LineInput<'_>,
+    line: Option<&str>,
+    d: Dialect,
+    ctx: &TypeCtx,
+    sink: &mut Sink,
+) -> Params {
+    let region = li.header.params.of(li.text);
+    let mut params = if region.is_empty() {
+        Params::new()
+    } else {
+        // One ';' per parameter: size the map once.
+        Params::with_capacity(
+            region
+                .iter()
+                .filter(|&&b| b == b';')
+                .count()
+                .min(ctx.max_params),
+        )
+    };
     let text = li.text;
     for (n, rp) in RawParams::new(text, li.header.params).enumerate() {
         if n >= ctx.max_params {
@@ -105,16 +152,15 @@ fn read_params(li: &LineInput<'_>, d: Dialect, ctx: &TypeCtx, sink: &mut Sink) -
             break;
         }
         let name_bytes = rp.name.of(text);
-        let at = (li.locate)(rp.name.start);
+        let at = || (li.locate)(rp.name.start);
         if rp.bare {
-            let token = decode_param_text(name_bytes, d, at, sink);
+            let token = decode_param_text(name_bytes, line, rp.name, li.shared, d, &at, sink);
             if token.is_empty() {
                 continue;
             }
             if !matches!(d, Dialect::VCard21 | Dialect::VCalendar10) {
-                sink.report(
-                    at.0,
-                    at.1,
+                sink.report_at(
+                    at(),
                     Code::LenientValue,
                     format!(
                         "parameter '{}' has no '=' (vCard 2.1 style)",
@@ -123,38 +169,43 @@ fn read_params(li: &LineInput<'_>, d: Dialect, ctx: &TypeCtx, sink: &mut Sink) -
                 );
             }
             let target = bare_param_name(&token);
-            params.append(target, [ParamValue::new(token)], true);
+            params.append(
+                target,
+                [ParamValue {
+                    value: token,
+                    quoted: false,
+                }],
+                true,
+            );
             continue;
         }
         if sink.wants(Code::Case) && has_lower(name_bytes) {
-            sink.report(
-                at.0,
-                at.1,
+            sink.report_at(
+                at(),
                 Code::Case,
                 format!("parameter name '{}' is not uppercase", Shown(name_bytes)),
             );
         }
         // Parameter names are ASCII tokens; anything else (seen in fuzzed
         // files) is decoded as UTF-8 so that normalisation is stable.
-        let name = String::from_utf8_lossy(name_bytes).to_ascii_uppercase();
-        let mut values = Vec::new();
+        let name = Name::from_bytes(name_bytes);
+        let mut values: smallvec::SmallVec<[ParamValue; 1]> = smallvec::SmallVec::new();
         for v in rp.values(text) {
             if values.len() >= ctx.max_values {
-                sink.report(
-                    at.0,
-                    at.1,
+                sink.report_at(
+                    at(),
                     Code::TooMany,
                     format!("parameter {name} has more than {} values", ctx.max_values),
                 );
                 break;
             }
-            let s = decode_param_text(v.span.of(text), d, at, sink);
+            let s = decode_param_text(v.span.of(text), line, v.span, li.shared, d, &at, sink);
             values.push(ParamValue {
                 value: s,
                 quoted: v.quoted,
             });
         }
-        params.append(&name, values, false);
+        params.append_named(name, values, false);
     }
     if li.header.unterminated_quote {
         let (l, c) = (li.locate)(li.header.params.start);
@@ -173,7 +224,23 @@ struct ValueCtx<'a> {
     dialect: Dialect,
     name: &'a str,
     tzid: Option<&'a str>,
-    at: (u32, u32),
+    /// Maps a text offset to a position; called only for diagnostics.
+    locate: &'a dyn Fn(usize) -> (u32, u32),
+    offset: usize,
+    /// The shared source, for values that need no decoding.
+    shared: Option<&'a Arc<str>>,
+}
+
+impl ValueCtx<'_> {
+    /// A string for `piece`, sharing the source when possible.
+    fn s(&self, piece: &str) -> Str {
+        share(self.shared, piece)
+    }
+
+    /// The position of the value, computed on demand.
+    fn at(&self) -> (u32, u32) {
+        (self.locate)(self.offset)
+    }
 }
 
 fn report_leniency(sink: &mut Sink, cx: &ValueCtx<'_>, l: Leniency, raw: &str) {
@@ -190,9 +257,8 @@ fn report_leniency(sink: &mut Sink, cx: &ValueCtx<'_>, l: Leniency, raw: &str) {
     if l.lowercase {
         what.push("lowercase letters");
     }
-    sink.report(
-        cx.at.0,
-        cx.at.1,
+    sink.report_at(
+        cx.at(),
         Code::LenientValue,
         format!(
             "{} value '{}' accepted despite {}",
@@ -221,17 +287,19 @@ fn invalid(
         msg.push_str(w);
     }
     msg.push_str("; kept as written");
-    sink.report(cx.at.0, cx.at.1, Code::InvalidValue, msg);
-    Value::Invalid(raw.to_string())
+    sink.report_at(cx.at(), Code::InvalidValue, msg);
+    Value::Invalid(cx.s(raw))
 }
 
-fn text_value(s: &str, cx: &ValueCtx<'_>, sink: &mut Sink) -> String {
+fn text_value(s: &str, cx: &ValueCtx<'_>, sink: &mut Sink) -> Str {
     let mut rep = EscapeReport::default();
-    let out = unescape(s, cx.dialect, &mut rep).into_owned();
+    let out = match unescape(s, cx.dialect, &mut rep) {
+        Cow::Borrowed(b) => cx.s(b),
+        Cow::Owned(o) => Str::from(o),
+    };
     if rep.unknown_escape && sink.wants(Code::UnknownEscape) {
-        sink.report(
-            cx.at.0,
-            cx.at.1,
+        sink.report_at(
+            cx.at(),
             Code::UnknownEscape,
             format!("{} has a backslash escape TEXT does not define", cx.name),
         );
@@ -286,9 +354,8 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
     } else {
         let t = s.trim_ascii();
         if t.len() != s.len() && !t.is_empty() {
-            sink.report(
-                cx.at.0,
-                cx.at.1,
+            sink.report_at(
+                cx.at(),
                 Code::LenientValue,
                 format!("{} value has surrounding whitespace", cx.name),
             );
@@ -300,14 +367,14 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
         ValueType::Text | ValueType::PhoneNumber | ValueType::VCard => {
             Value::Text(text_value(s, cx, sink))
         }
-        ValueType::LanguageTag => Value::Text(s.trim().to_string()),
-        ValueType::CalAddress => Value::CalAddress(s.to_string()),
+        ValueType::LanguageTag => Value::Text(cx.s(s.trim())),
+        ValueType::CalAddress => Value::CalAddress(cx.s(s)),
         ValueType::Uri => {
             if cx.dialect.is_vcard() && cx.dialect != Dialect::VCard21 && s.contains('\\') {
                 // RFC 6350's own examples escape commas inside URIs.
-                Value::Uri(s.replace("\\,", ",").replace("\\;", ";"))
+                Value::Uri(s.replace("\\,", ",").replace("\\;", ";").into())
             } else {
-                Value::Uri(s.to_string())
+                Value::Uri(cx.s(s))
             }
         }
         ValueType::Boolean => match s.trim() {
@@ -335,9 +402,8 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
                 None => {
                     // A DATE-TIME where VALUE=DATE was declared.
                     if let Some((dt, _)) = parse_date_time(b, cx.tzid) {
-                        sink.report(
-                            cx.at.0,
-                            cx.at.1,
+                        sink.report_at(
+                            cx.at(),
                             Code::LenientValue,
                             format!("{} is declared DATE but holds a DATE-TIME", cx.name),
                         );
@@ -361,9 +427,8 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
                         // Common in real files: DTSTART:20050116 without
                         // VALUE=DATE (and Google's RDATE:20131210Z).
                         if cx.dialect != Dialect::VCalendar10 || !l.is_exact() {
-                            sink.report(
-                                cx.at.0,
-                                cx.at.1,
+                            sink.report_at(
+                                cx.at(),
                                 Code::LenientValue,
                                 format!(
                                     "{} value '{}' is a DATE without VALUE=DATE",
@@ -401,9 +466,8 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
             None => {
                 // TRIGGER;VALUE=DATE-TIME is often written without VALUE.
                 if let Some((dt, _)) = parse_date_time(b, cx.tzid) {
-                    sink.report(
-                        cx.at.0,
-                        cx.at.1,
+                    sink.report_at(
+                        cx.at(),
                         Code::LenientValue,
                         format!("{} holds a DATE-TIME without VALUE=DATE-TIME", cx.name),
                     );
@@ -415,16 +479,15 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
         ValueType::Period => match parse_period(b, cx.tzid) {
             Some((p, l)) => {
                 report_leniency(sink, cx, l, s);
-                Value::Period(p)
+                Value::Period(Box::new(p))
             }
             None => invalid(sink, cx, ty, s, None),
         },
         ValueType::UtcOffset => match parse_utc_offset(b).or_else(|| {
             let fixed = repair_offset(s)?;
             let r = parse_utc_offset(fixed.as_bytes())?;
-            sink.report(
-                cx.at.0,
-                cx.at.1,
+            sink.report_at(
+                cx.at(),
                 Code::LenientValue,
                 format!("{} value '{}' read as {fixed}", cx.name, Shown(b)),
             );
@@ -435,9 +498,8 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
                     report_leniency(sink, cx, l, s);
                 }
                 if o.negative_zero && !cx.dialect.is_vcard() {
-                    sink.report(
-                        cx.at.0,
-                        cx.at.1,
+                    sink.report_at(
+                        cx.at(),
                         Code::LenientValue,
                         format!("{}: -0000 is not a valid UTC offset", cx.name),
                     );
@@ -450,9 +512,8 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
             // Some writers escape the rule's separators as if it were TEXT.
             let unescaped;
             let text = if s.contains("\\;") || s.contains("\\,") {
-                sink.report(
-                    cx.at.0,
-                    cx.at.1,
+                sink.report_at(
+                    cx.at(),
                     Code::LenientValue,
                     format!("{} has backslash-escaped separators", cx.name),
                 );
@@ -464,12 +525,7 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
             match recur::parse_recur(text) {
                 Ok((r, warnings)) => {
                     for w in warnings {
-                        sink.report(
-                            cx.at.0,
-                            cx.at.1,
-                            Code::RuleConstraint,
-                            format!("{}: {w}", cx.name),
-                        );
+                        sink.report_at(cx.at(), Code::RuleConstraint, format!("{}: {w}", cx.name));
                     }
                     Value::Recur(Box::new(r))
                 }
@@ -479,9 +535,9 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
         ValueType::DateAndOrTime | ValueType::Timestamp => return vcard_date(s, ty, cx, sink),
         ValueType::Binary => {
             // BINARY without ENCODING: keep as written.
-            Value::Unknown(s.to_string())
+            Value::Unknown(cx.s(s))
         }
-        ValueType::Other(_) | ValueType::Unknown => Value::Unknown(s.to_string()),
+        ValueType::Other(_) | ValueType::Unknown => Value::Unknown(cx.s(s)),
     };
     (ty.clone(), v)
 }
@@ -519,14 +575,14 @@ fn parse_values(
     let list = spec.map_or(List::Single, |p| p.list);
     let structure = spec.map_or(Structure::Plain, |p| p.structure);
     if matches!(ty, ValueType::Unknown | ValueType::Other(_)) {
-        return (ty.clone(), Values::One(Value::Unknown(s.to_string())));
+        return (ty.clone(), Values::One(Value::Unknown(cx.s(s))));
     }
     match structure {
         Structure::Components if matches!(ty, ValueType::Text) => {
             let lists = cx.dialect.is_vcard()
                 && cx.dialect != Dialect::VCard21
                 && matches!(cx.name, "N" | "ADR");
-            let comps: Vec<Vec<String>> = split_unescaped(s, b';')
+            let comps: Vec<Vec<Str>> = split_unescaped(s, b';')
                 .into_iter()
                 .take(ctx.max_values)
                 .map(|c| {
@@ -571,9 +627,7 @@ fn parse_values(
         Some(sep) => {
             let items = split_unescaped(s, sep);
             if items.len() > ctx.max_values {
-                sink.report(
-                    cx.at.0,
-                    cx.at.1,
+                sink.report_at(cx.at(),
                     Code::TooMany,
                     format!("{} has {} values; only the first {} are typed, the rest are kept as written", cx.name, items.len(), ctx.max_values),
                 );
@@ -596,7 +650,7 @@ fn parse_values(
                 out.push(v);
             }
             if !rest.is_empty() {
-                out.push(Value::Invalid(rest));
+                out.push(Value::Invalid(rest.into()));
             }
             (effective, Values::from_vec(out))
         }
@@ -619,7 +673,13 @@ fn is_enumerated(d: Dialect, name: &str) -> bool {
         )
 }
 
-fn check_grammar(d: Dialect, name: &str, values: &Values, at: (u32, u32), sink: &mut Sink) {
+fn check_grammar(
+    d: Dialect,
+    name: &str,
+    values: &Values,
+    at: &dyn Fn() -> (u32, u32),
+    sink: &mut Sink,
+) {
     if !sink.wants(Code::Grammar) || !is_enumerated(d, name) {
         return;
     }
@@ -631,9 +691,8 @@ fn check_grammar(d: Dialect, name: &str, values: &Values, at: (u32, u32), sink: 
         })
     };
     if !values.as_slice().iter().all(ok) {
-        sink.report(
-            at.0,
-            at.1,
+        sink.report_at(
+            at(),
             Code::Grammar,
             format!("{name} must be a single token (RFC 5545)"),
         );
@@ -659,21 +718,35 @@ pub(crate) fn build_property(
             format!("property name '{}' is not uppercase", Shown(name_bytes)),
         );
     }
-    let name = upper(name_bytes);
+    let name = Name::from_bytes(name_bytes);
     let group = h.group.map(|g| {
         String::from_utf8_lossy(g.of(text))
             .into_owned()
             .into_boxed_str()
     });
-    let params = read_params(li, d, ctx, sink);
-    let at = (li.locate)(h.value.start);
+    // One UTF-8 validation for the whole line (none when the caller
+    // sliced it from a validated source); pieces are sliced from it.
+    let line_str = li.line_str.or_else(|| std::str::from_utf8(text).ok());
+    let params = read_params(li, line_str, d, ctx, sink);
+    let at = || (li.locate)(h.value.start);
     let spec = registry::lookup(d, &name);
 
     // Transfer encoding.
-    let encoding = params.first("ENCODING").map(str::to_ascii_uppercase);
+    // The parameters typing depends on, found in one pass.
+    let (mut encoding_p, mut value_p, mut tzid_p, mut charset_p) = (None, None, None, None);
+    for (pname, p) in params.iter() {
+        match pname {
+            "ENCODING" => encoding_p = p.first(),
+            "VALUE" => value_p = p.first(),
+            "TZID" => tzid_p = p.first(),
+            "CHARSET" => charset_p = p.first(),
+            _ => {}
+        }
+    }
+    let encoding = encoding_p.map(str::to_ascii_uppercase);
     let raw_value = h.value.of(text);
     let mut issues = DecodeIssues::default();
-    let mut ty = match params.first("VALUE") {
+    let mut ty = match value_p {
         Some(v) => ValueType::from_name(v),
         None => spec
             .as_ref()
@@ -682,8 +755,10 @@ pub(crate) fn build_property(
     let cx = ValueCtx {
         dialect: d,
         name: &name,
-        tzid: params.first("TZID"),
-        at,
+        tzid: tzid_p,
+        locate: li.locate,
+        offset: h.value.start,
+        shared: li.shared,
     };
     let is_b64 = matches!(encoding.as_deref(), Some("BASE64" | "B"));
     let is_qp = matches!(encoding.as_deref(), Some("QUOTED-PRINTABLE"));
@@ -692,9 +767,8 @@ pub(crate) fn build_property(
     if is_b64 && matches!(ty, ValueType::Binary | ValueType::Unknown) {
         let bytes = decode::base64(raw_value, &mut issues);
         if issues.bad_base64 {
-            sink.report(
-                at.0,
-                at.1,
+            sink.report_at(
+                at(),
                 Code::BadEncoding,
                 format!("{name}: characters outside the base64 alphabet were skipped"),
             );
@@ -713,9 +787,8 @@ pub(crate) fn build_property(
     let transfer: Cow<'_, [u8]> = if is_qp {
         let v = decode::quoted_printable(raw_value, &mut issues);
         if issues.bad_qp {
-            sink.report(
-                at.0,
-                at.1,
+            sink.report_at(
+                at(),
                 Code::BadEncoding,
                 format!("{name}: '=' not followed by two hex digits in quoted-printable data"),
             );
@@ -724,9 +797,8 @@ pub(crate) fn build_property(
     } else if is_b64 {
         let v = decode::base64(raw_value, &mut issues);
         if issues.bad_base64 {
-            sink.report(
-                at.0,
-                at.1,
+            sink.report_at(
+                at(),
                 Code::BadEncoding,
                 format!("{name}: characters outside the base64 alphabet were skipped"),
             );
@@ -737,24 +809,28 @@ pub(crate) fn build_property(
     };
 
     let legacy = matches!(d, Dialect::VCard21 | Dialect::VCalendar10);
-    let charset = params.first("CHARSET");
-    let (s, how) = decode::decode_text(&transfer, charset, legacy);
+    let charset = charset_p;
+    let already_valid = match (&transfer, charset, line_str) {
+        (Cow::Borrowed(_), None, Some(l)) => l.get(h.value.start..h.value.end),
+        _ => None,
+    };
+    let (s, how) = match already_valid {
+        Some(v) => (Cow::Borrowed(v), Charset::Utf8),
+        None => decode::decode_text(&transfer, charset, legacy),
+    };
     match how {
-        Charset::Lossy => sink.report(
-            at.0,
-            at.1,
+        Charset::Lossy => sink.report_at(
+            at(),
             Code::InvalidUtf8,
             format!("{name}: value is not valid UTF-8; decoded lossily (source bytes kept)"),
         ),
-        Charset::LegacyFallback => sink.report(
-            at.0,
-            at.1,
+        Charset::LegacyFallback => sink.report_at(
+            at(),
             Code::InvalidUtf8,
             format!("{name}: value is not valid UTF-8 and has no CHARSET; read as Windows-1252"),
         ),
-        Charset::UnknownLabel => sink.report(
-            at.0,
-            at.1,
+        Charset::UnknownLabel => sink.report_at(
+            at(),
             Code::UnknownCharset,
             format!(
                 "{name}: unknown CHARSET '{}'; read as UTF-8 or Windows-1252",
@@ -779,7 +855,7 @@ pub(crate) fn build_property(
         };
     }
     let (value_type, values) = parse_values(&s, &ty, spec.as_ref(), &cx, ctx, sink);
-    check_grammar(d, &name, &values, at, sink);
+    check_grammar(d, &name, &values, &at, sink);
     Property {
         name: name.into(),
         group,

@@ -102,7 +102,7 @@ fn escaping_and_parameter_quoting() {
     p.params_mut().insert(
         "DELEGATED-TO",
         Param {
-            values: vec![ParamValue::new("mailto:x@y"), ParamValue::new("mailto:z@y")],
+            values: vec![ParamValue::new("mailto:x@y"), ParamValue::new("mailto:z@y")].into(),
             bare: false,
         },
     );

@@ -94,6 +94,54 @@ pub type HeaderScan = Result<Header, Malformed>;
 /// Linear in the length of the header: every byte is read by the logos
 /// automaton at most twice (an unterminated quote is rescanned once).
 pub fn scan_header(text: &[u8]) -> HeaderScan {
+    fast_header(text).unwrap_or_else(|| logos_header(text))
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// The common case without quotes before the value colon, found with one
+/// SIMD search; `None` sends the line to the full tokenizer.
+fn fast_header(text: &[u8]) -> Option<HeaderScan> {
+    // The value colon: the first ':' outside double quotes. An unterminated
+    // quote goes to the full tokenizer.
+    let mut from = 0usize;
+    let stop = loop {
+        let rest = text.get(from..)?;
+        let at = from + memchr::memchr2(b':', b'"', rest)?;
+        if text.get(at) == Some(&b':') {
+            break at;
+        }
+        let close = memchr::memchr(b'"', text.get(at + 1..)?)?;
+        from = at + 1 + close + 1;
+    };
+    // [group "."] name, then ';' or ':'.
+    let mut group: Option<Span> = None;
+    let mut start = 0usize;
+    let mut i = 0usize;
+    loop {
+        match text.get(i) {
+            Some(&b) if is_name_byte(b) => i += 1,
+            Some(b'.') if i > start => {
+                group = Some(Span::new(group.map_or(0, |g| g.start), i));
+                i += 1;
+                start = i;
+            }
+            Some(b';' | b':') if i > start => break,
+            _ => return Some(Err(Malformed::BadName)),
+        }
+    }
+    Some(Ok(Header {
+        group,
+        name: Span::new(start, i),
+        params: Span::new(i, stop),
+        value: Span::new(stop + 1, text.len()),
+        unterminated_quote: false,
+    }))
+}
+
+fn logos_header(text: &[u8]) -> HeaderScan {
     let mut lex = Tok::lexer(text);
     // Name part: Word (Dot Word)* followed by ';' or ':'.
     let mut name = match lex.next() {
@@ -180,6 +228,9 @@ pub struct RawParam {
     pub bare: bool,
     /// Span of the values part (after the `=`), empty for bare parameters.
     pub values: Span,
+    /// The value, when there is exactly one (no comma): found in the same
+    /// pass, so that [`RawParam::values`] need not tokenize again.
+    pub single: Option<RawParamValue>,
 }
 
 /// One value of a parameter.
@@ -243,24 +294,21 @@ impl Iterator for Params<'_> {
         let mut name_end = span.end;
         loop {
             match self.next_tok() {
-                None => {
+                None | Some((Tok::Semi, _)) => {
                     return Some(RawParam {
                         name: Span::new(name_start, name_end),
                         bare: true,
                         values: Span::new(name_end, name_end),
-                    });
-                }
-                Some((Tok::Semi, _)) => {
-                    return Some(RawParam {
-                        name: Span::new(name_start, name_end),
-                        bare: true,
-                        values: Span::new(name_end, name_end),
+                        single: None,
                     });
                 }
                 Some((Tok::Eq, eq)) => {
                     // Values run until the next ';' that is not quoted.
                     let v_start = eq.end;
                     let mut v_end = eq.end;
+                    let mut tokens = 0usize;
+                    let mut comma = false;
+                    let mut first_quote: Option<Span> = None;
                     loop {
                         match self.next_tok() {
                             None => break,
@@ -268,13 +316,35 @@ impl Iterator for Params<'_> {
                                 self.pending = Some((Tok::Semi, s));
                                 break;
                             }
-                            Some((_, s)) => v_end = s.end,
+                            Some((t, s)) => {
+                                tokens += 1;
+                                comma |= t == Tok::Comma;
+                                if tokens == 1 && t == Tok::Quote {
+                                    first_quote = Some(s);
+                                }
+                                v_end = s.end;
+                            }
                         }
                     }
+                    let single = if comma {
+                        None
+                    } else {
+                        Some(match (tokens, first_quote) {
+                            (1, Some(q)) => RawParamValue {
+                                span: Span::new(q.start + 1, q.end.saturating_sub(1)),
+                                quoted: true,
+                            },
+                            _ => RawParamValue {
+                                span: Span::new(v_start, v_end),
+                                quoted: false,
+                            },
+                        })
+                    };
                     return Some(RawParam {
                         name: Span::new(name_start, name_end),
                         bare: false,
                         values: Span::new(v_start, v_end),
+                        single,
                     });
                 }
                 Some((_, s)) => name_end = s.end,
@@ -289,6 +359,7 @@ impl RawParam {
         ParamValues {
             lex: Tok::lexer(self.values.of(text)),
             base: self.values.start,
+            single: self.single,
             done: false,
             empty_region: self.values.is_empty() && !self.bare,
             bare: self.bare,
@@ -300,6 +371,7 @@ impl RawParam {
 pub struct ParamValues<'t> {
     lex: logos::Lexer<'t, Tok>,
     base: usize,
+    single: Option<RawParamValue>,
     done: bool,
     empty_region: bool,
     bare: bool,
@@ -311,6 +383,10 @@ impl Iterator for ParamValues<'_> {
     fn next(&mut self) -> Option<RawParamValue> {
         if self.done || self.bare {
             return None;
+        }
+        if let Some(v) = self.single.take() {
+            self.done = true;
+            return Some(v);
         }
         if self.empty_region {
             // `NAME=` has one empty value.
@@ -486,6 +562,46 @@ mod tests {
         let h = scan_header(t).unwrap();
         assert!(h.unterminated_quote);
         assert_eq!(h.value.of(t), b"value");
+    }
+
+    #[test]
+    fn fast_path_agrees_with_tokenizer() {
+        // Every combination of a few header pieces, plus junk.
+        let pieces: &[&[u8]] = &[
+            b"A",
+            b"x-y",
+            b".",
+            b";",
+            b":",
+            b"=",
+            b",",
+            b"\"",
+            b" ",
+            b"\xc3\xa9",
+            b"_",
+            b"9",
+            b"v:w",
+        ];
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for d in pieces {
+                        cases.push([*a, *b, *c, *d].concat());
+                    }
+                }
+            }
+        }
+        for case in &cases {
+            if let Some(fast) = fast_header(case) {
+                assert_eq!(
+                    fast,
+                    logos_header(case),
+                    "{:?}",
+                    String::from_utf8_lossy(case)
+                );
+            }
+        }
     }
 
     #[test]

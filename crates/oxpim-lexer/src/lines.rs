@@ -333,6 +333,33 @@ impl<'a> Lexer<'a> {
 
 /// Whether the header declares quoted-printable encoding; `None` while the
 /// header is not complete (no value colon seen yet).
+impl Lexer<'_> {
+    /// Bytes of content in the fold continuation lines starting at `at`
+    /// (a capacity hint, capped at the line limit).
+    fn continuation_len(&self, mut at: usize) -> usize {
+        let mut total = 0usize;
+        while matches!(self.input.get(at), Some(b' ' | b'\t')) && total < self.opts.max_line_bytes {
+            let rest = self.input.get(at..).unwrap_or_default();
+            match memchr2(b'\r', b'\n', rest) {
+                Some(i) => {
+                    total += i;
+                    at += i + 1;
+                    if self.input.get(at.wrapping_sub(1)) == Some(&b'\r')
+                        && self.input.get(at) == Some(&b'\n')
+                    {
+                        at += 1;
+                    }
+                }
+                None => {
+                    total += rest.len();
+                    break;
+                }
+            }
+        }
+        total.min(self.opts.max_line_bytes)
+    }
+}
+
 fn is_qp_header(text: &[u8]) -> Option<bool> {
     match scan_header(text) {
         Ok(h) => Some(
@@ -412,6 +439,13 @@ impl<'a> Iterator for Lexer<'a> {
             breaks |= brk;
             terminated = brk != 0;
             physical += 1;
+            if let Cow::Borrowed(first) = text {
+                // First continuation: size the buffer for the whole
+                // logical line at once.
+                let mut v = Vec::with_capacity(first.len() + self.continuation_len(next));
+                v.extend_from_slice(first);
+                text = Cow::Owned(v);
+            }
             let owned = text.to_mut();
             if soft_break {
                 owned.pop();
@@ -491,7 +525,8 @@ mod tests {
         assert_eq!(lines[0].value(), b"abcdefgh");
         assert!(lines[0].breaks().crcrlf());
         assert_eq!(lines[1].line(), 3);
-        assert_eq!(lines[0].locate(6), (2, 2));
+        assert_eq!(lines[0].locate(6), (1, 7));
+        assert_eq!(lines[0].locate(10), (2, 2));
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
+pub use crate::str::Str;
+
 pub use recur::{Frequency, Recur, RecurMonth, RecurUntil, Skip, WeekdayNum};
 pub use time::{
     DateTime, Duration, PartialDate, PartialDateTime, PartialTime, Period, PeriodEnd, Time,
@@ -131,18 +133,18 @@ impl ValueType {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// TEXT (unescaped), also PHONE-NUMBER and LANGUAGE-TAG.
-    Text(String),
+    Text(Str),
     /// A structured value (N, ADR, ORG, GENDER, REQUEST-STATUS,
     /// CLIENTPIDMAP, vCalendar alarms): components, each a list of values.
-    Structured(Vec<Vec<String>>),
+    Structured(Vec<Vec<Str>>),
     /// Decoded BINARY data.
     Binary(Vec<u8>),
     /// BOOLEAN.
     Boolean(bool),
     /// CAL-ADDRESS (usually `mailto:`).
-    CalAddress(String),
+    CalAddress(Str),
     /// URI.
-    Uri(String),
+    Uri(Str),
     /// DATE.
     Date(NaiveDate),
     /// DATE-TIME.
@@ -158,7 +160,7 @@ pub enum Value {
     /// INTEGER.
     Integer(i64),
     /// PERIOD.
-    Period(Period),
+    Period(Box<Period>),
     /// RECUR.
     Recur(Box<Recur>),
     /// UTC-OFFSET.
@@ -166,10 +168,10 @@ pub enum Value {
     /// A vCard date, time, date-time, date-and-or-time or timestamp.
     VCardDateTime(PartialDateTime),
     /// A value of unknown type, as written (escapes not decoded).
-    Unknown(String),
+    Unknown(Str),
     /// A value that did not parse as its type, as written. A diagnostic
     /// was reported.
-    Invalid(String),
+    Invalid(Str),
 }
 
 impl Value {

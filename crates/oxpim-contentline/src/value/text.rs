@@ -27,27 +27,54 @@ pub fn unescape<'a>(s: &'a str, d: Dialect, report: &mut EscapeReport) -> Cow<'a
         return Cow::Borrowed(s);
     };
     let full = full_escapes(d);
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     out.push_str(s.get(..first).unwrap_or(""));
-    let mut chars = s.get(first..).unwrap_or("").chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('\\') => out.push('\\'),
-            Some(';') => out.push(';'),
-            Some(',') if full => out.push(','),
-            Some('n' | 'N') if full => out.push('\n'),
-            Some(other) => {
+    // `i` is always at a backslash; runs between backslashes are copied
+    // whole. Every cut is next to an ASCII byte, so on a char boundary.
+    let mut i = first;
+    loop {
+        let consumed = match b.get(i + 1) {
+            Some(b'\\') => {
+                out.push('\\');
+                2
+            }
+            Some(b';') => {
+                out.push(';');
+                2
+            }
+            Some(b',') if full => {
+                out.push(',');
+                2
+            }
+            Some(b'n' | b'N') if full => {
+                out.push('\n');
+                2
+            }
+            Some(_) => {
                 if full {
                     report.unknown_escape = true;
                 }
+                // Keep the backslash; the next character is copied with
+                // the following run.
                 out.push('\\');
-                out.push(other);
+                1
             }
-            None => out.push('\\'),
+            None => {
+                out.push('\\');
+                1
+            }
+        };
+        let from = i + consumed;
+        match b.get(from..).and_then(|rest| memchr(b'\\', rest)) {
+            Some(j) => {
+                out.push_str(s.get(from..from + j).unwrap_or(""));
+                i = from + j;
+            }
+            None => {
+                out.push_str(s.get(from..).unwrap_or(""));
+                break;
+            }
         }
     }
     Cow::Owned(out)

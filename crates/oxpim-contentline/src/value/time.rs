@@ -46,7 +46,7 @@ pub enum Zone {
     /// UTC (`Z` suffix).
     Utc,
     /// A zone named by a `TZID` parameter.
-    Tzid(Box<str>),
+    Tzid(crate::str::Str),
 }
 
 /// A DATE-TIME value: a wall-clock time and its zone.

@@ -1,0 +1,160 @@
+//! Lexing, parsing and writing throughput, against calcard, ical and
+//! icalendar on the same generated files (1, 10 and 50 MB; CRLF and LF),
+//! plus pathological inputs for the linear-time claim.
+//!
+//! Run with `cargo bench -p oxpim-benches` or `cargo xtask bench`.
+//! `OXPIM_BENCH_SIZES=1,10` limits the sizes.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use oxpim::contentline::{Parser, WriteOptions, write_document};
+use oxpim::lexer::Lexer;
+use oxpim_benches::calendar;
+
+fn sizes() -> Vec<usize> {
+    std::env::var("OXPIM_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 10, 50])
+}
+
+fn config(
+    c: &mut Criterion,
+    mb: usize,
+) -> criterion::BenchmarkGroup<'_, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(format!("{mb}MB"));
+    g.sample_size(if mb >= 50 { 10 } else { 20 });
+    g.warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(if mb >= 50 { 10 } else { 4 }));
+    g
+}
+
+fn lex_count(input: &[u8]) -> usize {
+    let mut n = 0usize;
+    for line in Lexer::new(input) {
+        n += line.value().len() + line.name().len();
+    }
+    n
+}
+
+fn text_benches(c: &mut Criterion) {
+    for mb in sizes() {
+        for lf in [false, true] {
+            let data = calendar(mb, lf)
+                .expect("generate bench input (needs python3 and ../shared/tools/gen_ics.py)");
+            let text = std::str::from_utf8(&data).expect("generated input is UTF-8");
+            let tag = if lf { "lf" } else { "crlf" };
+            let mut g = config(c, mb);
+            g.throughput(Throughput::Bytes(data.len() as u64));
+
+            g.bench_with_input(BenchmarkId::new("lex/oxpim", tag), &data, |b, d| {
+                b.iter(|| lex_count(black_box(d)))
+            });
+            g.bench_with_input(BenchmarkId::new("parse/oxpim", tag), &data, |b, d| {
+                b.iter(|| Parser::new().parse(black_box(d)).document.components.len())
+            });
+            g.bench_with_input(BenchmarkId::new("parse/calcard", tag), &text, |b, t| {
+                b.iter(|| {
+                    calcard::icalendar::ICalendar::parse(black_box(t))
+                        .map(|c| c.components.len())
+                        .unwrap_or(0)
+                })
+            });
+            g.bench_with_input(BenchmarkId::new("parse/ical", tag), &data, |b, d| {
+                b.iter(|| {
+                    ical::IcalParser::new(black_box(&d[..]))
+                        .filter_map(Result::ok)
+                        .map(|c| c.events.len())
+                        .sum::<usize>()
+                })
+            });
+            // icalendar is quadratic on LF-only input (peers.md §4): only
+            // the CRLF files, and only up to 10 MB.
+            if !lf && mb <= 10 {
+                g.bench_with_input(BenchmarkId::new("parse/icalendar", tag), &text, |b, t| {
+                    b.iter(|| {
+                        let unfolded = icalendar::parser::unfold(black_box(t));
+                        icalendar::parser::read_calendar(&unfolded)
+                            .map(|c| c.components.len())
+                            .unwrap_or(0)
+                    })
+                });
+            }
+            if !lf {
+                let doc = Parser::new().parse(&data).document;
+                g.bench_function(BenchmarkId::new("write/oxpim-faithful", tag), |b| {
+                    b.iter(|| write_document(black_box(&doc), &WriteOptions::default()).len())
+                });
+                g.bench_function(BenchmarkId::new("write/oxpim-canonical", tag), |b| {
+                    b.iter(|| write_document(black_box(&doc), &WriteOptions::canonical()).len())
+                });
+                let cal = calcard::icalendar::ICalendar::parse(text)
+                    .expect("calcard parses the generated file");
+                g.bench_function(BenchmarkId::new("write/calcard", tag), |b| {
+                    b.iter(|| black_box(&cal).to_string().len())
+                });
+                if mb <= 10 {
+                    let unfolded = icalendar::parser::unfold(text);
+                    let parsed = icalendar::parser::read_calendar(&unfolded)
+                        .expect("icalendar parses the generated file");
+                    let owned: icalendar::Calendar = parsed.into();
+                    g.bench_function(BenchmarkId::new("write/icalendar", tag), |b| {
+                        b.iter(|| black_box(&owned).to_string().len())
+                    });
+                }
+            }
+            g.finish();
+        }
+    }
+}
+
+/// Inputs that break quadratic parsers: one 50 MB line, five million empty
+/// lines, and a line of fifty thousand parameters.
+fn pathological(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pathological");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(5));
+
+    let mut single = b"BEGIN:VCALENDAR\r\nX-BIG:".to_vec();
+    single.extend(std::iter::repeat_n(b'a', 50_000_000));
+    single.extend_from_slice(b"\r\nEND:VCALENDAR\r\n");
+    g.throughput(Throughput::Bytes(single.len() as u64));
+    g.bench_function("lex/single-50MB-line", |b| {
+        b.iter(|| lex_count(black_box(&single)))
+    });
+    g.bench_function("parse/single-50MB-line", |b| {
+        b.iter(|| Parser::new().parse(black_box(&single)).diagnostics.len())
+    });
+
+    let empty = vec![b'\n'; 5_000_000];
+    g.throughput(Throughput::Bytes(empty.len() as u64));
+    g.bench_function("lex/5M-empty-lines", |b| {
+        b.iter(|| Lexer::new(black_box(&empty)).count())
+    });
+    g.bench_function("parse/5M-empty-lines", |b| {
+        b.iter(|| Parser::new().parse(black_box(&empty)).diagnostics.len())
+    });
+
+    let mut params = b"BEGIN:VCALENDAR\r\nX-P".to_vec();
+    for i in 0..50_000 {
+        params.extend_from_slice(format!(";P{i}=\"v:{i}\"").as_bytes());
+    }
+    params.extend_from_slice(b":x\r\nEND:VCALENDAR\r\n");
+    g.throughput(Throughput::Bytes(params.len() as u64));
+    g.bench_function("parse/50k-parameters", |b| {
+        b.iter(|| Parser::new().parse(black_box(&params)).diagnostics.len())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, text_benches, pathological);
+criterion_main!(benches);

@@ -1,0 +1,33 @@
+//! Parses a generated calendar repeatedly (for profilers).
+#![allow(missing_docs)]
+fn main() {
+    let mb: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let iters: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let what = std::env::args().nth(3).unwrap_or_else(|| "parse".into());
+    let Ok(data) = oxpim_benches::calendar(mb, false) else {
+        eprintln!("cannot generate input");
+        std::process::exit(2);
+    };
+    let mut n = 0usize;
+    let doc = oxpim::Parser::new().parse(&data).document;
+    for _ in 0..iters {
+        n += match what.as_str() {
+            "write" => {
+                oxpim::contentline::write_document(&doc, &oxpim::WriteOptions::canonical()).len()
+            }
+            "calcard" => {
+                calcard::icalendar::ICalendar::parse(std::str::from_utf8(&data).unwrap_or(""))
+                    .map(|c| c.components.len())
+                    .unwrap_or(0)
+            }
+            _ => oxpim::Parser::new().parse(&data).document.components.len(),
+        };
+    }
+    println!("{n}");
+}

@@ -1,0 +1,225 @@
+//! [`Str`]: an immutable string that is static, owned, or a slice of a
+//! shared source buffer.
+//!
+//! Parsing a document creates thousands of short strings (values, parameter
+//! values). Most of them appear in the input exactly as they must be stored
+//! (no escapes, no folding); those share the input buffer instead of being
+//! copied into an allocation of their own.
+
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+use std::sync::Arc;
+
+#[derive(Clone)]
+enum Repr {
+    Static(&'static str),
+    Owned(Box<str>),
+    Shared { src: Arc<str>, start: u32, len: u32 },
+}
+
+/// An immutable UTF-8 string. Derefs to `str`; compares, hashes and
+/// orders by content whatever its storage.
+#[derive(Clone)]
+pub struct Str(Repr);
+
+impl Str {
+    /// An empty string.
+    pub const fn new() -> Str {
+        Str(Repr::Static(""))
+    }
+
+    /// A string for a static text (no allocation).
+    pub const fn from_static(s: &'static str) -> Str {
+        Str(Repr::Static(s))
+    }
+
+    /// `piece` of `src` when `piece` lies inside it (no copy), else a copy.
+    pub(crate) fn share(src: &Arc<str>, piece: &str) -> Str {
+        let base = src.as_ptr() as usize;
+        let at = piece.as_ptr() as usize;
+        if at >= base && at + piece.len() <= base + src.len() {
+            if let (Ok(start), Ok(len)) = (u32::try_from(at - base), u32::try_from(piece.len())) {
+                return Str(Repr::Shared {
+                    src: src.clone(),
+                    start,
+                    len,
+                });
+            }
+        }
+        Str::from(piece)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Static(s) => s,
+            Repr::Owned(s) => s,
+            Repr::Shared { src, start, len } => {
+                let start = *start as usize;
+                src.get(start..start + *len as usize).unwrap_or("")
+            }
+        }
+    }
+
+    /// True when the text lives in a shared source buffer.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.0, Repr::Shared { .. })
+    }
+}
+
+impl Default for Str {
+    fn default() -> Self {
+        Str::new()
+    }
+}
+
+impl Deref for Str {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Str {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for Str {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Self {
+        if s.is_empty() {
+            Str::new()
+        } else {
+            Str(Repr::Owned(s.into()))
+        }
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Self {
+        Str(Repr::Owned(s.into_boxed_str()))
+    }
+}
+
+impl From<Box<str>> for Str {
+    fn from(s: Box<str>) -> Self {
+        Str(Repr::Owned(s))
+    }
+}
+
+impl From<std::borrow::Cow<'_, str>> for Str {
+    fn from(s: std::borrow::Cow<'_, str>) -> Self {
+        match s {
+            std::borrow::Cow::Borrowed(b) => Str::from(b),
+            std::borrow::Cow::Owned(o) => Str::from(o),
+        }
+    }
+}
+
+impl From<Str> for String {
+    fn from(s: Str) -> Self {
+        s.as_str().to_string()
+    }
+}
+
+impl PartialEq for Str {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Str {}
+
+impl PartialEq<str> for Str {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Str {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Str {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Str> for str {
+    fn eq(&self, other: &Str) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Str> for &str {
+    fn eq(&self, other: &Str) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl Hash for Str {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for Str {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Str {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl fmt::Debug for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_does_not_change_meaning() {
+        let src: Arc<str> = Arc::from("SUMMARY:Café time");
+        let piece = src.get(8..).unwrap();
+        let shared = Str::share(&src, piece);
+        assert!(shared.is_shared());
+        assert_eq!(shared, "Café time");
+        assert_eq!(shared, Str::from("Café time"));
+        assert_eq!(Str::from_static("x"), Str::from(String::from("x")));
+        // A piece from elsewhere is copied.
+        let other = String::from("Café time");
+        let copied = Str::share(&src, &other);
+        assert!(!copied.is_shared());
+        assert_eq!(copied, shared);
+        let mut set = std::collections::HashSet::new();
+        set.insert(shared.clone());
+        assert!(set.contains("Café time"));
+    }
+}
