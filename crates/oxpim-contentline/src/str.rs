@@ -40,14 +40,15 @@ impl Str {
     pub(crate) fn share(src: &Arc<str>, piece: &str) -> Str {
         let base = src.as_ptr() as usize;
         let at = piece.as_ptr() as usize;
-        if at >= base && at + piece.len() <= base + src.len() {
-            if let (Ok(start), Ok(len)) = (u32::try_from(at - base), u32::try_from(piece.len())) {
-                return Str(Repr::Shared {
-                    src: src.clone(),
-                    start,
-                    len,
-                });
-            }
+        if at >= base
+            && at + piece.len() <= base + src.len()
+            && let (Ok(start), Ok(len)) = (u32::try_from(at - base), u32::try_from(piece.len()))
+        {
+            return Str(Repr::Shared {
+                src: src.clone(),
+                start,
+                len,
+            });
         }
         Str::from(piece)
     }

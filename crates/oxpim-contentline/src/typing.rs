@@ -774,7 +774,7 @@ pub(crate) fn build_property(
             );
         }
         return Property {
-            name: name.into(),
+            name,
             group,
             params,
             value_type: ValueType::Binary,
@@ -857,7 +857,7 @@ pub(crate) fn build_property(
     let (value_type, values) = parse_values(&s, &ty, spec.as_ref(), &cx, ctx, sink);
     check_grammar(d, &name, &values, &at, sink);
     Property {
-        name: name.into(),
+        name,
         group,
         params,
         value_type,
