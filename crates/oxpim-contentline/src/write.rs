@@ -82,7 +82,9 @@ pub fn to_string(doc: &Document, opts: &WriteOptions) -> String {
 struct Writer {
     opts: WriteOptions,
     out: Vec<u8>,
+    /// Scratch buffers, reused for every property.
     line: String,
+    value: String,
 }
 
 impl Writer {
@@ -91,6 +93,7 @@ impl Writer {
             opts,
             out: Vec::new(),
             line: String::new(),
+            value: String::new(),
         }
     }
 
@@ -171,8 +174,10 @@ impl Writer {
             return;
         }
         let mut line = std::mem::take(&mut self.line);
+        let mut value = std::mem::take(&mut self.value);
         line.clear();
-        let qp = canonical_line(&mut line, p, dialect);
+        value.clear();
+        let qp = canonical_line(&mut line, &mut value, p, dialect);
         if qp {
             fold_qp(&mut self.out, &line, self.opts.fold_at + 1);
         } else {
@@ -183,6 +188,7 @@ impl Writer {
             self.out.extend_from_slice(b"\r\n");
         }
         self.line = line;
+        self.value = value;
     }
 }
 
@@ -372,7 +378,7 @@ fn needs_qp(s: &str) -> bool {
 /// Builds the unfolded canonical line; returns true when the value is
 /// quoted-printable (vCard 2.1 / vCalendar 1.0 text with non-ASCII or line
 /// breaks).
-fn canonical_line(line: &mut String, p: &Property, d: Dialect) -> bool {
+fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: Dialect) -> bool {
     if let Some(g) = &p.group {
         line.push_str(g);
         line.push('.');
@@ -382,19 +388,18 @@ fn canonical_line(line: &mut String, p: &Property, d: Dialect) -> bool {
     let is_binary = matches!(p.value(), Some(Value::Binary(_)));
     // Text that needs quoted-printable in the legacy dialects.
     let mut qp = false;
-    let mut value_text = String::new();
     let sep = list_sep(d);
     for (i, v) in p.values.as_slice().iter().enumerate() {
         if i > 0 {
             value_text.push(sep);
         }
-        write_value(&mut value_text, v, d, &p.name);
+        write_value(value_text, v, d, &p.name);
     }
     let declared_qp = p
         .params
         .first("ENCODING")
         .is_some_and(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"));
-    if legacy && !is_binary && (declared_qp || needs_qp(&value_text)) {
+    if legacy && !is_binary && (declared_qp || needs_qp(value_text)) {
         qp = true;
     }
     // Parameters.
@@ -508,7 +513,7 @@ fn canonical_line(line: &mut String, p: &Property, d: Dialect) -> bool {
     if qp && !wrote_encoding {
         line.push_str(";ENCODING=QUOTED-PRINTABLE");
     }
-    if qp && !wrote_charset && needs_qp(&value_text) {
+    if qp && !wrote_charset && needs_qp(value_text) {
         line.push_str(";CHARSET=UTF-8");
     }
     line.push(':');
@@ -516,7 +521,7 @@ fn canonical_line(line: &mut String, p: &Property, d: Dialect) -> bool {
         let normalized = value_text.replace('\n', "\r\n");
         encode_quoted_printable(line, normalized.as_bytes());
     } else {
-        line.push_str(&value_text);
+        line.push_str(value_text);
     }
     qp
 }

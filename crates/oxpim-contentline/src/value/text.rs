@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memchr3};
+use memchr::{memchr, memchr2, memchr3};
 
 use crate::Dialect;
 
@@ -101,35 +101,61 @@ pub fn split_unescaped(s: &str, sep: u8) -> Vec<&str> {
     parts
 }
 
-/// Escapes a TEXT value for writing. `structured` also escapes `;` and `,`
-/// inside structured components (always escaped in RFC 5545 TEXT).
+/// Escapes a TEXT value for writing: `\\ ; , newline` in RFC 5545 and
+/// vCard 3.0/4.0, only `\\ ;` in vCard 2.1 and vCalendar 1.0 (whose line
+/// breaks travel in quoted-printable). Runs without special characters are
+/// copied whole.
 pub fn escape_into(out: &mut String, s: &str, d: Dialect) {
-    let b = s.as_bytes();
     let full = full_escapes(d);
-    // Fast path: nothing to escape.
-    if memchr3(b'\\', b';', b',', b).is_none()
-        && memchr(b'\n', b).is_none()
-        && memchr(b'\r', b).is_none()
-    {
-        out.push_str(s);
-        return;
-    }
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' if full => out.push_str("\\,"),
-            '\r' if full => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push_str("\\n");
+    let b = s.as_bytes();
+    out.reserve(s.len());
+    // The next special byte of each kind, found with SIMD searches and
+    // remembered until passed (so the whole scan stays linear).
+    let find_a = |from: usize| -> usize {
+        let rest = b.get(from..).unwrap_or_default();
+        let hit = if full {
+            memchr3(b'\\', b';', b',', rest)
+        } else {
+            memchr2(b'\\', b';', rest)
+        };
+        hit.map_or(b.len(), |k| from + k)
+    };
+    let find_b = |from: usize| -> usize {
+        if !full {
+            return b.len();
+        }
+        memchr2(b'\n', b'\r', b.get(from..).unwrap_or_default()).map_or(b.len(), |k| from + k)
+    };
+    let mut next_a = find_a(0);
+    let mut next_b = find_b(0);
+    let mut run = 0usize;
+    loop {
+        let i = next_a.min(next_b);
+        if i >= b.len() {
+            break;
+        }
+        out.push_str(s.get(run..i).unwrap_or(""));
+        let mut step = 1;
+        out.push_str(match b.get(i) {
+            Some(b'\\') => "\\\\",
+            Some(b';') => "\\;",
+            Some(b',') => "\\,",
+            Some(b'\r') if b.get(i + 1) == Some(&b'\n') => {
+                // CRLF is one line break.
+                step = 2;
+                "\\n"
             }
-            '\n' if full => out.push_str("\\n"),
-            other => out.push(other),
+            _ => "\\n",
+        });
+        run = i + step;
+        if next_a < run {
+            next_a = find_a(run);
+        }
+        if next_b < run {
+            next_b = find_b(run);
         }
     }
+    out.push_str(s.get(run..).unwrap_or(""));
 }
 
 /// Decodes RFC 6868 caret escapes in a parameter value: `^n` newline,
@@ -167,15 +193,21 @@ pub fn decode_caret(s: &str) -> Cow<'_, str> {
 /// Encodes a parameter value with RFC 6868 carets (for dialects that know
 /// them); `"` becomes `^'` so that quoting stays possible.
 pub fn encode_caret(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '^' => out.push_str("^^"),
-            '"' => out.push_str("^'"),
-            '\n' => out.push_str("^n"),
-            '\r' => {}
-            other => out.push(other),
-        }
+    let b = s.as_bytes();
+    let mut run = 0usize;
+    for (i, &c) in b.iter().enumerate() {
+        let rep = match c {
+            b'^' => "^^",
+            b'"' => "^'",
+            b'\n' => "^n",
+            b'\r' => "",
+            _ => continue,
+        };
+        out.push_str(s.get(run..i).unwrap_or(""));
+        out.push_str(rep);
+        run = i + 1;
     }
+    out.push_str(s.get(run..).unwrap_or(""));
 }
 
 /// True when a parameter value must be quoted: it holds `:` `;` `,`, or
@@ -236,6 +268,16 @@ mod tests {
         assert_eq!(out, r"a\,b\;c\\d\ne");
         let mut r = EscapeReport::default();
         assert_eq!(unescape(&out, Dialect::ICalendar, &mut r), s);
+    }
+
+    #[test]
+    fn escape_line_breaks_and_unicode() {
+        let mut out = String::new();
+        escape_into(&mut out, "Zoë\r\nnext\rlast;é,\\", Dialect::VCard40);
+        assert_eq!(out, "Zoë\\nnext\\nlast\\;é\\,\\\\");
+        let mut out = String::new();
+        escape_into(&mut out, "a,b;c\n", Dialect::VCard21);
+        assert_eq!(out, "a,b\\;c\n");
     }
 
     #[test]
