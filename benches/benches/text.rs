@@ -62,6 +62,13 @@ fn text_benches(c: &mut Criterion) {
             g.bench_with_input(BenchmarkId::new("parse/oxpim", tag), &data, |b, d| {
                 b.iter(|| Parser::new().parse(black_box(d)).document.components.len())
             });
+            g.bench_with_input(BenchmarkId::new("stream/oxpim", tag), &data, |b, d| {
+                b.iter(|| {
+                    oxpim::StreamReader::new(black_box(&d[..]), oxpim::ParseOptions::default())
+                        .map(|item| item.map(|i| i.component.properties.len()).unwrap_or(0))
+                        .sum::<usize>()
+                })
+            });
             g.bench_with_input(BenchmarkId::new("parse/calcard", tag), &text, |b, t| {
                 b.iter(|| {
                     calcard::icalendar::ICalendar::parse(black_box(t))

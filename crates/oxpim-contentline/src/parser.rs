@@ -827,6 +827,10 @@ impl Builder {
         };
         let mut comp = frame.comp;
         comp.end_raw = end_raw;
+        // A finished component keeps no spare capacity (a tree can be many
+        // times the size of its input).
+        comp.properties.shrink_to_fit();
+        comp.components.shrink_to_fit();
         self.check_required(&comp);
         let depth = self.stack.len();
         match self.stack.last_mut() {

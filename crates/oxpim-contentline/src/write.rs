@@ -48,6 +48,10 @@ impl WriteOptions {
 /// Writes a document.
 pub fn write_document(doc: &Document, opts: &WriteOptions) -> Vec<u8> {
     let mut w = Writer::new(*opts);
+    // Size the output once: growing a large buffer by doubling copies it
+    // and touches fresh pages at every step.
+    let estimate: usize = doc.components.iter().map(estimated_len).sum();
+    w.out.reserve(estimate + estimate / 16);
     if opts.faithful
         && let Some(r) = &doc.leading
     {
@@ -57,6 +61,24 @@ pub fn write_document(doc: &Document, opts: &WriteOptions) -> Vec<u8> {
         w.component(c);
     }
     w.out
+}
+
+/// About how many bytes a component will take: its source bytes where it
+/// has them, a typical line length otherwise.
+fn estimated_len(c: &Component) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![c];
+    while let Some(c) = stack.pop() {
+        total += c.begin_raw.as_ref().map_or(16, |r| r.bytes().len());
+        total += c.end_raw.as_ref().map_or(16, |r| r.bytes().len());
+        total += c
+            .properties
+            .iter()
+            .map(|p| p.raw.as_ref().map_or(80, |r| r.bytes().len()))
+            .sum::<usize>();
+        stack.extend(c.components.iter());
+    }
+    total
 }
 
 /// Writes one component (and its subtree).
