@@ -20,30 +20,30 @@ use serde_json::Value as J;
 const BASELINE: &str = "xtask/conformance-baseline.tsv";
 
 /// Outcome of one case.
-enum Outcome {
+pub enum Outcome {
     Pass,
     Fail(String),
     Skip(String),
 }
 
-struct Suite {
+pub struct Suite {
     name: &'static str,
     results: Vec<(String, Outcome)>,
 }
 
 impl Suite {
-    fn new(name: &'static str) -> Self {
+    pub fn new(name: &'static str) -> Self {
         Suite {
             name,
             results: Vec::new(),
         }
     }
-    fn add(&mut self, case: String, outcome: Outcome) {
+    pub fn add(&mut self, case: String, outcome: Outcome) {
         self.results.push((case, outcome));
     }
 }
 
-fn files_under(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+pub fn files_under(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -67,12 +67,12 @@ fn files_under(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     out
 }
 
-fn rel(corpus: &Path, p: &Path) -> String {
+pub fn rel(corpus: &Path, p: &Path) -> String {
     p.strip_prefix(corpus).unwrap_or(p).display().to_string()
 }
 
 /// Runs `f`, turning a panic into a failure.
-fn guarded(f: impl FnOnce() -> Outcome) -> Outcome {
+pub fn guarded(f: impl FnOnce() -> Outcome) -> Outcome {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(o) => o,
         Err(e) => {
@@ -610,6 +610,11 @@ pub fn main(args: &[String]) -> ExitCode {
     let (faithful, idem) = suite_roundtrip(&corpus);
     suites.push(faithful);
     suites.push(idem);
+    suites.push(crate::recur_suites::suite_dateutil(&corpus));
+    suites.push(crate::recur_suites::suite_icaljs(&corpus));
+    suites.push(crate::recur_suites::suite_sabre(&corpus));
+    suites.push(crate::recur_suites::suite_rust_rrule(&corpus));
+    suites.push(crate::recur_suites::suite_vcal(&corpus));
     let _ = WriteOptions::default();
 
     let baseline = load_baseline(&root);

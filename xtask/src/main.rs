@@ -9,6 +9,7 @@
 
 mod bench;
 mod conformance;
+mod recur_suites;
 
 use std::process::ExitCode;
 

@@ -45,6 +45,24 @@ enum Cmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print the instances of every event (and to-do) as JSON Lines, sorted
+    /// by start: {"uid", "recurrence_id", "start", "end", "summary"}.
+    Expand {
+        /// Input file ("-" for standard input).
+        input: String,
+        /// Only instances that end after this time (RFC 3339, or a date).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only instances that start before this time (RFC 3339, or a date).
+        #[arg(long)]
+        to: Option<String>,
+        /// Most instances per series.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        /// Only the series with this UID.
+        #[arg(long)]
+        uid: Option<String>,
+    },
     /// Convert to jCal/jCard (RFC 7265/7095), or back with --to-text.
     Json {
         /// Input file ("-" for standard input).
@@ -174,6 +192,73 @@ fn json(input: &str, to_text: bool, output: Option<&Path>) -> ExitCode {
     ExitCode::from(u8::from(parsed.has_errors()))
 }
 
+/// An RFC 3339 time (or a plain date, read as midnight UTC) as UTC.
+fn parse_time(s: &str) -> Option<chrono::NaiveDateTime> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
+        return Some(t.naive_utc());
+    }
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+fn expand(
+    input: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    limit: usize,
+    uid: Option<&str>,
+) -> ExitCode {
+    let mut times = [None, None];
+    for (slot, (flag, v)) in times.iter_mut().zip([("--from", from), ("--to", to)]) {
+        if let Some(v) = v {
+            match parse_time(v) {
+                Some(t) => *slot = Some(t),
+                None => {
+                    return fail(
+                        format_args!("{flag}: '{v}' is not an RFC 3339 time or a date"),
+                        2,
+                    );
+                }
+            }
+        }
+    }
+    let bytes = match read_input(input) {
+        Ok(b) => b,
+        Err(e) => return fail(format_args!("{}: {e}", display_name(input)), 2),
+    };
+    let parsed = Parser::new().parse_vec(bytes);
+    print_diagnostics(input, &parsed.diagnostics, true);
+    let [from, to] = times;
+    let options = oxpim::ExpandOptions {
+        from,
+        to,
+        max_instances: limit,
+        uid: uid.map(str::to_string),
+        ..oxpim::ExpandOptions::default()
+    };
+    let expansion = oxpim::expand(&parsed.document, options);
+    print_diagnostics(input, &expansion.diagnostics, false);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    for i in &expansion.instances {
+        let line = serde_json::json!({
+            "uid": &*i.uid,
+            "recurrence_id": i.recurrence_id.map(|m| m.to_string()),
+            "start": i.start.to_string(),
+            "end": i.end.to_string(),
+            "summary": i.summary.as_deref(),
+        });
+        if writeln!(out, "{line}").is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::from(u8::from(parsed.has_errors()))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.cmd {
@@ -188,5 +273,18 @@ fn main() -> ExitCode {
             to_text,
             output,
         } => json(input, *to_text, output.as_deref()),
+        Cmd::Expand {
+            input,
+            from,
+            to,
+            limit,
+            uid,
+        } => expand(
+            input,
+            from.as_deref(),
+            to.as_deref(),
+            *limit,
+            uid.as_deref(),
+        ),
     }
 }

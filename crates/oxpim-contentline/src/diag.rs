@@ -81,6 +81,14 @@ pub enum Code {
     Grammar,
     /// More diagnostics than the configured limit; the rest were dropped.
     Truncated,
+    /// A time zone could not be found, or its name disagrees with its rules
+    /// (reported by `oxpim-recur`).
+    TimeZone,
+    /// A recurrence rule, date list or override that cannot be expanded as
+    /// written (reported by `oxpim-recur`).
+    Recurrence,
+    /// An expansion or conversion stopped at a configured limit.
+    Limit,
 }
 
 /// The lenient-mode severity of a code; `None` means "strict mode only".
@@ -88,7 +96,7 @@ pub(crate) fn lenient_severity(code: Code) -> Option<Severity> {
     use Code::*;
     match code {
         InvalidUtf8 | UnknownCharset | UnterminatedQuote | LenientValue | RuleConstraint
-        | Version => Some(Severity::Warning),
+        | Version | TimeZone | Recurrence | Limit => Some(Severity::Warning),
         LineTooLong | MalformedLine | MissingEnd | MismatchedEnd | UnmatchedEnd
         | OutsideComponent | TooDeep | TooMany | InvalidValue | BadEncoding | Truncated => {
             Some(Severity::Error)

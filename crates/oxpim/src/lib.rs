@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`lexer`] (`oxpim-lexer`) | bytes → content lines: unfolding, QP soft breaks, spans |
 //! | [`contentline`] (`oxpim-contentline`) | component tree, typed values, dialects, diagnostics, writer, jCal/jCard |
+//! | [`recur`] (`oxpim-recur`) | time zones (VTIMEZONE, IANA, Windows, Outlook names) and recurrence expansion |
 //!
 //! What this crate must never do: hold logic of its own that a lower crate
 //! needs, or reach around the layers. It composes the lower crates through
@@ -27,6 +28,9 @@
 
 pub use oxpim_contentline as contentline;
 pub use oxpim_lexer as lexer;
+pub use oxpim_recur as recur;
+
+pub use oxpim_recur::{ExpandOptions, Expander, Expansion, Instance, Moment};
 
 pub use oxpim_contentline::{
     Code, Component, Diagnostic, Dialect, Document, ParseOptions, Parsed, Parser, Property,
@@ -36,6 +40,12 @@ pub use oxpim_contentline::{
 /// jCal/jCard of a document (see [`contentline::json`]).
 pub fn to_json(doc: &Document) -> contentline::json::JsonValue {
     contentline::json::to_json(doc)
+}
+
+/// The instances of every event, to-do and journal entry of a document,
+/// sorted by start (see [`recur::Expander`]).
+pub fn expand(doc: &Document, options: ExpandOptions) -> Expansion {
+    Expander::new(options).expand_document(doc)
 }
 
 /// Canonical (normalised) text of a document, as `oxpim fmt` writes it.

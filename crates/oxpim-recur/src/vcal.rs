@@ -1,0 +1,683 @@
+//! vCalendar 1.0: its recurrence grammar, its alarms, and conversion of a
+//! whole vCalendar object to iCalendar 2.0.
+//!
+//! Recurrence grammar (vCalendar 1.0 §3.8): `D<n>`, `W<n> <days>`,
+//! `MP<n> <occurrence> <days>…`, `MD<n> <day numbers>`, `YM<n> <months>`,
+//! `YD<n> <day numbers>`, each followed by `#<count>` (`#0` = for ever) or
+//! an end date-time. Daily and weekly rules may list times (`D1 0800 1600`).
+
+use chrono::NaiveDate;
+use oxpim_contentline::value::recur::parse_weekday;
+use oxpim_contentline::value::time::{parse_date_time, parse_duration, parse_utc_offset};
+use oxpim_contentline::value::{DateTime, Frequency, Recur, RecurMonth, RecurUntil, WeekdayNum};
+use oxpim_contentline::{
+    Code, Component, Diagnostic, Dialect, Param, Property, Severity, Value, ValueType, Zone,
+};
+
+fn token_kind(t: &str) -> Option<(Frequency, &'static str, &str)> {
+    for (prefix, freq) in [
+        ("MP", Frequency::Monthly),
+        ("MD", Frequency::Monthly),
+        ("YM", Frequency::Yearly),
+        ("YD", Frequency::Yearly),
+        ("D", Frequency::Daily),
+        ("W", Frequency::Weekly),
+    ] {
+        if let Some(rest) = t.strip_prefix(prefix)
+            && !rest.is_empty()
+            && rest.bytes().all(|b| b.is_ascii_digit())
+        {
+            let tag: &'static str = match prefix {
+                "MP" => "MP",
+                "MD" => "MD",
+                "YM" => "YM",
+                "YD" => "YD",
+                "D" => "D",
+                _ => "W",
+            };
+            return Some((freq, tag, rest));
+        }
+    }
+    None
+}
+
+/// Reads `3+`, `2-`, `1` (occurrence or day number with an optional sign).
+fn signed_number(t: &str) -> Option<i32> {
+    if let Some(n) = t.strip_suffix('+') {
+        return n.parse().ok();
+    }
+    if let Some(n) = t.strip_suffix('-') {
+        return n.parse::<i32>().ok().map(|v| -v);
+    }
+    t.parse().ok()
+}
+
+/// Converts a vCalendar 1.0 rule to a RECUR value. Notes list what could
+/// not be carried over.
+pub fn parse_vcal_rule(s: &str) -> Result<(Recur, Vec<String>), String> {
+    let mut notes = Vec::new();
+    let mut tokens = s.split_whitespace();
+    let first = tokens.next().ok_or("empty rule")?;
+    let first_up = first.to_ascii_uppercase();
+    let (freq, tag, interval) = token_kind(&first_up)
+        .ok_or_else(|| format!("'{first}' does not start a vCalendar rule"))?;
+    let mut r = Recur::new(freq);
+    let interval: u32 = interval
+        .parse()
+        .map_err(|_| format!("bad interval in '{first}'"))?;
+    if interval == 0 {
+        return Err("interval 0".into());
+    }
+    r.interval = Some(interval).filter(|i| *i != 1);
+    // MP: an occurrence list applies to the weekday list that follows it.
+    let mut pending_ord: Vec<i32> = Vec::new();
+    let mut after_weekday = false;
+    let mut times: Vec<(u8, u8)> = Vec::new();
+    let mut ended = false;
+    for tok in tokens {
+        let up = tok.to_ascii_uppercase();
+        if ended {
+            notes.push(format!("'{tok}' after the end of the rule was ignored (nested vCalendar rules are not supported)"));
+            continue;
+        }
+        if let Some(n) = up.strip_prefix('#') {
+            let n: u32 = n.parse().map_err(|_| format!("bad count '{tok}'"))?;
+            if n > 0 {
+                r.count = Some(n);
+            }
+            ended = true;
+            continue;
+        }
+        if up.len() >= 15 && up.as_bytes().get(8) == Some(&b'T') {
+            let (dt, _) = parse_date_time(up.as_bytes(), None)
+                .ok_or_else(|| format!("bad end date '{tok}'"))?;
+            r.until = Some(RecurUntil::DateTime(dt));
+            ended = true;
+            continue;
+        }
+        if up.len() == 8
+            && up.bytes().all(|b| b.is_ascii_digit())
+            && let Some(d) = NaiveDate::parse_from_str(&up, "%Y%m%d").ok()
+        {
+            r.until = Some(RecurUntil::Date(d));
+            ended = true;
+            continue;
+        }
+        if token_kind(&up).is_some() {
+            notes.push(format!(
+                "a second rule '{tok}' in one RRULE is not supported; only the first was read"
+            ));
+            ended = true;
+            continue;
+        }
+        match tag {
+            "D" | "W" if up.len() == 4 && up.bytes().all(|b| b.is_ascii_digit()) => {
+                let h: u8 = up.get(..2).and_then(|x| x.parse().ok()).ok_or("bad time")?;
+                let m: u8 = up.get(2..).and_then(|x| x.parse().ok()).ok_or("bad time")?;
+                if h > 23 || m > 59 {
+                    return Err(format!("bad time '{tok}'"));
+                }
+                times.push((h, m));
+            }
+            "W" | "MP" if parse_weekday(up.trim_end_matches('$')).is_some() => {
+                let weekday = parse_weekday(up.trim_end_matches('$')).ok_or("bad weekday")?;
+                if tag == "MP" && !pending_ord.is_empty() {
+                    for &o in &pending_ord {
+                        r.by_day.push(WeekdayNum {
+                            ordinal: i8::try_from(o).ok(),
+                            weekday,
+                        });
+                    }
+                } else {
+                    r.by_day.push(WeekdayNum {
+                        ordinal: None,
+                        weekday,
+                    });
+                }
+                after_weekday = true;
+            }
+            "MP" => {
+                let n = signed_number(&up).ok_or_else(|| format!("bad occurrence '{tok}'"))?;
+                if n == 0 || n.abs() > 5 {
+                    return Err(format!("occurrence '{tok}' out of range"));
+                }
+                if after_weekday {
+                    pending_ord.clear();
+                    after_weekday = false;
+                }
+                pending_ord.push(n);
+            }
+            "MD" => {
+                let n = if up == "LD" {
+                    -1
+                } else {
+                    signed_number(&up).ok_or_else(|| format!("bad day '{tok}'"))?
+                };
+                if n == 0 || n.abs() > 31 {
+                    return Err(format!("day '{tok}' out of range"));
+                }
+                r.by_month_day
+                    .push(i8::try_from(n).map_err(|_| "day out of range")?);
+            }
+            "YD" => {
+                let n = signed_number(&up).ok_or_else(|| format!("bad day '{tok}'"))?;
+                if n == 0 || n.abs() > 366 {
+                    return Err(format!("day '{tok}' out of range"));
+                }
+                r.by_year_day
+                    .push(i16::try_from(n).map_err(|_| "day out of range")?);
+            }
+            "YM" => {
+                let m: u8 = up.parse().map_err(|_| format!("bad month '{tok}'"))?;
+                if !(1..=12).contains(&m) {
+                    return Err(format!("month '{tok}' out of range"));
+                }
+                r.by_month.push(RecurMonth {
+                    month: m,
+                    leap: false,
+                });
+            }
+            _ => return Err(format!("unexpected '{tok}'")),
+        }
+    }
+    if !pending_ord.is_empty() && r.by_day.is_empty() {
+        return Err("an occurrence without a weekday".into());
+    }
+    if !times.is_empty() {
+        let minutes: Vec<u8> = times.iter().map(|t| t.1).collect();
+        if minutes.iter().all(|m| Some(m) == minutes.first()) {
+            r.by_hour = times.iter().map(|t| t.0).collect();
+            r.by_minute = minutes.into_iter().take(1).collect();
+        } else {
+            notes.push(
+                "times with different minutes cannot be one RRULE; the times were ignored".into(),
+            );
+        }
+    }
+    if r.count.is_none() && r.until.is_none() && !ended {
+        // vCalendar's default duration is #2.
+        r.count = Some(2);
+        notes.push("no duration given: vCalendar's default of two occurrences (#2) applies".into());
+    }
+    Ok((r, notes))
+}
+
+fn diag(line: u32, message: String) -> Diagnostic {
+    Diagnostic {
+        line,
+        column: 1,
+        severity: Severity::Warning,
+        code: Code::Recurrence,
+        message,
+    }
+}
+
+fn text_prop(name: &str, value: &str) -> Property {
+    Property::text(name, value)
+}
+
+/// The structured components of an alarm value, as text.
+fn alarm_parts(p: &Property) -> Vec<String> {
+    match p.value() {
+        Some(Value::Structured(parts)) => parts
+            .iter()
+            .map(|c| c.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","))
+            .collect(),
+        Some(v) => v
+            .as_str()
+            .map(|s| s.split(';').map(str::to_string).collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+/// A VALARM from an AALARM, DALARM, PALARM or MALARM property.
+fn alarm(p: &Property, summary: Option<&str>) -> Option<Component> {
+    let parts = alarm_parts(p);
+    let get = |i: usize| parts.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let run = get(0)?;
+    let (when, _) = parse_date_time(run.as_bytes(), None)?;
+    let mut a = Component::new("VALARM", Dialect::ICalendar);
+    let action = match p.name() {
+        "AALARM" => "AUDIO",
+        "DALARM" => "DISPLAY",
+        "PALARM" => "PROCEDURE",
+        _ => "EMAIL",
+    };
+    a.push(text_prop("ACTION", action));
+    let mut trig = Property::new("TRIGGER", ValueType::DateTime, Value::DateTime(when));
+    trig.params_mut().set("VALUE", "DATE-TIME");
+    a.push(trig);
+    if let Some((d, _)) = get(1).and_then(|s| parse_duration(s.as_bytes())) {
+        a.push(Property::new(
+            "DURATION",
+            ValueType::Duration,
+            Value::Duration(d),
+        ));
+    }
+    if let Some(n) = get(2).and_then(|s| s.parse::<i64>().ok())
+        && n > 0
+    {
+        a.push(Property::new(
+            "REPEAT",
+            ValueType::Integer,
+            Value::Integer(n),
+        ));
+    }
+    match action {
+        "AUDIO" | "PROCEDURE" => {
+            if let Some(content) = get(3) {
+                a.push(Property::new(
+                    "ATTACH",
+                    ValueType::Uri,
+                    Value::Uri(content.into()),
+                ));
+            }
+        }
+        "DISPLAY" => {
+            a.push(text_prop(
+                "DESCRIPTION",
+                get(3).or(summary).unwrap_or("Reminder"),
+            ));
+        }
+        _ => {
+            if let Some(addr) = get(3) {
+                let addr = if addr.to_ascii_lowercase().starts_with("mailto:") {
+                    addr.to_string()
+                } else {
+                    format!("mailto:{addr}")
+                };
+                a.push(Property::new(
+                    "ATTENDEE",
+                    ValueType::CalAddress,
+                    Value::CalAddress(addr.into()),
+                ));
+            }
+            a.push(text_prop("SUMMARY", summary.unwrap_or("Reminder")));
+            a.push(text_prop(
+                "DESCRIPTION",
+                get(4).or(summary).unwrap_or("Reminder"),
+            ));
+        }
+    }
+    Some(a)
+}
+
+fn status_for(component: &str, s: &str) -> String {
+    let up = s.trim().to_ascii_uppercase().replace(' ', "-");
+    match (component, up.as_str()) {
+        ("VEVENT", "NEEDS-ACTION" | "SENT") => "TENTATIVE".into(),
+        ("VEVENT", "DECLINED") => "CANCELLED".into(),
+        ("VEVENT", "ACCEPTED") => "CONFIRMED".into(),
+        ("VTODO", "ACCEPTED" | "SENT") => "NEEDS-ACTION".into(),
+        ("VTODO", "DECLINED") => "CANCELLED".into(),
+        _ => up,
+    }
+}
+
+/// Converts a vCalendar 1.0 attendee to an iCalendar one.
+fn attendee(p: &Property) -> Property {
+    let text = p.as_text().unwrap_or("").trim().to_string();
+    let addr = if text.contains(':') || !text.contains('@') {
+        text
+    } else {
+        format!("mailto:{text}")
+    };
+    let mut a = Property::new(
+        "ATTENDEE",
+        ValueType::CalAddress,
+        Value::CalAddress(addr.into()),
+    );
+    for (name, param) in p.params().iter() {
+        match name {
+            "STATUS" => {
+                let v = param
+                    .first()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_uppercase()
+                    .replace(' ', "-");
+                let v = match v.as_str() {
+                    "CONFIRMED" => "ACCEPTED".to_string(),
+                    "SENT" => "NEEDS-ACTION".to_string(),
+                    other => other.to_string(),
+                };
+                a.params_mut().set("PARTSTAT", v);
+            }
+            "RSVP" => {
+                let yes = param.first().is_some_and(|v| {
+                    v.eq_ignore_ascii_case("YES") || v.eq_ignore_ascii_case("TRUE")
+                });
+                a.params_mut()
+                    .set("RSVP", if yes { "TRUE" } else { "FALSE" });
+            }
+            "ROLE" => {
+                let v = param.first().unwrap_or("").to_ascii_uppercase();
+                let v = match v.as_str() {
+                    "ORGANIZER" | "OWNER" => "CHAIR",
+                    "ATTENDEE" => "REQ-PARTICIPANT",
+                    "DELEGATE" => "REQ-PARTICIPANT",
+                    _ => "REQ-PARTICIPANT",
+                };
+                a.params_mut().set("ROLE", v);
+            }
+            "EXPECT" => {
+                let v = param.first().unwrap_or("").to_ascii_uppercase();
+                let v = match v.as_str() {
+                    "FYI" => "NON-PARTICIPANT",
+                    "REQUEST" => "OPT-PARTICIPANT",
+                    _ => "REQ-PARTICIPANT",
+                };
+                a.params_mut().set("ROLE", v);
+            }
+            "ENCODING" | "CHARSET" | "VALUE" => {}
+            other => {
+                a.params_mut().insert(
+                    other,
+                    Param {
+                        values: param.values.clone(),
+                        bare: false,
+                    },
+                );
+            }
+        }
+    }
+    a
+}
+
+/// vCalendar's TZ and DAYLIGHT as a VTIMEZONE, when floating times need it.
+fn vtimezone(cal: &Component) -> Option<Component> {
+    let std_offset = match cal.property("TZ")?.value()? {
+        Value::UtcOffset(o) => o.seconds,
+        v => parse_utc_offset(v.as_str()?.trim().as_bytes())?.0.seconds,
+    };
+    let mut tz = Component::new("VTIMEZONE", Dialect::ICalendar);
+    tz.push(text_prop("TZID", "vCalendar-TZ"));
+    let mut std = Component::new("STANDARD", Dialect::ICalendar);
+    let off = |s: i32| Value::UtcOffset(oxpim_contentline::UtcOffset::from_seconds(s));
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?.and_hms_opt(0, 0, 0)?;
+    std.push(Property::new(
+        "DTSTART",
+        ValueType::DateTime,
+        Value::DateTime(DateTime::floating(epoch)),
+    ));
+    std.push(Property::new(
+        "TZOFFSETFROM",
+        ValueType::UtcOffset,
+        off(std_offset),
+    ));
+    std.push(Property::new(
+        "TZOFFSETTO",
+        ValueType::UtcOffset,
+        off(std_offset),
+    ));
+    let mut std_rdates = Vec::new();
+    for d in cal.properties_named("DAYLIGHT") {
+        let parts = alarm_parts(d);
+        if !parts
+            .first()
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case("TRUE"))
+        {
+            continue;
+        }
+        let dst = parts.get(1).and_then(|s| {
+            parse_utc_offset(s.trim().as_bytes())
+                .or_else(|| parse_utc_offset(format!("{}00", s.trim()).as_bytes()))
+        });
+        let start = parts
+            .get(2)
+            .and_then(|s| parse_date_time(s.trim().as_bytes(), None));
+        let end = parts
+            .get(3)
+            .and_then(|s| parse_date_time(s.trim().as_bytes(), None));
+        let (Some((dst, _)), Some((start, _)), Some((end, _))) = (dst, start, end) else {
+            continue;
+        };
+        // vCalendar writes the switch times in local time.
+        let mut day = Component::new("DAYLIGHT", Dialect::ICalendar);
+        day.push(Property::new(
+            "DTSTART",
+            ValueType::DateTime,
+            Value::DateTime(DateTime::floating(start.local)),
+        ));
+        day.push(Property::new(
+            "TZOFFSETFROM",
+            ValueType::UtcOffset,
+            off(std_offset),
+        ));
+        day.push(Property::new(
+            "TZOFFSETTO",
+            ValueType::UtcOffset,
+            off(dst.seconds),
+        ));
+        if let Some(name) = parts.get(5).filter(|s| !s.trim().is_empty()) {
+            day.push(text_prop("TZNAME", name.trim()));
+        }
+        tz.components.push(day);
+        std_rdates.push((end.local, dst.seconds));
+    }
+    for (end, dst) in std_rdates {
+        let mut back = Component::new("STANDARD", Dialect::ICalendar);
+        back.push(Property::new(
+            "DTSTART",
+            ValueType::DateTime,
+            Value::DateTime(DateTime::floating(end)),
+        ));
+        back.push(Property::new(
+            "TZOFFSETFROM",
+            ValueType::UtcOffset,
+            off(dst),
+        ));
+        back.push(Property::new(
+            "TZOFFSETTO",
+            ValueType::UtcOffset,
+            off(std_offset),
+        ));
+        tz.components.push(back);
+    }
+    tz.components.insert(0, std);
+    Some(tz)
+}
+
+/// Puts floating DATE-TIME values in `tzid`.
+fn zone_floating(p: &mut Property, tzid: &str) {
+    let floating = p
+        .values()
+        .as_slice()
+        .iter()
+        .any(|v| matches!(v, Value::DateTime(dt) if dt.zone == Zone::Floating));
+    if !floating {
+        return;
+    }
+    for v in p.values_mut().as_mut_slice() {
+        if let Value::DateTime(dt) = v
+            && dt.zone == Zone::Floating
+        {
+            dt.zone = Zone::Tzid(tzid.into());
+        }
+    }
+    p.params_mut().set("TZID", tzid);
+}
+
+/// Converts a vCalendar 1.0 VCALENDAR to iCalendar 2.0: recurrence rules,
+/// alarms, attendees, statuses, `TRANSP`, `DCREATED`, and TZ/DAYLIGHT
+/// (as a VTIMEZONE for floating times). Diagnostics report what could not
+/// be converted (kept as X- properties, never dropped).
+pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut out = cal.clone();
+    out.forget_source();
+    out.set_dialect(Dialect::ICalendar);
+    let tz = vtimezone(cal);
+    let tzid = tz.as_ref().map(|_| "vCalendar-TZ");
+    let mut props = Vec::new();
+    for p in std::mem::take(&mut out.properties) {
+        match p.name() {
+            "VERSION" => props.push(text_prop("VERSION", "2.0")),
+            "TZ" | "DAYLIGHT" if tz.is_some() => {}
+            _ => props.push(p),
+        }
+    }
+    out.properties = props;
+    for c in &mut out.components {
+        let cname = c.name().to_string();
+        let summary = c.text("SUMMARY").map(str::to_string);
+        let mut props = Vec::new();
+        let mut alarms = Vec::new();
+        for mut p in std::mem::take(&mut c.properties) {
+            let line = p.line();
+            match p.name() {
+                "RRULE" | "EXRULE" => {
+                    let text = p.as_text().unwrap_or("").to_string();
+                    match parse_vcal_rule(&text) {
+                        Ok((r, notes)) => {
+                            for n in notes {
+                                diags.push(diag(line, format!("vCalendar rule '{text}': {n}")));
+                            }
+                            props.push(Property::new(
+                                p.name(),
+                                ValueType::Recur,
+                                Value::Recur(Box::new(r)),
+                            ));
+                        }
+                        Err(e) => {
+                            diags.push(diag(line, format!("vCalendar rule '{text}' cannot be converted ({e}); kept as X-VCAL-{}", p.name())));
+                            props.push(Property::new(
+                                &format!("X-VCAL-{}", p.name()),
+                                ValueType::Unknown,
+                                Value::Unknown(text.into()),
+                            ));
+                        }
+                    }
+                }
+                "AALARM" | "DALARM" | "PALARM" | "MALARM" => match alarm(&p, summary.as_deref()) {
+                    Some(a) => alarms.push(a),
+                    None => {
+                        diags.push(diag(
+                            line,
+                            format!(
+                                "{} has no usable run time; kept as X-VCAL-{}",
+                                p.name(),
+                                p.name()
+                            ),
+                        ));
+                        let v = p.values().clone();
+                        let mut x = Property::new(
+                            &format!("X-VCAL-{}", p.name()),
+                            ValueType::Unknown,
+                            Value::Unknown(String::new().into()),
+                        );
+                        x.set_values(ValueType::Unknown, v);
+                        props.push(x);
+                    }
+                },
+                "DCREATED" => {
+                    let v = p.values().clone();
+                    let mut created = Property::new(
+                        "CREATED",
+                        ValueType::DateTime,
+                        Value::Unknown(String::new().into()),
+                    );
+                    created.set_values(p.value_type().clone(), v);
+                    props.push(created);
+                }
+                "X-ORGANIZER" => {
+                    let v = p.as_text().unwrap_or("").to_string();
+                    props.push(Property::new(
+                        "ORGANIZER",
+                        ValueType::CalAddress,
+                        Value::CalAddress(v.into()),
+                    ));
+                }
+                "ATTENDEE" => props.push(attendee(&p)),
+                "TRANSP" => {
+                    let opaque = matches!(p.value(), Some(Value::Integer(0)))
+                        || p.as_text()
+                            .is_some_and(|t| t.trim() == "0" || t.eq_ignore_ascii_case("OPAQUE"));
+                    props.push(text_prop(
+                        "TRANSP",
+                        if opaque { "OPAQUE" } else { "TRANSPARENT" },
+                    ));
+                }
+                "STATUS" => {
+                    let s = status_for(&cname, p.as_text().unwrap_or(""));
+                    props.push(text_prop("STATUS", &s));
+                }
+                "RNUM" => {}
+                _ => {
+                    if let Some(t) = tzid {
+                        zone_floating(&mut p, t);
+                    }
+                    p.forget_source();
+                    props.push(p);
+                }
+            }
+        }
+        c.properties = props;
+        c.components.extend(alarms);
+    }
+    if let Some(tz) = tz {
+        out.components.insert(0, tz);
+    }
+    (out, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxpim_contentline::value::recur::format_recur;
+
+    fn conv(s: &str) -> String {
+        let (r, _) = parse_vcal_rule(s).unwrap();
+        let mut out = String::new();
+        format_recur(&mut out, &r);
+        out
+    }
+
+    #[test]
+    fn grammar_from_the_issue() {
+        assert_eq!(conv("D1 #10"), "FREQ=DAILY;COUNT=10");
+        assert_eq!(conv("W2 MO WE #0"), "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE");
+        assert_eq!(
+            conv("MD1 1 15 20001231T000000"),
+            "FREQ=MONTHLY;UNTIL=20001231T000000;BYMONTHDAY=1,15"
+        );
+        assert_eq!(conv("MP1 1+ MO"), "FREQ=MONTHLY;COUNT=2;BYDAY=1MO");
+        assert_eq!(conv("YM1 6 7 #5"), "FREQ=YEARLY;COUNT=5;BYMONTH=6,7");
+        assert_eq!(conv("YD1 100"), "FREQ=YEARLY;COUNT=2;BYYEARDAY=100");
+    }
+
+    #[test]
+    fn korganizer_rules() {
+        assert_eq!(
+            conv("MP3 2- FR #17"),
+            "FREQ=MONTHLY;COUNT=17;INTERVAL=3;BYDAY=-2FR"
+        );
+        assert_eq!(
+            conv("MD3 20 20060630T000000"),
+            "FREQ=MONTHLY;UNTIL=20060630T000000;INTERVAL=3;BYMONTHDAY=20"
+        );
+        assert_eq!(
+            conv("MP3 1- TH 20061231T000000"),
+            "FREQ=MONTHLY;UNTIL=20061231T000000;INTERVAL=3;BYDAY=-1TH"
+        );
+        assert_eq!(conv("MD1 LD #3"), "FREQ=MONTHLY;COUNT=3;BYMONTHDAY=-1");
+        assert_eq!(
+            conv("MP1 1+ 3+ MO TU #4"),
+            "FREQ=MONTHLY;COUNT=4;BYDAY=1MO,3MO,1TU,3TU"
+        );
+        assert_eq!(
+            conv("D1 0800 1600 #4"),
+            "FREQ=DAILY;COUNT=4;BYMINUTE=0;BYHOUR=8,16"
+        );
+    }
+
+    #[test]
+    fn errors() {
+        assert!(parse_vcal_rule("").is_err());
+        assert!(parse_vcal_rule("Q1 #2").is_err());
+        assert!(parse_vcal_rule("MD1 40 #2").is_err());
+        assert!(parse_vcal_rule("MP1 9+ MO").is_err());
+        assert!(parse_vcal_rule("W0 MO").is_err());
+    }
+}

@@ -1,0 +1,325 @@
+//! Conformance suites for recurrence: the RRULE vectors of dateutil,
+//! ical.js, sabre/vobject and rust-rrule, and the vCalendar 1.0 files of
+//! KCalendarCore compared with the iCalendar it produced.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone as _};
+use oxpim::{ExpandOptions, Moment, Parser};
+use serde_json::Value as J;
+
+use crate::conformance::{Outcome, Suite, files_under, guarded, rel};
+
+fn expand_text(text: &str, opts: ExpandOptions) -> Vec<Moment> {
+    let doc = Parser::new().parse(text.as_bytes()).document;
+    oxpim::expand(&doc, opts)
+        .instances
+        .into_iter()
+        .map(|i| i.start)
+        .collect()
+}
+
+fn event(lines: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//oxpim//conformance//EN\r\nBEGIN:VEVENT\r\nUID:case\r\n{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        lines.replace('\n', "\r\n")
+    )
+}
+
+fn strings(v: &J) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(J::as_str).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Compares instance lists; `complete` means the expected list is the whole
+/// series (one more instance from us is a failure).
+fn compare(ours: &[String], expected: &[String], complete: bool) -> Outcome {
+    let n = expected.len();
+    let head: Vec<&String> = ours.iter().take(n).collect();
+    let exp: Vec<&String> = expected.iter().collect();
+    if head != exp {
+        let pos = head
+            .iter()
+            .zip(&exp)
+            .position(|(a, b)| a != b)
+            .unwrap_or(head.len().min(exp.len()));
+        return Outcome::Fail(format!(
+            "instance {}: ours {:?}, expected {:?} ({} ours, {} expected)",
+            pos + 1,
+            ours.get(pos),
+            expected.get(pos),
+            ours.len(),
+            expected.len()
+        ));
+    }
+    if complete && ours.len() > n {
+        return Outcome::Fail(format!(
+            "{} extra instances, first {:?}",
+            ours.len() - n,
+            ours.get(n)
+        ));
+    }
+    Outcome::Pass
+}
+
+fn ical_dt(s: &str) -> String {
+    s.replace(['-', ':'], "").replace(' ', "T")
+}
+
+/// dateutil drops a DTSTART that does not match its rule; RFC 5545 counts it.
+fn dtstart_disagreement(ours: &[String], expected: &[String], dtstart: &str) -> bool {
+    !expected.iter().any(|e| e == dtstart)
+        && ours.first().is_some_and(|f| f == dtstart)
+        && ours
+            .get(1..)
+            .is_some_and(|rest| expected.iter().zip(rest).all(|(a, b)| a == b))
+}
+
+pub fn suite_dateutil(corpus: &Path) -> Suite {
+    let mut s = Suite::new("rrule-dateutil");
+    let path = corpus.join("recur/dateutil_test_rrule_cases.json");
+    let Some(cases) = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<J>(&t).ok())
+    else {
+        return s;
+    };
+    for (i, c) in cases["cases"].as_array().into_iter().flatten().enumerate() {
+        let name = format!("{}#{}:{}", c["test"].as_str().unwrap_or("?"), c["line"], i);
+        let outcome = guarded(|| {
+            let rule = c["rule"].as_str().unwrap_or("");
+            let upper = rule.to_ascii_uppercase();
+            if upper.contains("BYEASTER") {
+                return Outcome::Skip("BYEASTER is a dateutil extension, not RFC 5545".into());
+            }
+            let expected = strings(&c["expected"]);
+            let dtstart = c["dtstart"].as_str().unwrap_or("").to_string();
+            let complete = upper.contains("COUNT=") || upper.contains("UNTIL=");
+            let opts = ExpandOptions {
+                max_instances: if complete {
+                    expected.len() + 5
+                } else {
+                    expected.len()
+                },
+                ..ExpandOptions::default()
+            };
+            let ours: Vec<String> = expand_text(&event(rule), opts)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            match compare(&ours, &expected, complete) {
+                Outcome::Fail(_) if dtstart_disagreement(&ours, &expected, &dtstart) => {
+                    Outcome::Skip("DTSTART does not match the rule: dateutil drops it, RFC 5545 counts it as the first instance (decisions.md)".into())
+                }
+                o => o,
+            }
+        });
+        s.add(name, outcome);
+    }
+    s
+}
+
+pub fn suite_icaljs(corpus: &Path) -> Suite {
+    let mut s = Suite::new("rrule-icaljs");
+    let path = corpus.join("recur/icaljs_recur_iterator_cases.json");
+    let Some(cases) = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<J>(&t).ok())
+    else {
+        return s;
+    };
+    for (i, c) in cases["cases"].as_array().into_iter().flatten().enumerate() {
+        let name = format!("line {}:{}", c["line"], i);
+        let outcome = guarded(|| {
+            let rule = c["rule"].as_str().unwrap_or("");
+            let dtstart = c["dtstart"].as_str().unwrap_or("");
+            let expected = strings(&c["expected"]);
+            let complete = c["complete"].as_bool().unwrap_or(false);
+            let start_line = if dtstart.len() == 10 {
+                format!("DTSTART;VALUE=DATE:{}", ical_dt(dtstart))
+            } else {
+                format!("DTSTART:{}", ical_dt(dtstart))
+            };
+            let opts = ExpandOptions {
+                max_instances: if complete {
+                    expected.len() + 5
+                } else {
+                    expected.len()
+                },
+                ..ExpandOptions::default()
+            };
+            let ours: Vec<String> =
+                expand_text(&event(&format!("{start_line}\nRRULE:{rule}")), opts)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+            if c["noInstance"].as_bool() == Some(true) && expected.is_empty() {
+                // ical.js expects nothing; RFC 5545 still has DTSTART.
+                return if ours.len() == 1 {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail(format!("{} instances", ours.len()))
+                };
+            }
+            match compare(&ours, &expected, complete) {
+                Outcome::Fail(_) if dtstart_disagreement(&ours, &expected, &ours.first().cloned().unwrap_or_default()) && ours.first().map(String::as_str) == Some(&dtstart.replace(' ', "T")) => {
+                    Outcome::Skip("DTSTART does not match the rule: ical.js drops it, RFC 5545 counts it as the first instance (decisions.md)".into())
+                }
+                o => o,
+            }
+        });
+        s.add(name, outcome);
+    }
+    s
+}
+
+fn local_string(m: &Moment, tz: &chrono_tz::Tz) -> String {
+    match m {
+        Moment::Utc(u) => tz
+            .from_utc_datetime(u)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        Moment::Floating(f) => f.format("%Y-%m-%d %H:%M:%S").to_string(),
+        Moment::Date(d) => d.format("%Y-%m-%d").to_string(),
+    }
+}
+
+pub fn suite_sabre(corpus: &Path) -> Suite {
+    let mut s = Suite::new("rrule-sabre");
+    let path = corpus.join("recur/sabre_vobject_rruleiterator_cases.json");
+    let Some(cases) = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<J>(&t).ok())
+    else {
+        return s;
+    };
+    for (i, c) in cases["cases"].as_array().into_iter().flatten().enumerate() {
+        let name = format!("{}#{}:{}", c["test"].as_str().unwrap_or("?"), c["line"], i);
+        let outcome = guarded(|| {
+            let rule = c["rule"].as_str().unwrap_or("");
+            let tzname = c["tz"].as_str().unwrap_or("UTC");
+            let Ok(tz) = chrono_tz::Tz::from_str(tzname) else {
+                return Outcome::Skip(format!("unknown zone {tzname}"));
+            };
+            let dtstart = c["dtstart"].as_str().unwrap_or("");
+            let expected = strings(&c["expected"]);
+            let complete = c["run_till_end"].as_bool().unwrap_or(false);
+            let from = c["fast_forward"]
+                .as_str()
+                .and_then(|f| NaiveDate::parse_from_str(f.get(..10).unwrap_or(f), "%Y-%m-%d").ok())
+                .map(|d| {
+                    let local = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+                    tz.from_local_datetime(&local)
+                        .earliest()
+                        .map_or(local, |t| t.naive_utc())
+                });
+            let start_line = if tzname == "UTC" {
+                format!("DTSTART:{}Z", ical_dt(dtstart))
+            } else {
+                format!("DTSTART;TZID={tzname}:{}", ical_dt(dtstart))
+            };
+            let opts = ExpandOptions {
+                from,
+                max_instances: if complete {
+                    expected.len() + 5
+                } else {
+                    expected.len()
+                },
+                ..ExpandOptions::default()
+            };
+            let ours: Vec<String> =
+                expand_text(&event(&format!("{start_line}\nRRULE:{rule}")), opts)
+                    .iter()
+                    .map(|m| local_string(m, &tz))
+                    .collect();
+            let dt = dtstart.to_string();
+            match compare(&ours, &expected, complete) {
+                Outcome::Fail(_) if from.is_none() && dtstart_disagreement(&ours, &expected, &dt) => {
+                    Outcome::Skip("DTSTART does not match the rule: sabre/vobject drops it, RFC 5545 counts it (decisions.md)".into())
+                }
+                o => o,
+            }
+        });
+        s.add(name, outcome);
+    }
+    s
+}
+
+pub fn suite_rust_rrule(corpus: &Path) -> Suite {
+    let mut s = Suite::new("rrule-rust-rrule");
+    let path = corpus.join("recur/rust_rrule_rfc_cases.json");
+    let Some(cases) = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<J>(&t).ok())
+    else {
+        return s;
+    };
+    for c in cases["cases"].as_array().into_iter().flatten() {
+        let name = c["test"].as_str().unwrap_or("?").to_string();
+        let outcome = guarded(|| {
+            let input = c["input"].as_str().unwrap_or("");
+            let expected: Vec<NaiveDateTime> = strings(&c["expected"])
+                .iter()
+                .filter_map(|e| DateTime::<FixedOffset>::parse_from_rfc3339(e).ok())
+                .map(|d| d.naive_utc())
+                .collect();
+            let limit = c["limit"].as_str().and_then(|l| l.parse::<usize>().ok());
+            let complete = limit.is_none();
+            let opts = ExpandOptions {
+                max_instances: limit.unwrap_or(expected.len() + 5),
+                ..ExpandOptions::default()
+            };
+            let fmt = |t: &NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let ours: Vec<String> = expand_text(&event(input), opts)
+                .iter()
+                .map(|m| fmt(&m.sort_key()))
+                .collect();
+            let exp: Vec<String> = expected.iter().map(fmt).collect();
+            compare(&ours, &exp, complete)
+        });
+        s.add(name, outcome);
+    }
+    s
+}
+
+/// KCalendarCore's vCalendar files against the iCalendar it produced:
+/// both must expand to the same instances.
+pub fn suite_vcal(corpus: &Path) -> Suite {
+    let mut s = Suite::new("vcal-kcalendarcore");
+    for p in files_under(&corpus.join("vcal/kcalendarcore"), &["vcs"]) {
+        let reference = p.with_extension("vcs.ical.ref");
+        let outcome = guarded(|| {
+            let (Ok(vcs), Ok(ics)) = (std::fs::read(&p), std::fs::read(&reference)) else {
+                return Outcome::Skip("no .vcs.ical.ref".into());
+            };
+            let opts = ExpandOptions {
+                max_instances: 200,
+                ..ExpandOptions::default()
+            };
+            let a: Vec<String> = {
+                let doc = Parser::new().parse(&vcs).document;
+                oxpim::expand(&doc, opts.clone())
+                    .instances
+                    .iter()
+                    .map(|i| format!("{} {}", i.start, i.end))
+                    .collect()
+            };
+            let b: Vec<String> = {
+                let doc = Parser::new().parse(&ics).document;
+                oxpim::expand(&doc, opts)
+                    .instances
+                    .iter()
+                    .map(|i| format!("{} {}", i.start, i.end))
+                    .collect()
+            };
+            if a.is_empty() {
+                return Outcome::Fail("no instance from the vCalendar file".into());
+            }
+            compare(&a, &b, true)
+        });
+        s.add(rel(corpus, &p), outcome);
+    }
+    s
+}
