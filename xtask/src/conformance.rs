@@ -577,6 +577,7 @@ pub fn main(args: &[String]) -> ExitCode {
     let mut corpus = root.join("../shared/corpus");
     let mut update = false;
     let mut verbose = false;
+    let mut only: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -588,6 +589,7 @@ pub fn main(args: &[String]) -> ExitCode {
                 }
             },
             "--update-baseline" => update = true,
+            "--suite" => only = it.next().cloned(),
             "--verbose" | "-v" => verbose = true,
             other => {
                 eprintln!("unknown argument {other}");
@@ -616,6 +618,13 @@ pub fn main(args: &[String]) -> ExitCode {
     suites.push(crate::recur_suites::suite_rust_rrule(&corpus));
     suites.push(crate::recur_suites::suite_vcal(&corpus));
     let _ = WriteOptions::default();
+    if let Some(only) = &only {
+        if update {
+            eprintln!("--update-baseline needs all suites");
+            return ExitCode::from(2);
+        }
+        suites.retain(|s| s.name.contains(only.as_str()));
+    }
 
     let baseline = load_baseline(&root);
     let expected_fail =

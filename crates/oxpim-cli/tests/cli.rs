@@ -174,6 +174,7 @@ fn bad_input_never_panics() {
             &["fmt", "-"],
             &["json", "-"],
             &["json", "--to-text", "-"],
+            &["expand", "-"],
         ] {
             let out = oxpim(args, Some(input));
             let err = String::from_utf8_lossy(&out.stderr);
@@ -188,4 +189,131 @@ fn bad_input_never_panics() {
             );
         }
     }
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn expand_the_bundled_meeting() {
+    let f = examples().join("outlook-meeting.ics");
+    let out = oxpim(&["expand", f.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    // Tuesdays from 6 January to 31 March 2026, less the EXDATE of 17 February.
+    assert_eq!(lines.len(), 12);
+    let first = &lines[0];
+    assert_eq!(first["start"], "2026-01-06T08:00:00Z");
+    assert_eq!(first["end"], "2026-01-06T08:30:00Z");
+    assert_eq!(first["recurrence_id"], "2026-01-06T08:00:00Z");
+    assert_eq!(first["summary"], "Projekt-Jour-fixe");
+    assert!(
+        first["uid"]
+            .as_str()
+            .unwrap()
+            .starts_with("040000008200E000")
+    );
+    // After the switch to summer time 09:00 in Berlin is 07:00Z.
+    assert_eq!(lines[11]["start"], "2026-03-31T07:00:00Z");
+    // The moved instance.
+    let moved = lines
+        .iter()
+        .find(|l| l["recurrence_id"] == "2026-03-03T08:00:00Z")
+        .unwrap();
+    assert_eq!(moved["start"], "2026-03-04T13:00:00Z");
+    assert_eq!(moved["summary"], "Projekt-Jour-fixe (verschoben)");
+    assert!(!lines.iter().any(|l| l["start"] == "2026-02-17T08:00:00Z"));
+    let starts: Vec<&str> = lines.iter().map(|l| l["start"].as_str().unwrap()).collect();
+    let mut sorted = starts.clone();
+    sorted.sort_unstable();
+    assert_eq!(starts, sorted);
+}
+
+#[test]
+fn expand_window_limit_and_uid() {
+    let f = examples().join("outlook-meeting.ics");
+    let name = f.to_str().unwrap();
+    let out = oxpim(
+        &[
+            "expand",
+            name,
+            "--from",
+            "2026-02-01T00:00:00Z",
+            "--to",
+            "2026-03-01",
+        ],
+        None,
+    );
+    let lines = json_lines(&out);
+    let starts: Vec<&str> = lines.iter().map(|l| l["start"].as_str().unwrap()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-02-03T08:00:00Z",
+            "2026-02-10T08:00:00Z",
+            "2026-02-24T08:00:00Z"
+        ]
+    );
+    let out = oxpim(&["expand", name, "--limit", "2"], None);
+    assert_eq!(json_lines(&out).len(), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than 2 instances"));
+    let out = oxpim(&["expand", name, "--uid", "someone-else"], None);
+    assert!(json_lines(&out).is_empty());
+    let out = oxpim(&["expand", name, "--from", "next tuesday"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--from"));
+}
+
+#[test]
+fn expand_does_not_depend_on_the_host_zone() {
+    let input = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:f\r\nDTSTART:20250308T090000\r\nRRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:z\r\nDTSTART;TZID=America/New_York:20250308T090000\r\nRRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:d\r\nDTSTART;VALUE=DATE:20250308\r\nRRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let run = |tz: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxpim"));
+        cmd.args(["expand", "-"])
+            .env("TZ", tz)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let a = run("Pacific/Kiritimati");
+    let b = run("America/Los_Angeles");
+    assert_eq!(a.stdout, b.stdout);
+    let lines = json_lines(&a);
+    let of = |uid: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l["uid"] == uid)
+            .map(|l| l["start"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        of("f"),
+        [
+            "2025-03-08T09:00:00",
+            "2025-03-09T09:00:00",
+            "2025-03-10T09:00:00"
+        ]
+    );
+    assert_eq!(
+        of("z"),
+        [
+            "2025-03-08T14:00:00Z",
+            "2025-03-09T13:00:00Z",
+            "2025-03-10T13:00:00Z"
+        ]
+    );
+    assert_eq!(of("d"), ["2025-03-08", "2025-03-09", "2025-03-10"]);
 }

@@ -89,6 +89,24 @@ pub struct ExpandOptions {
     pub max_empty: u64,
     /// Only the series with this UID.
     pub uid: Option<String>,
+    /// What to do with a DTSTART that its RRULE does not produce.
+    pub dtstart: DtstartPolicy,
+}
+
+/// What happens to a DTSTART that does not match its RRULE ("not
+/// synchronized" in RFC 5545 §3.8.5.3, which leaves the result undefined).
+///
+/// RFC 5545 §3.3.10 counts DTSTART as the first instance, and Outlook,
+/// Google Calendar, libical and calcard show it; python-dateutil and ical.js
+/// drop it. See `docs/decisions.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DtstartPolicy {
+    /// DTSTART is always the first instance, and counts toward COUNT.
+    #[default]
+    AlwaysFirst,
+    /// DTSTART is an instance only when a rule produces it (or an RDATE
+    /// names it); COUNT counts rule instances only.
+    OnlyIfMatched,
 }
 
 impl Default for ExpandOptions {
@@ -100,6 +118,7 @@ impl Default for ExpandOptions {
             max_generated: 1_000_000,
             max_empty: 1_000_000,
             uid: None,
+            dtstart: DtstartPolicy::AlwaysFirst,
         }
     }
 }
@@ -608,7 +627,7 @@ impl<'c> Ctx<'c, '_> {
                         dtstart: start_occ.wall,
                         zone: zone.clone(),
                         until: r.until.as_ref().map(|u| self.until_of(u, &kind)),
-                        include_dtstart: true,
+                        include_dtstart: self.opts.dtstart == DtstartPolicy::AlwaysFirst,
                         skip_to: skip_wall,
                         limits: rule_limits,
                     };
@@ -672,6 +691,8 @@ impl<'c> Ctx<'c, '_> {
                 }
             }
         }
+        // EXRULEs, walked alongside the instances.
+        let mut ex_specs = Vec::new();
         for p in master.properties_named("EXRULE") {
             if let Some(Value::Recur(r)) = p.value() {
                 let spec = RuleSpec {
@@ -683,21 +704,14 @@ impl<'c> Ctx<'c, '_> {
                     skip_to: skip_wall,
                     limits: rule_limits,
                 };
-                let mut it = RuleIter::new(&spec, zone.as_ref());
-                for o in it.by_ref() {
-                    if hi.is_some_and(|h| key(&o) > h) {
-                        break;
-                    }
-                    ex_keys.insert(key(&o));
-                }
-                for n in it.notes() {
-                    self.warn(
-                        p.line(),
-                        Code::Recurrence,
-                        format!("UID '{uid}': EXRULE: {n}"),
-                    );
-                }
+                ex_specs.push((spec, p.line()));
             }
+        }
+        let mut exrules: Vec<(RuleIter<'_>, Option<NaiveDateTime>)> = Vec::new();
+        for (spec, _) in &ex_specs {
+            let mut it = RuleIter::new(spec, zone.as_ref());
+            let head = it.next().map(|o| key(&o));
+            exrules.push((it, head));
         }
         // Overrides by their RECURRENCE-ID key.
         struct Ovr<'a> {
@@ -787,6 +801,16 @@ impl<'c> Ctx<'c, '_> {
             {
                 continue;
             }
+            let mut by_exrule = false;
+            for (it, head) in &mut exrules {
+                while head.is_some_and(|h| h < k) {
+                    *head = it.next().map(|o| key(&o));
+                }
+                by_exrule |= *head == Some(k);
+            }
+            if by_exrule {
+                continue;
+            }
             let rid = Self::moment(&kind, &occ);
             // The override that applies, if any.
             let inst = if let Some(&i) = exact.get(&k) {
@@ -839,6 +863,14 @@ impl<'c> Ctx<'c, '_> {
         for (line, n) in notes {
             self.warn(line, Code::Recurrence, format!("UID '{uid}': {n}"));
         }
+        let notes: Vec<(u32, String)> = ex_specs
+            .iter()
+            .zip(exrules.iter())
+            .flat_map(|((_, line), (it, _))| it.notes().iter().map(move |n| (*line, n.clone())))
+            .collect();
+        for (line, n) in notes {
+            self.warn(line, Code::Recurrence, format!("UID '{uid}': EXRULE: {n}"));
+        }
         if truncated {
             self.warn(
                 master.line(),
@@ -846,9 +878,11 @@ impl<'c> Ctx<'c, '_> {
                 format!("UID '{uid}': more than {} instances; the rest were not expanded (raise the limit or narrow the window)", self.opts.max_instances),
             );
         }
-        // Overrides that matched no instance are still reported.
+        // Overrides that matched no instance are still reported; past a
+        // limit nothing is known about the instances, so nothing is said.
+        let cut = truncated || iters.iter().any(|(it, _)| it.hit_limit());
         for o in ovr.iter().filter(|o| !o.used && !o.future) {
-            if hi.is_some_and(|h| o.key > h) {
+            if hi.is_some_and(|h| o.key > h) || (cut && last.is_none_or(|l| o.key > l)) {
                 continue;
             }
             self.warn(o.comp.line(), Code::Recurrence, format!("UID '{uid}': RECURRENCE-ID {} matches no instance of the series; reported as an extra instance", o.rid));

@@ -14,7 +14,7 @@ pub mod vcal;
 pub mod vtimezone;
 pub mod zone;
 
-pub use expand::{ExpandOptions, Expander, Expansion, Instance, Moment};
+pub use expand::{DtstartPolicy, ExpandOptions, Expander, Expansion, Instance, Moment};
 pub use resolve::{Resolved, ResolverChain, ZoneResolver, ZoneSource};
 pub use rule::{Occurrence, RuleIter, RuleLimits, RuleSpec, Until};
 pub use vtimezone::VTimeZone;

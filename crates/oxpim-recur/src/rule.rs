@@ -233,6 +233,136 @@ fn ordinal_matches(filter: &OrdinalFilter, freq: Frequency, in_month: bool, d: N
     })
 }
 
+/// Conditions on candidate dates that the crate is not asked to apply.
+#[derive(Debug, Clone)]
+struct DayFilter {
+    freq: Frequency,
+    wkst: Weekday,
+    /// BYDAY with ordinals, and whether BYMONTH makes them count in months.
+    ordinals: Option<(OrdinalFilter, bool)>,
+    week_no: Vec<i8>,
+    year_day: Vec<i16>,
+    month_day: Vec<i8>,
+}
+
+impl Default for DayFilter {
+    fn default() -> Self {
+        DayFilter {
+            freq: Frequency::Daily,
+            wkst: Weekday::Mon,
+            ordinals: None,
+            week_no: Vec::new(),
+            year_day: Vec::new(),
+            month_day: Vec::new(),
+        }
+    }
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).map_or(31, |l| l.day())
+}
+
+fn days_in_year(y: i32) -> u32 {
+    if NaiveDate::from_ymd_opt(y, 2, 29).is_some() {
+        366
+    } else {
+        365
+    }
+}
+
+/// True when `pos` (1-based) is picked by `n` (1-based, or negative from
+/// the end) among `len` positions.
+fn pos_matches(n: i32, pos: u32, len: u32) -> bool {
+    let (pos, len) = (i64::from(pos), i64::from(len));
+    match n.signum() {
+        1 => i64::from(n) == pos,
+        -1 => len + i64::from(n) + 1 == pos,
+        _ => false,
+    }
+}
+
+/// The RFC 5545 week of `d` with weeks starting on `wkst`: week 1 is the
+/// first week with at least four days in the year. Returns the week
+/// number, and the number of weeks of the year the week belongs to.
+pub(crate) fn week_of(d: NaiveDate, wkst: Weekday) -> (u32, u32) {
+    // The first day of week 1 of year `y`.
+    let week1 = |y: i32| -> Option<NaiveDate> {
+        let jan1 = NaiveDate::from_ymd_opt(y, 1, 1)?;
+        let back = (7 + jan1.weekday().num_days_from_monday() - wkst.num_days_from_monday()) % 7;
+        let start = jan1.checked_sub_signed(TimeDelta::days(i64::from(back)))?;
+        // The week holding 1 January counts when 4+ of its days are in y.
+        if 7 - back >= 4 {
+            Some(start)
+        } else {
+            start.checked_add_signed(TimeDelta::days(7))
+        }
+    };
+    let y = d.year();
+    let (Some(this), Some(next), Some(prev)) = (week1(y), week1(y + 1), week1(y - 1)) else {
+        return (1, 52);
+    };
+    let (start, end) = if d < this {
+        (prev, this)
+    } else if d >= next {
+        (next, week1(y + 2).unwrap_or(next))
+    } else {
+        (this, next)
+    };
+    let weeks = u32::try_from((end - start).num_days() / 7).unwrap_or(52);
+    let week = u32::try_from((d - start).num_days() / 7).unwrap_or(0) + 1;
+    (week, weeks)
+}
+
+impl DayFilter {
+    fn is_empty(&self) -> bool {
+        self.week_no.is_empty() && self.year_day.is_empty() && self.month_day.is_empty()
+    }
+
+    fn matches(&self, d: NaiveDate) -> bool {
+        if let Some((ords, in_month)) = &self.ordinals
+            && !ordinal_matches(ords, self.freq, *in_month, d)
+        {
+            return false;
+        }
+        if !self.month_day.is_empty() {
+            let len = days_in_month(d.year(), d.month());
+            if !self
+                .month_day
+                .iter()
+                .any(|&n| pos_matches(i32::from(n), d.day(), len))
+            {
+                return false;
+            }
+        }
+        if !self.year_day.is_empty() {
+            let len = days_in_year(d.year());
+            if !self
+                .year_day
+                .iter()
+                .any(|&n| pos_matches(i32::from(n), d.ordinal(), len))
+            {
+                return false;
+            }
+        }
+        if !self.week_no.is_empty() {
+            let (week, weeks) = week_of(d, self.wkst);
+            if !self
+                .week_no
+                .iter()
+                .any(|&n| pos_matches(i32::from(n), week, weeks))
+            {
+                return false;
+            }
+        }
+        true
+    }
+}
+
 fn select_positions(group: &[NaiveDateTime], set_pos: &[i16], out: &mut Vec<NaiveDateTime>) {
     let len = group.len() as i64;
     let mut picked: Vec<NaiveDateTime> = set_pos
@@ -252,13 +382,96 @@ fn select_positions(group: &[NaiveDateTime], set_pos: &[i16], out: &mut Vec<Naiv
     out.extend(picked);
 }
 
+/// Builds the crate's iterator for `rule` from the period start `base`.
+fn start_engine(
+    rule: &rrule::RRule<rrule::Unvalidated>,
+    base: NaiveDateTime,
+) -> Result<Source, String> {
+    let proxy = rrule::Tz::UTC.from_utc_datetime(&base);
+    let rule = rule.clone();
+    match catch_unwind(AssertUnwindSafe(|| rule.build(proxy))) {
+        Ok(Ok(set)) => Ok(Source::Engine(Box::new(set.limit().into_iter()))),
+        Ok(Err(e)) => Err(format!(
+            "the rule cannot be expanded: {e}; it adds no instances"
+        )),
+        Err(_) => Err("the rule engine failed on this rule; it adds no instances".into()),
+    }
+}
+
+/// What is needed to restart the engine later in the series.
+struct Restart {
+    rule: rrule::RRule<rrule::Unvalidated>,
+    base: NaiveDateTime,
+    interval: u32,
+}
+
+/// Where candidate date-times come from.
+enum Source {
+    /// The rrule crate.
+    Engine(Box<rrule::RRuleSetIter>),
+    /// Plain stepping from DTSTART by INTERVAL periods, for a rule without
+    /// BY parts whose INTERVAL is beyond the crate's 65535.
+    Step {
+        next: Option<NaiveDateTime>,
+        k: u64,
+        interval: u32,
+    },
+}
+
+impl Source {
+    fn next(&mut self, freq: Frequency, dtstart: NaiveDateTime) -> Option<NaiveDateTime> {
+        match self {
+            Source::Engine(it) => it.next().map(|c| c.naive_utc()),
+            Source::Step { next, k, interval } => loop {
+                let cur = (*next)?;
+                *k += 1;
+                let steps = i64::try_from(*k).ok()?.checked_mul(i64::from(*interval))?;
+                let day_steps = |unit: i64| TimeDelta::try_days(steps.checked_mul(unit)?);
+                let following = match freq {
+                    Frequency::Yearly | Frequency::Monthly => {
+                        let months = if freq == Frequency::Yearly {
+                            steps.checked_mul(12)?
+                        } else {
+                            steps
+                        };
+                        match add_months(dtstart, months) {
+                            // Months without DTSTART's day are skipped.
+                            Some(first) => match first.date().with_day(dtstart.day()) {
+                                Some(d) => Some(d.and_time(dtstart.time())),
+                                None => continue,
+                            },
+                            None => None,
+                        }
+                    }
+                    Frequency::Weekly => day_steps(7).and_then(|d| dtstart.checked_add_signed(d)),
+                    Frequency::Daily => day_steps(1).and_then(|d| dtstart.checked_add_signed(d)),
+                    Frequency::Hourly => {
+                        TimeDelta::try_hours(steps).and_then(|d| dtstart.checked_add_signed(d))
+                    }
+                    Frequency::Minutely => {
+                        TimeDelta::try_minutes(steps).and_then(|d| dtstart.checked_add_signed(d))
+                    }
+                    Frequency::Secondly => {
+                        TimeDelta::try_seconds(steps).and_then(|d| dtstart.checked_add_signed(d))
+                    }
+                };
+                *next = following;
+                return Some(cur);
+            },
+        }
+    }
+}
+
 /// Iterator over the instances of one rule, in order.
 pub struct RuleIter<'z> {
     freq: Frequency,
     wkst: Weekday,
-    inner: Option<rrule::RRuleSetIter>,
+    inner: Option<Source>,
     set_pos: Vec<i16>,
-    ordinal_filter: Option<(OrdinalFilter, bool)>,
+    filter: Option<DayFilter>,
+    restart: Option<Restart>,
+    forcing_dtstart: bool,
+    limited: bool,
     group: Vec<NaiveDateTime>,
     group_key: Option<i64>,
     selected: VecDeque<NaiveDateTime>,
@@ -291,7 +504,10 @@ impl<'z> RuleIter<'z> {
             wkst,
             inner: None,
             set_pos: r.by_set_pos.clone(),
-            ordinal_filter: None,
+            filter: None,
+            restart: None,
+            forcing_dtstart: false,
+            limited: false,
             group: Vec::new(),
             group_key: None,
             selected: VecDeque::new(),
@@ -326,12 +542,29 @@ impl<'z> RuleIter<'z> {
             notes.push(format!("rule part {k} is not understood and was ignored"));
         }
         let Ok(interval) = u16::try_from(r.interval()) else {
-            notes.push(format!("INTERVAL={} is larger than 65535, which the rule engine cannot expand; the rule adds no instances", r.interval()));
+            let plain = r.by_second.is_empty()
+                && r.by_minute.is_empty()
+                && r.by_hour.is_empty()
+                && r.by_day.is_empty()
+                && r.by_month_day.is_empty()
+                && r.by_year_day.is_empty()
+                && r.by_week_no.is_empty()
+                && r.by_month.is_empty()
+                && r.by_set_pos.is_empty();
+            if plain {
+                it.inner = Some(Source::Step {
+                    next: Some(dt),
+                    k: 0,
+                    interval: r.interval(),
+                });
+            } else {
+                notes.push(format!("INTERVAL={} is larger than 65535, which the rule engine cannot expand together with BY parts; the rule adds no instances", r.interval()));
+            }
             it.notes = notes;
             return it;
         };
 
-        // Parts RFC 5545 forbids for this FREQ, and the leap second.
+        // The leap second.
         let mut by_second: Vec<u8> = r.by_second.iter().copied().filter(|s| *s < 60).collect();
         if by_second.len() != r.by_second.len() {
             notes.push(
@@ -344,10 +577,17 @@ impl<'z> RuleIter<'z> {
                 return it;
             }
         }
+
+        // Parts RFC 5545 forbids for this FREQ are applied as filters on the
+        // candidate dates, as dateutil and ical.js do (docs/decisions.md).
+        let mut filter = DayFilter::default();
         let mut by_week_no = r.by_week_no.clone();
         if !by_week_no.is_empty() && freq != Frequency::Yearly {
-            notes.push("BYWEEKNO is only allowed with FREQ=YEARLY; ignored".into());
-            by_week_no.clear();
+            notes.push(
+                "BYWEEKNO is only allowed with FREQ=YEARLY; applied as a filter on the dates"
+                    .into(),
+            );
+            filter.week_no = std::mem::take(&mut by_week_no);
         }
         let mut by_year_day = r.by_year_day.clone();
         if !by_year_day.is_empty()
@@ -357,14 +597,18 @@ impl<'z> RuleIter<'z> {
             )
         {
             notes.push(
-                "BYYEARDAY is not allowed with FREQ=DAILY, WEEKLY or MONTHLY; ignored".into(),
+                "BYYEARDAY is not allowed with FREQ=DAILY, WEEKLY or MONTHLY; applied as a filter on the dates"
+                    .into(),
             );
-            by_year_day.clear();
+            filter.year_day = std::mem::take(&mut by_year_day);
         }
         let mut by_month_day = r.by_month_day.clone();
         if !by_month_day.is_empty() && freq == Frequency::Weekly {
-            notes.push("BYMONTHDAY is not allowed with FREQ=WEEKLY; ignored".into());
-            by_month_day.clear();
+            notes.push(
+                "BYMONTHDAY is not allowed with FREQ=WEEKLY; applied as a filter on the dates"
+                    .into(),
+            );
+            filter.month_day = std::mem::take(&mut by_month_day);
         }
         let ordinals_allowed = matches!(freq, Frequency::Monthly)
             || (freq == Frequency::Yearly && by_week_no.is_empty());
@@ -416,10 +660,34 @@ impl<'z> RuleIter<'z> {
         }
         let dt_day = i8::try_from(dt.day()).unwrap_or(1);
         let dt_month = u8::try_from(dt.month()).unwrap_or(1);
+        // Every day of the period: the filters above then pick the days.
+        let every_day = |by_day: &mut Vec<(i32, Weekday)>| {
+            for w in [
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+                Weekday::Sat,
+                Weekday::Sun,
+            ] {
+                by_day.push((0, w));
+            }
+        };
         match freq {
-            Frequency::Weekly if by_day.is_empty() => by_day.push((0, dt.weekday())),
+            Frequency::Weekly if by_day.is_empty() => {
+                if filter.is_empty() {
+                    by_day.push((0, dt.weekday()));
+                } else {
+                    every_day(&mut by_day);
+                }
+            }
             Frequency::Monthly if by_day.is_empty() && by_month_day.is_empty() => {
-                by_month_day.push(dt_day)
+                if filter.is_empty() {
+                    by_month_day.push(dt_day);
+                } else {
+                    every_day(&mut by_day);
+                }
             }
             Frequency::Yearly => {
                 let none = by_month.is_empty()
@@ -442,16 +710,34 @@ impl<'z> RuleIter<'z> {
                     && by_month_day.is_empty()
                     && by_year_day.is_empty()
                 {
+                    // The weekday of DTSTART in the listed weeks (ical.js,
+                    // sabre/vobject; decisions.md).
                     by_day.push((0, dt.weekday()));
+                } else if by_month.is_empty()
+                    && !by_month_day.is_empty()
+                    && r.by_set_pos.is_empty()
+                    && by_day.is_empty()
+                    && by_year_day.is_empty()
+                    && by_week_no.is_empty()
+                {
+                    // The month of DTSTART: Google Calendar and Windows
+                    // Calendar write FREQ=YEARLY;BYMONTHDAY=n for a yearly
+                    // date (ical.js agrees; decisions.md). With BYSETPOS
+                    // the rule picks among the days of the whole year.
+                    by_month.push(dt_month);
                 }
             }
             _ => {}
         }
 
-        // BYDAY ordinals the crate rejects are filtered here.
-        let crate_can = by_day
-            .iter()
-            .all(|(n, _)| *n == 0 || crate_ordinal_ok(freq, i8::try_from(*n).unwrap_or(i8::MAX)));
+        // BYDAY ordinals the crate rejects, and lists that mix ordinals with
+        // plain weekdays (the crate then requires both), are filtered here.
+        let has_nth = by_day.iter().any(|(n, _)| *n != 0);
+        let has_every = by_day.iter().any(|(n, _)| *n == 0);
+        let crate_can = !(has_nth && has_every)
+            && by_day.iter().all(|(n, _)| {
+                *n == 0 || crate_ordinal_ok(freq, i8::try_from(*n).unwrap_or(i8::MAX))
+            });
         let weekdays: Vec<rrule::NWeekday> = if crate_can {
             by_day
                 .iter()
@@ -467,9 +753,14 @@ impl<'z> RuleIter<'z> {
             let mut plain: Vec<Weekday> = by_day.iter().map(|(_, w)| *w).collect();
             plain.sort_by_key(Weekday::num_days_from_monday);
             plain.dedup();
-            it.ordinal_filter = Some((by_day.clone(), !by_month.is_empty()));
+            filter.ordinals = Some((by_day.clone(), !by_month.is_empty()));
             plain.into_iter().map(rrule::NWeekday::Every).collect()
         };
+        filter.wkst = wkst;
+        filter.freq = freq;
+        if !filter.is_empty() || filter.ordinals.is_some() {
+            it.filter = Some(filter);
+        }
 
         // Start at the beginning of DTSTART's period (or a later one).
         let mut base = period_start(freq, wkst, dt);
@@ -496,19 +787,79 @@ impl<'z> RuleIter<'z> {
             .by_hour(by_hour)
             .by_minute(by_minute)
             .by_second(by_second);
-        let proxy = rrule::Tz::UTC.from_utc_datetime(&base);
-        let built = catch_unwind(AssertUnwindSafe(|| rule.build(proxy)));
-        match built {
-            Ok(Ok(set)) => it.inner = Some(set.limit().into_iter()),
-            Ok(Err(e)) => notes.push(format!(
-                "the rule cannot be expanded: {e}; it adds no instances"
-            )),
-            Err(_) => {
-                notes.push("the rule engine failed on this rule; it adds no instances".into())
+        match start_engine(&rule, base) {
+            Ok(src) => {
+                it.inner = Some(src);
+                if it.sub_daily && it.filter.as_ref().is_some_and(|f| !f.is_empty()) {
+                    it.restart = Some(Restart {
+                        rule,
+                        base,
+                        interval: r.interval(),
+                    });
+                }
             }
+            Err(e) => notes.push(e),
         }
         it.notes = notes;
         it
+    }
+
+    /// For a sub-daily rule whose candidate fell on a day the filters
+    /// reject: restarts the engine at the first period of the next day they
+    /// accept, instead of examining every second of the days between.
+    fn restart_after(&mut self, day: NaiveDate) -> bool {
+        let Some(filter) = &self.filter else {
+            return false;
+        };
+        let Some(restart) = &self.restart else {
+            return false;
+        };
+        // Ten years hold every combination of leap year, week count and
+        // weekday of 1 January.
+        let mut next = day.succ_opt();
+        let mut found = None;
+        for _ in 0..3700 {
+            let Some(d) = next else { break };
+            if filter.matches(d) {
+                found = Some(d);
+                break;
+            }
+            next = d.succ_opt();
+        }
+        let Some(target) = found else {
+            self.notes.push(format!(
+                "no date in the ten years after {day} passes the rule's BYWEEKNO, BYYEARDAY or BYMONTHDAY; expansion stopped"
+            ));
+            self.inner = None;
+            return true;
+        };
+        let unit = match self.freq {
+            Frequency::Hourly => 3600,
+            Frequency::Minutely => 60,
+            _ => 1,
+        };
+        let step = i64::from(restart.interval.max(1)) * unit;
+        let target = target.and_time(NaiveTime::MIN);
+        let gap = (target - restart.base).num_seconds();
+        if gap <= 0 {
+            return false;
+        }
+        let periods = (gap + step - 1) / step;
+        let Some(base) = periods
+            .checked_mul(step)
+            .and_then(TimeDelta::try_seconds)
+            .and_then(|d| restart.base.checked_add_signed(d))
+        else {
+            return false;
+        };
+        match start_engine(&restart.rule, base) {
+            Ok(src) => self.inner = Some(src),
+            Err(e) => {
+                self.notes.push(e);
+                self.inner = None;
+            }
+        }
+        true
     }
 
     /// Notes about rule parts that were changed, ignored or not supported,
@@ -520,6 +871,12 @@ impl<'z> RuleIter<'z> {
     /// Number of instances produced so far.
     pub fn emitted(&self) -> u64 {
         self.emitted
+    }
+
+    /// True when the expansion stopped at a limit rather than at the end of
+    /// the rule.
+    pub fn hit_limit(&self) -> bool {
+        self.limited
     }
 
     fn resolve(&mut self, wall: NaiveDateTime, from_rule: bool) {
@@ -568,8 +925,7 @@ impl<'z> RuleIter<'z> {
         if self.done {
             return;
         }
-        let is_dtstart = !self.dtstart_pending && self.emitted == 0;
-        if !is_dtstart && self.past_until(&o) {
+        if !self.forcing_dtstart && self.past_until(&o) {
             self.done = true;
             return;
         }
@@ -579,6 +935,7 @@ impl<'z> RuleIter<'z> {
         if self.count.is_some_and(|c| self.emitted >= u64::from(c)) {
             self.done = true;
         } else if self.emitted >= self.limits.max_instances as u64 {
+            self.limited = true;
             self.notes.push(format!(
                 "stopped after {} instances (the limit)",
                 self.limits.max_instances
@@ -591,8 +948,11 @@ impl<'z> RuleIter<'z> {
         if self.dtstart_pending {
             self.dtstart_pending = false;
             let dt = self.dtstart;
-            // DTSTART is read by the §3.3.5 policy even for sub-daily rules.
+            // DTSTART is read by the §3.3.5 policy even for sub-daily rules,
+            // and is an instance even after UNTIL.
+            self.forcing_dtstart = true;
             self.resolve(dt, false);
+            self.forcing_dtstart = false;
         }
     }
 
@@ -637,9 +997,10 @@ impl<'z> RuleIter<'z> {
                 self.done = true;
                 break;
             };
-            let next = catch_unwind(AssertUnwindSafe(|| inner.next()));
+            let (freq, dtstart) = (self.freq, self.dtstart);
+            let next = catch_unwind(AssertUnwindSafe(|| inner.next(freq, dtstart)));
             let c = match next {
-                Ok(Some(c)) => c.naive_utc(),
+                Ok(Some(c)) => c,
                 Ok(None) => {
                     if needs_groups {
                         self.flush_group();
@@ -663,6 +1024,7 @@ impl<'z> RuleIter<'z> {
             self.any_candidate = true;
             self.empty += 1;
             if self.empty > self.limits.max_empty {
+                self.limited = true;
                 self.notes.push(format!(
                     "no instance in {} candidate dates: the rule never matches; expansion stopped",
                     self.limits.max_empty
@@ -671,9 +1033,16 @@ impl<'z> RuleIter<'z> {
                 self.done = true;
                 break;
             }
-            if let Some((filter, in_month)) = &self.ordinal_filter
-                && !ordinal_matches(filter, self.freq, *in_month, c.date())
+            if let Some(filter) = &self.filter
+                && !filter.matches(c.date())
             {
+                if self.restart.is_some() {
+                    if needs_groups {
+                        self.flush_group();
+                        self.group_key = None;
+                    }
+                    self.restart_after(c.date());
+                }
                 continue;
             }
             if needs_groups {
@@ -914,5 +1283,117 @@ mod tests {
         let mut it = RuleIter::new(&spec, None);
         assert_eq!(it.by_ref().count(), 3);
         assert!(it.notes().iter().any(|n| n.contains("BYSECOND=60")));
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use oxpim_contentline::value::recur::parse_recur;
+
+    fn run(rule: &str, start: &str, n: usize) -> (Vec<String>, Vec<String>) {
+        let (recur, _) = parse_recur(rule).unwrap();
+        let spec = RuleSpec {
+            recur,
+            dtstart: NaiveDateTime::parse_from_str(start, "%Y%m%dT%H%M%S").unwrap(),
+            zone: None,
+            until: None,
+            include_dtstart: true,
+            skip_to: None,
+            limits: RuleLimits::default(),
+        };
+        let mut it = RuleIter::new(&spec, None);
+        let v = it
+            .by_ref()
+            .take(n)
+            .map(|o| o.wall.format("%Y%m%dT%H%M%S").to_string())
+            .collect();
+        (v, it.notes().to_vec())
+    }
+
+    #[test]
+    fn mixed_ordinal_and_plain_weekdays_are_a_union() {
+        // Third Monday, and every Wednesday and Friday, of each month.
+        let (v, notes) = run(
+            "FREQ=MONTHLY;BYDAY=3MO,WE,FR;COUNT=6",
+            "20250101T090000",
+            10,
+        );
+        assert_eq!(
+            v,
+            [
+                "20250101T090000",
+                "20250103T090000",
+                "20250108T090000",
+                "20250110T090000",
+                "20250115T090000",
+                "20250117T090000",
+            ]
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+        let (v, _) = run("FREQ=MONTHLY;BYDAY=3MO,WE;COUNT=8", "20250101T090000", 10);
+        assert!(v.contains(&"20250120T090000".to_string()), "{v:?}");
+    }
+
+    #[test]
+    fn forbidden_parts_filter_the_dates() {
+        // BYYEARDAY with MONTHLY: day 1, 100, 200, 365 of each year.
+        let (v, notes) = run(
+            "FREQ=MONTHLY;COUNT=4;BYYEARDAY=1,100,200,365",
+            "19970902T090000",
+            10,
+        );
+        assert_eq!(
+            v,
+            [
+                "19970902T090000",
+                "19971231T090000",
+                "19980101T090000",
+                "19980410T090000"
+            ]
+        );
+        assert!(notes.iter().any(|n| n.contains("BYYEARDAY")));
+        // BYMONTHDAY with WEEKLY: the 1st and 15th of months, on any weekday.
+        let (v, _) = run("FREQ=WEEKLY;BYMONTHDAY=1,15;COUNT=3", "20250101T090000", 10);
+        assert_eq!(v, ["20250101T090000", "20250115T090000", "20250201T090000"]);
+        // BYWEEKNO with DAILY: days of ISO week 1 of 2026 (29 Dec 2025 – 4 Jan 2026).
+        let (v, _) = run("FREQ=DAILY;BYWEEKNO=1;COUNT=8", "20251201T090000", 10);
+        assert_eq!(v.get(1).map(String::as_str), Some("20251229T090000"));
+        assert_eq!(v.get(7).map(String::as_str), Some("20260104T090000"));
+    }
+
+    #[test]
+    fn week_numbers_follow_wkst_and_four_day_rule() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        // ISO weeks (Monday start).
+        assert_eq!(week_of(d(2026, 1, 1), Weekday::Mon), (1, 53));
+        assert_eq!(week_of(d(2020, 12, 31), Weekday::Mon), (53, 53));
+        assert_eq!(week_of(d(2021, 1, 3), Weekday::Mon), (53, 53));
+        assert_eq!(week_of(d(2021, 1, 4), Weekday::Mon), (1, 52));
+        assert_eq!(week_of(d(2025, 12, 29), Weekday::Mon), (1, 53));
+        // Sunday start: the week of Sunday 28 Dec 2025 has only 3 days in
+        // 2026, so it is the last week of 2025 and week 1 starts 4 Jan.
+        assert_eq!(week_of(d(2025, 12, 28), Weekday::Sun), (53, 53));
+        assert_eq!(week_of(d(2026, 1, 4), Weekday::Sun).0, 1);
+        // Monday start: that week (29 Dec – 4 Jan) has 4 days in 2026.
+        assert_eq!(week_of(d(2026, 1, 1), Weekday::Mon).0, 1);
+    }
+
+    #[test]
+    fn interval_beyond_the_engine_steps_plainly() {
+        let (v, notes) = run(
+            "FREQ=SECONDLY;INTERVAL=100000;COUNT=3",
+            "20250101T000000",
+            10,
+        );
+        assert_eq!(v, ["20250101T000000", "20250102T034640", "20250103T073320"]);
+        assert!(notes.is_empty(), "{notes:?}");
+        let (v, notes) = run(
+            "FREQ=MINUTELY;INTERVAL=100000;BYSECOND=5;COUNT=3",
+            "20250101T000000",
+            10,
+        );
+        assert_eq!(v, ["20250101T000000"]);
+        assert!(notes.iter().any(|n| n.contains("65535")));
     }
 }

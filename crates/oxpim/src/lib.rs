@@ -30,7 +30,7 @@ pub use oxpim_contentline as contentline;
 pub use oxpim_lexer as lexer;
 pub use oxpim_recur as recur;
 
-pub use oxpim_recur::{ExpandOptions, Expander, Expansion, Instance, Moment};
+pub use oxpim_recur::{DtstartPolicy, ExpandOptions, Expander, Expansion, Instance, Moment};
 
 pub use oxpim_contentline::{
     Code, Component, Diagnostic, Dialect, Document, ParseOptions, Parsed, Parser, Property,
