@@ -459,6 +459,10 @@ impl<'c> Ctx<'c, '_> {
                 let u = o.utc.unwrap_or(o.wall);
                 Moment::Utc(u.checked_add_signed(d).unwrap_or(u))
             }
+            (Kind::Zoned(_), Length::Nominal { days: 0, exact }) => {
+                let u = o.utc.unwrap_or(o.wall);
+                Moment::Utc(u.checked_add_signed(exact).unwrap_or(u))
+            }
             (Kind::Zoned(z), Length::Days(days) | Length::Nominal { days, exact: _ }) => {
                 let exact = match len {
                     Length::Nominal { exact, .. } => exact,
@@ -514,20 +518,14 @@ impl<'c> Ctx<'c, '_> {
     }
 
     /// The instant window (with margins) in the series' key space.
-    fn window_keys(
-        &self,
-        kind: &Kind,
-        len: Length,
-    ) -> (Option<NaiveDateTime>, Option<NaiveDateTime>) {
-        let span = match len {
-            Length::Exact(d) => d.num_seconds().max(0),
-            Length::Days(n) => n.max(0) * 86_400,
-            Length::Nominal { days, exact } => days.max(0) * 86_400 + exact.num_seconds().max(0),
-        };
-        let margin = 2 * 86_400;
-        let lo = self.opts.from.map(|f| add_secs(f, -(span + margin)));
-        let hi = self.opts.to.map(|t| add_secs(t, margin));
-        let _ = kind;
+    /// The range of occurrence keys that can give instances in the window:
+    /// an instance starts at its key (overrides aside, handled apart) and
+    /// lasts at most `span` seconds. Keys are UTC for zoned series and
+    /// wall-clock times for floating and all-day ones, compared with the
+    /// window as if they were UTC.
+    fn window_keys(&self, span: i64) -> (Option<NaiveDateTime>, Option<NaiveDateTime>) {
+        let lo = self.opts.from.map(|f| add_secs(f, -span.max(0)));
+        let hi = self.opts.to;
         (lo, hi)
     }
 
@@ -604,7 +602,39 @@ impl<'c> Ctx<'c, '_> {
             None => return,
         };
         let len = self.length(master, &kind, &start_occ);
-        let (lo, hi) = self.window_keys(&kind, len);
+        // RDATE periods may last longer than the master.
+        let mut rdates: Vec<(Occurrence, Option<Moment>)> = Vec::new();
+        for p in master.properties_named("RDATE") {
+            for v in p.values() {
+                if let Some(o) = self.occurrence(v, &kind, dtstart, p.line()) {
+                    let end = match v {
+                        Value::Period(per) => match &per.end {
+                            PeriodEnd::Duration(d) => Some(Self::end_of(&kind, &o, nominal(d))),
+                            PeriodEnd::End(e) => self
+                                .occurrence(&Value::DateTime(e.clone()), &kind, dtstart, p.line())
+                                .map(|eo| Self::moment(&kind, &eo)),
+                        },
+                        _ => None,
+                    };
+                    rdates.push((o, end));
+                } else if !v.is_invalid() {
+                    self.warn(
+                        p.line(),
+                        Code::Recurrence,
+                        format!("UID '{uid}': an RDATE value is not a date, date-time or period"),
+                    );
+                }
+            }
+        }
+        // Days of a nominal length vary by an hour across DST: slack.
+        let master_span = (Self::end_of(&kind, &start_occ, len).sort_key() - key(&start_occ))
+            .num_seconds()
+            .saturating_add(2 * 3600);
+        let longest = rdates
+            .iter()
+            .filter_map(|(o, e)| e.map(|e| (e.sort_key() - key(o)).num_seconds()))
+            .fold(master_span, i64::max);
+        let (lo, hi) = self.window_keys(longest);
         let skip_wall = lo.map(|l| match &zone {
             Some(z) => z.to_local(l),
             None => l,
@@ -644,30 +674,6 @@ impl<'c> Ctx<'c, '_> {
             let mut it = RuleIter::new(spec, zone.as_ref());
             let head = it.next();
             iters.push((it, head));
-        }
-        // RDATEs (with their own end for PERIOD values), sorted.
-        let mut rdates: Vec<(Occurrence, Option<Moment>)> = Vec::new();
-        for p in master.properties_named("RDATE") {
-            for v in p.values() {
-                if let Some(o) = self.occurrence(v, &kind, dtstart, p.line()) {
-                    let end = match v {
-                        Value::Period(per) => match &per.end {
-                            PeriodEnd::Duration(d) => Some(Self::end_of(&kind, &o, nominal(d))),
-                            PeriodEnd::End(e) => self
-                                .occurrence(&Value::DateTime(e.clone()), &kind, dtstart, p.line())
-                                .map(|eo| Self::moment(&kind, &eo)),
-                        },
-                        _ => None,
-                    };
-                    rdates.push((o, end));
-                } else if !v.is_invalid() {
-                    self.warn(
-                        p.line(),
-                        Code::Recurrence,
-                        format!("UID '{uid}': an RDATE value is not a date, date-time or period"),
-                    );
-                }
-            }
         }
         if specs.is_empty() {
             // RDATE-only series: DTSTART is the first instance.
@@ -797,7 +803,8 @@ impl<'c> Ctx<'c, '_> {
                 continue; // an RDATE equal to a rule instance appears once
             }
             last = Some(k);
-            if ex_keys.contains(&k) || (!ex_dates.is_empty() && ex_dates.contains(&occ.wall.date()))
+            if (!ex_keys.is_empty() && ex_keys.contains(&k))
+                || (!ex_dates.is_empty() && ex_dates.contains(&occ.wall.date()))
             {
                 continue;
             }
@@ -813,7 +820,12 @@ impl<'c> Ctx<'c, '_> {
             }
             let rid = Self::moment(&kind, &occ);
             // The override that applies, if any.
-            let inst = if let Some(&i) = exact.get(&k) {
+            let exact_hit = if exact.is_empty() {
+                None
+            } else {
+                exact.get(&k).copied()
+            };
+            let inst = if let Some(i) = exact_hit {
                 if let Some(o) = ovr.get_mut(i) {
                     o.used = true;
                 }
@@ -871,6 +883,13 @@ impl<'c> Ctx<'c, '_> {
         for (line, n) in notes {
             self.warn(line, Code::Recurrence, format!("UID '{uid}': EXRULE: {n}"));
         }
+        if let Some(TimeZone::Rules(r)) = &zone {
+            for w in r.warnings() {
+                if !self.diags.iter().any(|d| d.message == w) {
+                    self.warn(start_prop.line(), Code::TimeZone, w);
+                }
+            }
+        }
         if truncated {
             self.warn(
                 master.line(),
@@ -878,21 +897,86 @@ impl<'c> Ctx<'c, '_> {
                 format!("UID '{uid}': more than {} instances; the rest were not expanded (raise the limit or narrow the window)", self.opts.max_instances),
             );
         }
-        // Overrides that matched no instance are still reported; past a
-        // limit nothing is known about the instances, so nothing is said.
-        let cut = truncated || iters.iter().any(|(it, _)| it.hit_limit());
-        for o in ovr.iter().filter(|o| !o.used && !o.future) {
-            if hi.is_some_and(|h| o.key > h) || (cut && last.is_none_or(|l| o.key > l)) {
+        // Overrides not met on the walk: those whose RECURRENCE-ID lies
+        // outside the keys walked (the window skipped them, or the walk
+        // stopped first) may still move their instance into the window;
+        // those inside the walked keys match no instance and are reported
+        // as extra instances, as Outlook and CalDAV servers do.
+        if truncated {
+            return;
+        }
+        // Membership is checked exactly when unsure, so being unsure too
+        // often costs time, never correctness.
+        let ended_early = rd < rdates.len()
+            || iters
+                .iter()
+                .any(|(it, head)| head.is_some() || it.hit_limit());
+        for i in 0..ovr.len() {
+            let Some(o) = ovr.get(i) else { continue };
+            if o.used || o.future {
                 continue;
             }
-            self.warn(o.comp.line(), Code::Recurrence, format!("UID '{uid}': RECURRENCE-ID {} matches no instance of the series; reported as an extra instance", o.rid));
-            if let Some(inst) =
-                self.override_instance(uid, o.comp, o.rid, &kind, dtstart, len, &start_occ)
-                && self.in_window(&inst.start, &inst.end)
-            {
+            let (comp, okey, rid) = (o.comp, o.key, o.rid);
+            let Some(inst) =
+                self.override_instance(uid, comp, rid, &kind, dtstart, len, &start_occ)
+            else {
+                continue;
+            };
+            if !self.in_window(&inst.start, &inst.end) {
+                continue;
+            }
+            let outside =
+                lo.is_some_and(|f| okey < f) || (ended_early && last.is_none_or(|l| okey > l));
+            let member = outside
+                && self.is_instance(
+                    okey,
+                    &specs,
+                    &ex_specs,
+                    &rdates,
+                    &ex_keys,
+                    &ex_dates,
+                    zone.as_ref(),
+                );
+            if !member {
+                self.warn(comp.line(), Code::Recurrence, format!("UID '{uid}': RECURRENCE-ID {rid} matches no instance of the series; reported as an extra instance"));
+            }
+            if reported < self.opts.max_instances {
+                reported += 1;
                 out.push(inst);
             }
         }
+    }
+
+    /// True when `k` (an occurrence key) is an instance of the series: a
+    /// rule or RDATE gives it and no EXDATE or EXRULE removes it. Used for
+    /// overrides outside the walked keys.
+    #[allow(clippy::too_many_arguments)]
+    fn is_instance(
+        &self,
+        k: NaiveDateTime,
+        specs: &[(RuleSpec, u32)],
+        ex_specs: &[(RuleSpec, u32)],
+        rdates: &[(Occurrence, Option<Moment>)],
+        ex_keys: &HashSet<NaiveDateTime>,
+        ex_dates: &HashSet<NaiveDate>,
+        zone: Option<&TimeZone>,
+    ) -> bool {
+        let wall = zone.map_or(k, |z| z.to_local(k));
+        let produces = |spec: &RuleSpec| {
+            let mut spec = spec.clone();
+            spec.skip_to = Some(wall);
+            let mut it = RuleIter::new(&spec, zone);
+            it.by_ref()
+                .map(|o| key(&o))
+                .find(|x| *x >= k)
+                .is_some_and(|x| x == k)
+        };
+        let given =
+            rdates.iter().any(|(o, _)| key(o) == k) || specs.iter().any(|(s, _)| produces(s));
+        given
+            && !ex_keys.contains(&k)
+            && !ex_dates.contains(&wall.date())
+            && !ex_specs.iter().any(|(s, _)| produces(s))
     }
 
     /// The instance an override component describes (or `None` when it

@@ -424,16 +424,27 @@ fn fmt_offset(o: i32) -> String {
     format!("{sign}{:02}:{:02}", a / 3600, (a / 60) % 60)
 }
 
-/// The first day of 2015–2035 on which two zones disagree at noon UTC.
+/// The first instant of 2015–2035 at which two zones have different
+/// offsets, found by walking their spans of constant offset.
 fn first_disagreement(a: &TimeZone, b: &TimeZone) -> Option<(NaiveDateTime, i32, i32)> {
     let mut t = noon(2015, 1, 1)?;
     let end = noon(2036, 1, 1)?;
-    while t < end {
-        let (x, y) = (a.offset_at(t), b.offset_at(t));
-        if x != y {
-            return Some((t, x, y));
+    // Each step passes a transition of one zone; zones have a few a year.
+    for _ in 0..10_000 {
+        if t >= end {
+            return None;
         }
-        t = add_secs(t, 86_400);
+        let (sa, sb) = (a.span(t), b.span(t));
+        if sa.offset != sb.offset {
+            return Some((t, sa.offset, sb.offset));
+        }
+        let next = match (sa.end, sb.end) {
+            (Some(x), Some(y)) => x.min(y),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => return None,
+        };
+        // Spans may end early (conservatively); always move forward.
+        t = next.max(add_secs(t, 60));
     }
     None
 }

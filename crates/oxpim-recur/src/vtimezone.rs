@@ -1,17 +1,24 @@
 //! A VTIMEZONE evaluated from its STANDARD/DAYLIGHT observances.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use oxpim_contentline::value::{Recur, RecurUntil, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
+use oxpim_contentline::value::{Frequency, Recur, RecurUntil, Value};
 use oxpim_contentline::{Component, Zone};
 
 use crate::rule::{RuleIter, RuleLimits, RuleSpec, Until};
 use crate::zone::{Span, ZoneRules, add_secs};
 
-/// Transitions are computed ahead for these years; others on demand.
-const EAGER_FROM: i32 = 1900;
-const EAGER_TO: i32 = 2200;
-/// Most transitions kept for one VTIMEZONE.
+/// Transitions are computed on demand, this many years at a time, and kept.
+const BLOCK_YEARS: i32 = 8;
+/// Most transitions computed for one block of years.
 pub const MAX_TRANSITIONS: usize = 100_000;
+/// Most observances read from one VTIMEZONE.
+pub const MAX_OBSERVANCES: usize = 1_000;
+/// Most blocks kept per VTIMEZONE (the cache starts over beyond).
+const MAX_BLOCKS: usize = 1_024;
 
 #[derive(Debug, Clone)]
 struct Observance {
@@ -19,7 +26,119 @@ struct Observance {
     from: i32,
     to: i32,
     recur: Option<Recur>,
+    /// The rule, when it has one of the shapes zones use, in a form that
+    /// needs no rule engine.
+    shape: Option<YearlyShape>,
     rdates: Vec<NaiveDateTime>,
+}
+
+/// The shapes of the yearly rules found in practically every VTIMEZONE.
+#[derive(Debug, Clone)]
+enum YearlyShape {
+    /// `BYMONTH=m;BYDAY=nWD` (n in ±1..±5).
+    NthWeekday { month: u32, n: i8, weekday: Weekday },
+    /// `BYMONTH=m;BYDAY=WD;BYMONTHDAY=a,b,...` (the old US rules).
+    WeekdayInDays {
+        month: u32,
+        weekday: Weekday,
+        days: Vec<i8>,
+    },
+    /// `BYMONTH=m;BYMONTHDAY=d` (d > 0).
+    MonthDay { month: u32, day: u32 },
+}
+
+impl YearlyShape {
+    fn of(r: &Recur) -> Option<YearlyShape> {
+        let plain = r.freq == Frequency::Yearly
+            && r.interval() == 1
+            && r.count.is_none()
+            && r.by_second.is_empty()
+            && r.by_minute.is_empty()
+            && r.by_hour.is_empty()
+            && r.by_year_day.is_empty()
+            && r.by_week_no.is_empty()
+            && r.by_set_pos.is_empty()
+            && r.rscale.is_none()
+            && r.other.is_empty();
+        let [m] = r.by_month.as_slice() else {
+            return None;
+        };
+        if !plain || m.leap || !(1..=12).contains(&m.month) {
+            return None;
+        }
+        let month = u32::from(m.month);
+        match (r.by_day.as_slice(), r.by_month_day.as_slice()) {
+            ([d], []) => match d.ordinal {
+                Some(n) if n != 0 && (-5..=5).contains(&n) => Some(YearlyShape::NthWeekday {
+                    month,
+                    n,
+                    weekday: d.weekday,
+                }),
+                _ => None,
+            },
+            ([d], days) if d.ordinal.is_none() && !days.is_empty() => {
+                Some(YearlyShape::WeekdayInDays {
+                    month,
+                    weekday: d.weekday,
+                    days: days.to_vec(),
+                })
+            }
+            ([], [day]) if *day > 0 => Some(YearlyShape::MonthDay {
+                month,
+                day: u32::from(day.unsigned_abs()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The onset date in year `y`, if the rule has one that year.
+    fn date_in(&self, y: i32) -> Option<NaiveDate> {
+        match self {
+            YearlyShape::NthWeekday { month, n, weekday } => {
+                let first = NaiveDate::from_ymd_opt(y, *month, 1)?;
+                let len = days_in_month(y, *month);
+                let ahead = (7 + weekday.num_days_from_monday()
+                    - first.weekday().num_days_from_monday())
+                    % 7;
+                let first_match = 1 + ahead;
+                let day = if *n > 0 {
+                    first_match + 7 * (u32::from(n.unsigned_abs()) - 1)
+                } else {
+                    let last_match = first_match + 7 * ((len - first_match) / 7);
+                    last_match.checked_sub(7 * (u32::from(n.unsigned_abs()) - 1))?
+                };
+                if day == 0 || day > len {
+                    return None;
+                }
+                NaiveDate::from_ymd_opt(y, *month, day)
+            }
+            YearlyShape::WeekdayInDays {
+                month,
+                weekday,
+                days,
+            } => {
+                let len = i64::from(days_in_month(y, *month));
+                // The first day of the month in the list with that weekday.
+                (1..=len)
+                    .filter(|d| {
+                        days.iter()
+                            .any(|&x| i64::from(x) == *d || len + i64::from(x) + 1 == *d)
+                    })
+                    .filter_map(|d| NaiveDate::from_ymd_opt(y, *month, u32::try_from(d).ok()?))
+                    .find(|d| d.weekday() == *weekday)
+            }
+            YearlyShape::MonthDay { month, day } => NaiveDate::from_ymd_opt(y, *month, *day),
+        }
+    }
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y.saturating_add(1), 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).map_or(31, |l| l.day())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,15 +148,20 @@ struct Transition {
     to: i32,
 }
 
-/// Rules of one VTIMEZONE.
-#[derive(Debug, Clone)]
+/// Rules of one VTIMEZONE. Transitions are computed when first needed, a
+/// block of years at a time, and cached; reading a VTIMEZONE costs nothing
+/// until a time is converted.
+#[derive(Debug)]
 pub struct VTimeZone {
     tzid: String,
     observances: Vec<Observance>,
-    transitions: Vec<Transition>,
-    /// True when some observance recurs without end (transitions go on
-    /// after the last one computed ahead).
-    open_ended: bool,
+    /// Year of the earliest onset of any observance.
+    first_year: i32,
+    /// Year after which no observance has an onset (`None`: some observance
+    /// recurs without end).
+    last_year: Option<i32>,
+    blocks: Mutex<HashMap<i32, Arc<[Transition]>>>,
+    cut: AtomicBool,
 }
 
 fn offset_of(c: &Component, name: &str) -> Option<i32> {
@@ -96,11 +220,13 @@ impl VTimeZone {
                 .properties_named("RDATE")
                 .flat_map(|p| p.values().as_slice().iter().filter_map(local_of))
                 .collect();
+            let shape = recur.as_ref().and_then(YearlyShape::of);
             observances.push(Observance {
                 dtstart,
                 from,
                 to,
                 recur,
+                shape,
                 rdates,
             });
         }
@@ -109,23 +235,52 @@ impl VTimeZone {
                 "VTIMEZONE '{tzid}' has no usable STANDARD or DAYLIGHT observance"
             ));
         }
-        let mut tz = VTimeZone {
-            tzid,
-            observances,
-            transitions: Vec::new(),
-            open_ended: false,
-        };
-        let start = NaiveDate::from_ymd_opt(EAGER_FROM, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-        let end = NaiveDate::from_ymd_opt(EAGER_TO, 12, 31).and_then(|d| d.and_hms_opt(23, 59, 59));
-        if let (Some(s), Some(e)) = (start, end) {
-            let (t, cut, open) = tz.compute(s, e, MAX_TRANSITIONS);
-            tz.transitions = t;
-            tz.open_ended = open;
-            if cut {
-                notes.push(format!("VTIMEZONE '{}' has more than {MAX_TRANSITIONS} transitions; the rest were not computed", tz.tzid));
-            }
+        if observances.len() > MAX_OBSERVANCES {
+            notes.push(format!(
+                "VTIMEZONE '{tzid}' has {} observances; only the first {MAX_OBSERVANCES} are used",
+                observances.len()
+            ));
+            observances.truncate(MAX_OBSERVANCES);
         }
-        Ok((tz, notes))
+        let first_year = observances
+            .iter()
+            .flat_map(|o| std::iter::once(o.dtstart).chain(o.rdates.iter().copied()))
+            .map(|t| t.year())
+            .min()
+            .unwrap_or(1970);
+        let mut last_year = Some(first_year);
+        for o in &observances {
+            let own = std::iter::once(o.dtstart)
+                .chain(o.rdates.iter().copied())
+                .map(|t| t.year())
+                .max()
+                .unwrap_or(first_year);
+            let rule_end = match &o.recur {
+                None => Some(own),
+                Some(r) => match &r.until {
+                    Some(RecurUntil::Date(d)) => Some(d.year()),
+                    Some(RecurUntil::DateTime(dt)) => Some(dt.local.year()),
+                    // COUNT: its instances are found by walking from DTSTART.
+                    None if r.count.is_some() => None,
+                    None => None,
+                },
+            };
+            last_year = match (last_year, rule_end) {
+                (Some(a), Some(b)) => Some(a.max(b).max(own)),
+                _ => None,
+            };
+        }
+        Ok((
+            VTimeZone {
+                tzid,
+                observances,
+                first_year,
+                last_year,
+                blocks: Mutex::new(HashMap::new()),
+                cut: AtomicBool::new(false),
+            },
+            notes,
+        ))
     }
 
     /// The TZID.
@@ -170,6 +325,28 @@ impl VTimeZone {
                 }
                 RecurUntil::DateTime(dt) => Until::Wall(dt.local),
             });
+            if let Some(shape) = &o.shape {
+                for y in from.year()..=to.year() {
+                    let Some(onset) = shape.date_in(y).map(|d| d.and_time(o.dtstart.time())) else {
+                        continue;
+                    };
+                    let before_until = match until {
+                        None => true,
+                        Some(Until::Date(d)) => onset.date() <= d,
+                        Some(Until::Wall(w) | Until::Utc(w)) => onset <= w,
+                    };
+                    if !before_until {
+                        break;
+                    }
+                    if onset > o.dtstart && onset >= from && onset <= to {
+                        push(&mut out, onset);
+                    }
+                }
+                if until.is_none() {
+                    open = true;
+                }
+                continue;
+            }
             let remaining = budget.saturating_sub(out.len());
             let spec = RuleSpec {
                 recur: recur.clone(),
@@ -202,6 +379,9 @@ impl VTimeZone {
                     break;
                 }
             }
+            if it.hit_limit() {
+                cut = true;
+            }
             if !ended || (recur.count.is_none() && recur.until.is_none()) {
                 open = true;
             }
@@ -221,77 +401,133 @@ impl VTimeZone {
         (out, cut, open)
     }
 
-    fn index(&self, utc: NaiveDateTime) -> usize {
-        self.transitions.partition_point(|t| t.utc <= utc)
+    /// The transitions whose local onset falls in block `b` (years
+    /// `b * BLOCK_YEARS ..`), computed once.
+    fn block(&self, b: i32) -> Arc<[Transition]> {
+        let mut blocks = self
+            .blocks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(t) = blocks.get(&b) {
+            return t.clone();
+        }
+        let y0 = b.saturating_mul(BLOCK_YEARS);
+        let from = NaiveDate::from_ymd_opt(y0, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+        let to = NaiveDate::from_ymd_opt(y0.saturating_add(BLOCK_YEARS - 1), 12, 31)
+            .and_then(|d| d.and_hms_opt(23, 59, 59));
+        let computed: Arc<[Transition]> = match (from, to) {
+            (Some(f), Some(t)) => {
+                let (tr, cut, _) = self.compute(f, t, MAX_TRANSITIONS);
+                if cut {
+                    self.cut.store(true, Ordering::Relaxed);
+                }
+                tr.into()
+            }
+            _ => Arc::from(Vec::new()),
+        };
+        if blocks.len() >= MAX_BLOCKS {
+            blocks.clear();
+        }
+        blocks.insert(b, computed.clone());
+        computed
     }
 
-    fn in_eager_range(&self, utc: NaiveDateTime) -> bool {
-        (EAGER_FROM..=EAGER_TO).contains(&utc.year())
+    fn block_of(utc: NaiveDateTime) -> i32 {
+        utc.year().div_euclid(BLOCK_YEARS)
     }
 
-    /// Offset for an instant outside the precomputed years: transitions of
-    /// that year and the one before, computed now.
-    fn offset_far(&self, utc: NaiveDateTime) -> i32 {
-        let y = utc.year();
-        let from =
-            NaiveDate::from_ymd_opt(y.saturating_sub(1), 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-        let to =
-            NaiveDate::from_ymd_opt(y.saturating_add(1), 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-        if let (Some(f), Some(t)) = (from, to) {
-            let (tr, _, _) = self.compute(f, t, 1_000);
-            if let Some(last) = tr.iter().rev().find(|t| t.utc <= utc) {
-                return last.to;
+    /// The last transition at or before `utc`.
+    fn last_before(&self, utc: NaiveDateTime) -> Option<Transition> {
+        let first_block = self.first_year.div_euclid(BLOCK_YEARS) - 1;
+        // Onsets are local times: one block of slack. Past the last onset
+        // of every observance, start there.
+        let mut b = match self.last_year {
+            Some(l) if l.saturating_add(1) < utc.year() => {
+                l.saturating_add(1).div_euclid(BLOCK_YEARS)
             }
-            if let Some(first) = tr.first() {
-                return first.from;
+            _ => Self::block_of(utc) + 1,
+        };
+        while b >= first_block {
+            let t = self.block(b);
+            let i = t.partition_point(|x| x.utc <= utc);
+            if let Some(x) = i.checked_sub(1).and_then(|j| t.get(j)) {
+                return Some(*x);
+            }
+            b -= 1;
+        }
+        None
+    }
+
+    /// The first transition after `utc`, looking at most two blocks ahead;
+    /// `Err(bound)` when there is none before `bound` (the caller may treat
+    /// the offset as constant until then), `Ok(None)` when there is none
+    /// ever.
+    fn first_after(&self, utc: NaiveDateTime) -> Result<Option<Transition>, NaiveDateTime> {
+        let b0 = Self::block_of(utc) - 1;
+        for b in b0..=b0 + 3 {
+            let t = self.block(b);
+            let i = t.partition_point(|x| x.utc <= utc);
+            if let Some(x) = t.get(i) {
+                return Ok(Some(*x));
             }
         }
-        // No transition near: the nearest known offset.
-        match self.transitions.last() {
-            Some(t) if utc.year() > EAGER_TO => t.to,
-            Some(_) | None => self.transitions.first().map_or_else(
-                || self.observances.first().map_or(0, |o| o.from),
-                |t| t.from,
-            ),
+        if self.last_year.is_some_and(|l| l < utc.year() - 1) {
+            return Ok(None);
         }
+        let bound = NaiveDate::from_ymd_opt((b0 + 3).saturating_mul(BLOCK_YEARS), 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or(utc);
+        Err(bound.max(utc))
+    }
+
+    /// The offset before the first transition.
+    fn initial_offset(&self) -> i32 {
+        let first = self.first_year.div_euclid(BLOCK_YEARS);
+        for b in first - 1..=first + 1 {
+            if let Some(t) = self.block(b).first() {
+                return t.from;
+            }
+        }
+        self.observances.first().map_or(0, |o| o.from)
+    }
+
+    /// True when some block had more transitions than [`MAX_TRANSITIONS`]
+    /// and was cut.
+    pub fn was_cut(&self) -> bool {
+        self.cut.load(Ordering::Relaxed)
     }
 }
 
 impl ZoneRules for VTimeZone {
     fn offset_at(&self, utc: NaiveDateTime) -> i32 {
-        if !self.in_eager_range(utc) && (self.open_ended || utc.year() < EAGER_FROM) {
-            return self.offset_far(utc);
-        }
-        match self.index(utc) {
-            0 => self
-                .transitions
-                .first()
-                .map_or_else(|| self.observances.first().map_or(0, |o| o.to), |t| t.from),
-            i => self.transitions.get(i - 1).map_or(0, |t| t.to),
+        match self.last_before(utc) {
+            Some(t) => t.to,
+            None => self.initial_offset(),
         }
     }
 
     fn span(&self, utc: NaiveDateTime) -> Span {
-        if !self.in_eager_range(utc) {
-            // Rare: let the generic probe work it out.
-            return crate::zone::probe_span(&|t| self.offset_at(t), utc);
-        }
-        let i = self.index(utc);
-        let start = i
-            .checked_sub(1)
-            .and_then(|j| self.transitions.get(j))
-            .map(|t| t.utc);
-        let end = self.transitions.get(i).map(|t| t.utc).or_else(|| {
-            if self.open_ended {
-                NaiveDate::from_ymd_opt(EAGER_TO + 1, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0))
-            } else {
-                None
-            }
-        });
+        let before = self.last_before(utc);
+        let offset = before.map_or_else(|| self.initial_offset(), |t| t.to);
+        let end = match self.first_after(utc) {
+            Ok(t) => t.map(|t| t.utc),
+            Err(bound) => Some(bound),
+        };
         Span {
-            start,
+            start: before.map(|t| t.utc),
             end,
-            offset: self.offset_at(utc),
+            offset,
+        }
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        if self.was_cut() {
+            vec![format!(
+                "VTIMEZONE '{}' has more than {MAX_TRANSITIONS} transitions in {BLOCK_YEARS} years; the rest were ignored",
+                self.tzid
+            )]
+        } else {
+            Vec::new()
         }
     }
 }
@@ -330,9 +566,12 @@ mod tests {
                 shifted: dt("20250330T013000")
             }
         );
-        // Far future, outside the precomputed years.
+        // Far future and past.
         assert_eq!(z.offset_at(dt("24000715T120000")), 7200);
         assert_eq!(z.offset_at(dt("24001215T120000")), 3600);
+        assert_eq!(z.offset_at(dt("16500715T120000")), 7200);
+        // Before the first onset (DAYLIGHT, 1601-01-01 02:00): its TZOFFSETFROM.
+        assert_eq!(z.offset_at(dt("15000101T000000")), 3600);
     }
 
     #[test]
@@ -368,7 +607,67 @@ mod tests {
         text.push_str("END:VTIMEZONE\r\n");
         let doc = Parser::new().parse(text.as_bytes()).document;
         let (vtz, notes) = VTimeZone::from_component(&doc.components[0]).unwrap();
-        assert!(vtz.transitions.len() <= MAX_TRANSITIONS);
-        assert!(notes.iter().any(|n| n.contains("more than")));
+        assert!(
+            notes.iter().any(|n| n.contains("3000 observances")),
+            "{notes:?}"
+        );
+        // Some offset comes out, the work is bounded, and the cut is said.
+        let o = vtz.offset_at(dt("19800101T120000"));
+        assert!((0..=8 * 3600).contains(&o));
+        assert!(vtz.was_cut());
+        assert!(!vtz.warnings().is_empty());
+    }
+
+    #[test]
+    fn fast_shapes_agree_with_the_rule_engine() {
+        let rules = [
+            (
+                "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+                "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+            ),
+            (
+                "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU",
+                "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU",
+            ),
+            (
+                "RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=SU;BYMONTHDAY=1,2,3,4,5,6,7",
+                "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=SU;BYMONTHDAY=-1,-2,-3,-4,-5,-6,-7",
+            ),
+            (
+                "RRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=21;UNTIL=20300101T000000Z",
+                "RRULE:FREQ=YEARLY;BYMONTH=9;BYDAY=-2FR;UNTIL=20300101T000000Z",
+            ),
+            (
+                "RRULE:FREQ=YEARLY;BYMONTH=2;BYDAY=5SU",
+                "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=4SA",
+            ),
+        ];
+        for (day, std) in rules {
+            let text = format!(
+                "BEGIN:VTIMEZONE\r\nTZID:T\r\nBEGIN:STANDARD\r\nDTSTART:19801026T030000\r\n{std}\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0200\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:19800330T020000\r\n{day}\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0300\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+            );
+            let doc = Parser::new().parse(text.as_bytes()).document;
+            let (fast, _) = VTimeZone::from_component(&doc.components[0]).unwrap();
+            let (mut slow, _) = VTimeZone::from_component(&doc.components[0]).unwrap();
+            assert!(
+                fast.observances.iter().all(|o| o.shape.is_some()),
+                "{day} {std}"
+            );
+            for o in &mut slow.observances {
+                o.shape = None;
+            }
+            let mut t = dt("19790101T000000");
+            while t < dt("20450101T000000") {
+                assert_eq!(fast.offset_at(t), slow.offset_at(t), "{t} {day} {std}");
+                t = add_secs(t, 86_400 / 3 + 17);
+            }
+            for y in 1981..2044 {
+                assert_eq!(
+                    fast.block(y / BLOCK_YEARS),
+                    slow.block(y / BLOCK_YEARS),
+                    "{y}"
+                );
+            }
+        }
     }
 }

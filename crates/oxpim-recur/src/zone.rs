@@ -28,6 +28,12 @@ pub trait ZoneRules: Send + Sync + fmt::Debug {
     fn span(&self, utc: NaiveDateTime) -> Span {
         probe_span(&|t| self.offset_at(t), utc)
     }
+
+    /// Problems met while computing offsets so far (such as a limit
+    /// reached), for diagnostics.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A span of time with one UTC offset.

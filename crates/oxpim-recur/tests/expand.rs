@@ -744,3 +744,76 @@ fn vcalendar_rules_expand() {
         ]
     );
 }
+
+#[test]
+fn overrides_moved_into_a_window_from_outside_it() {
+    let text = cal("BEGIN:VEVENT
+UID:mv
+DTSTART:20250106T090000Z
+DURATION:PT1H
+RRULE:FREQ=WEEKLY
+SUMMARY:Weekly
+END:VEVENT
+BEGIN:VEVENT
+UID:mv
+RECURRENCE-ID:20250113T090000Z
+DTSTART:20250305T150000Z
+DURATION:PT1H
+SUMMARY:From January
+END:VEVENT
+BEGIN:VEVENT
+UID:mv
+RECURRENCE-ID:20250602T090000Z
+DTSTART:20250304T150000Z
+DURATION:PT1H
+SUMMARY:From June
+END:VEVENT
+BEGIN:VEVENT
+UID:mv
+RECURRENCE-ID:20250101T090000Z
+DTSTART:20250306T150000Z
+DURATION:PT1H
+SUMMARY:No such instance
+END:VEVENT");
+    let e = expand_with(
+        &text,
+        ExpandOptions {
+            from: Some(utc("2025-03-01T00:00:00")),
+            to: Some(utc("2025-03-08T00:00:00")),
+            ..ExpandOptions::default()
+        },
+    );
+    let got: Vec<(String, String)> = e
+        .instances
+        .iter()
+        .map(|i| {
+            (
+                i.start.to_string(),
+                i.summary.as_deref().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2025-03-03T09:00:00Z".to_string(), "Weekly".to_string()),
+            ("2025-03-04T15:00:00Z".to_string(), "From June".to_string()),
+            (
+                "2025-03-05T15:00:00Z".to_string(),
+                "From January".to_string()
+            ),
+            (
+                "2025-03-06T15:00:00Z".to_string(),
+                "No such instance".to_string()
+            ),
+        ]
+    );
+    let orphans: Vec<&str> = e
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("matches no instance"))
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(orphans.len(), 1, "{orphans:?}");
+    assert!(orphans[0].contains("2025-01-01"));
+}
