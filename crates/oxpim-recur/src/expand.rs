@@ -517,7 +517,6 @@ impl<'c> Ctx<'c, '_> {
         }
     }
 
-    /// The instant window (with margins) in the series' key space.
     /// The range of occurrence keys that can give instances in the window:
     /// an instance starts at its key (overrides aside, handled apart) and
     /// lasts at most `span` seconds. Keys are UTC for zoned series and

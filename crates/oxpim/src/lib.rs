@@ -2,9 +2,9 @@
 //!
 //! The facade of the oxpim toolkit: one dependency that re-exports the
 //! layered crates and offers the high-level API. oxpim reads and writes
-//! iCalendar 2.0, vCalendar 1.0 and vCard 2.1/3.0/4.0 faithfully, and (as
-//! its other crates land) expands recurrences and converts to and from the
-//! MAPI objects and `.msg` files Outlook and Exchange use.
+//! iCalendar 2.0, vCalendar 1.0 and vCard 2.1/3.0/4.0 faithfully, expands
+//! recurrences exactly, and (as its other crates land) converts to and from
+//! the MAPI objects and `.msg` files Outlook and Exchange use.
 //!
 //! | crate | what it does |
 //! |---|---|
