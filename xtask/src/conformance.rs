@@ -617,6 +617,7 @@ pub fn main(args: &[String]) -> ExitCode {
     suites.push(crate::recur_suites::suite_sabre(&corpus));
     suites.push(crate::recur_suites::suite_rust_rrule(&corpus));
     suites.push(crate::recur_suites::suite_vcal(&corpus));
+    suites.push(crate::recur_suites::suite_expand_corpus(&corpus));
     let _ = WriteOptions::default();
     if let Some(only) = &only {
         if update {

@@ -340,3 +340,73 @@ pub fn suite_vcal(corpus: &Path) -> Suite {
     }
     s
 }
+
+/// Every calendar file of the corpus, expanded twice: in full, and for the
+/// year 2020 only. Nothing may panic, and the windowed expansion (which
+/// skips ahead) must give exactly the instances of the full one that
+/// overlap 2020.
+pub fn suite_expand_corpus(corpus: &Path) -> Suite {
+    let mut s = Suite::new("expand-window-agrees");
+    let from = NaiveDate::from_ymd_opt(2020, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let to = NaiveDate::from_ymd_opt(2021, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let mut files = files_under(&corpus.join("ical"), &["ics", "ical", "ifb"]);
+    files.extend(files_under(&corpus.join("vcal"), &["vcs"]));
+    for p in files {
+        let outcome = guarded(|| {
+            let Ok(bytes) = std::fs::read(&p) else {
+                return Outcome::Skip("unreadable".into());
+            };
+            let doc = Parser::new().parse(&bytes).document;
+            let full = oxpim::expand(
+                &doc,
+                ExpandOptions {
+                    max_instances: 100_000,
+                    ..ExpandOptions::default()
+                },
+            );
+            let windowed = oxpim::expand(
+                &doc,
+                ExpandOptions {
+                    max_instances: 100_000,
+                    from,
+                    to,
+                    ..ExpandOptions::default()
+                },
+            );
+            if full
+                .diagnostics
+                .iter()
+                .any(|d| d.code == oxpim::Code::Limit || d.message.contains("stopped"))
+            {
+                return Outcome::Skip("the full expansion reached a limit".into());
+            }
+            let (Some(from), Some(to)) = (from, to) else {
+                return Outcome::Skip("no window".into());
+            };
+            let show = |i: &oxpim::Instance| {
+                format!(
+                    "{} {} {} {:?}",
+                    i.uid,
+                    i.start,
+                    i.end,
+                    i.recurrence_id.map(|r| r.to_string())
+                )
+            };
+            let mut expected: Vec<String> = full
+                .instances
+                .iter()
+                .filter(|i| {
+                    let (a, b) = (i.start.sort_key(), i.end.sort_key());
+                    a < to && (b > from || a >= from)
+                })
+                .map(show)
+                .collect();
+            let mut got: Vec<String> = windowed.instances.iter().map(show).collect();
+            expected.sort();
+            got.sort();
+            compare(&got, &expected, true)
+        });
+        s.add(rel(corpus, &p), outcome);
+    }
+    s
+}

@@ -680,4 +680,49 @@ mod tests {
         assert!(parse_vcal_rule("MP1 9+ MO").is_err());
         assert!(parse_vcal_rule("W0 MO").is_err());
     }
+
+    #[test]
+    fn alarms_become_valarms() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Review\r\nDTSTART:19960415T090000Z\r\nAALARM:19960415T083000Z;PT5M;2;file:///bell.wav\r\nDALARM:19960415T084500Z;;;Wake up\r\nPALARM:19960415T084000Z;;;file:///run.exe\r\nMALARM:19960415T080000Z;PT1H;3;ana@example.com;Bring the numbers\r\nDALARM:soon\r\nRRULE:W1 MO #3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let doc = oxpim_contentline::Parser::new()
+            .parse(text.as_bytes())
+            .document;
+        let (cal, diags) = to_icalendar(&doc.components[0]);
+        assert_eq!(cal.text("VERSION"), Some("2.0"));
+        let ev = &cal.components[0];
+        let alarms: Vec<&Component> = ev.components.iter().filter(|c| c.is("VALARM")).collect();
+        assert_eq!(alarms.len(), 4);
+        let action = |a: &Component| a.text("ACTION").unwrap_or("").to_string();
+        let trigger = |a: &Component| match a.property("TRIGGER").and_then(|p| p.value()) {
+            Some(Value::DateTime(d)) => d.local.format("%Y%m%dT%H%M%S").to_string(),
+            other => format!("{other:?}"),
+        };
+        let audio = alarms.iter().find(|a| action(a) == "AUDIO").unwrap();
+        assert_eq!(trigger(audio), "19960415T083000");
+        assert!(matches!(
+            audio.property("REPEAT").and_then(|p| p.value()),
+            Some(Value::Integer(2))
+        ));
+        assert!(audio.property("DURATION").is_some());
+        assert!(audio.property("ATTACH").is_some());
+        let display = alarms.iter().find(|a| action(a) == "DISPLAY").unwrap();
+        assert_eq!(display.text("DESCRIPTION"), Some("Wake up"));
+        let proc_ = alarms.iter().find(|a| action(a) == "PROCEDURE").unwrap();
+        assert!(proc_.property("ATTACH").is_some());
+        let mail = alarms.iter().find(|a| action(a) == "EMAIL").unwrap();
+        assert_eq!(mail.text("DESCRIPTION"), Some("Bring the numbers"));
+        assert_eq!(mail.text("SUMMARY"), Some("Review"));
+        assert!(matches!(
+            mail.property("ATTENDEE").and_then(|p| p.value()),
+            Some(Value::CalAddress(a)) if a.as_str() == "mailto:ana@example.com"
+        ));
+        // The unusable one is kept, with a diagnostic, not dropped.
+        assert!(ev.property("X-VCAL-DALARM").is_some());
+        assert!(diags.iter().any(|d| d.message.contains("DALARM")));
+        // The rule became an RRULE value.
+        assert!(matches!(
+            ev.property("RRULE").and_then(|p| p.value()),
+            Some(Value::Recur(_))
+        ));
+    }
 }

@@ -47,39 +47,41 @@ pub struct Span {
     pub offset: i32,
 }
 
-/// Finds the span around `utc` by exponential then binary search.
+/// Probes never step further than this: no offset lasts less than a week
+/// (the shortest known, Morocco's Ramadan suspensions, last about a month).
+const MAX_STEP: i64 = 7 * 86_400;
+/// How far a span is searched; beyond, it is reported as ending there (a
+/// conservative bound, never "forever").
+const HORIZON: i64 = 400 * 86_400;
+
+/// Finds the span around `utc`: steps growing from an hour to a week, then
+/// a binary search. A span that goes on past the horizon is cut there.
 pub(crate) fn probe_span(offset_at: &dyn Fn(NaiveDateTime) -> i32, utc: NaiveDateTime) -> Span {
     let o = offset_at(utc);
-    // Forward.
-    let mut step: i64 = 3600;
-    let mut lo = utc;
-    let mut end = None;
-    while step <= 400 * 86_400 {
-        let probe = add_secs(utc, step);
-        if offset_at(probe) != o {
-            end = Some(bisect(offset_at, o, lo, probe));
-            break;
+    let walk = |dir: i64| -> NaiveDateTime {
+        let mut step: i64 = 3600;
+        let mut dist: i64 = 0;
+        let mut near = utc;
+        while dist < HORIZON {
+            dist = (dist + step).min(HORIZON);
+            let probe = add_secs(utc, dir * dist);
+            let p = offset_at(probe);
+            if p != o {
+                return if dir > 0 {
+                    bisect(offset_at, o, near, probe)
+                } else {
+                    // The first instant with offset `o` after `probe`.
+                    bisect(offset_at, p, probe, near)
+                };
+            }
+            near = probe;
+            step = (step * 2).min(MAX_STEP);
         }
-        lo = probe;
-        step *= 2;
-    }
-    // Backward.
-    let mut step: i64 = 3600;
-    let mut hi = utc;
-    let mut start = None;
-    while step <= 400 * 86_400 {
-        let probe = add_secs(utc, -step);
-        if offset_at(probe) != o {
-            // First instant with offset `o` after `probe`.
-            start = Some(bisect(offset_at, offset_at(probe), probe, hi));
-            break;
-        }
-        hi = probe;
-        step *= 2;
-    }
+        add_secs(utc, dir * HORIZON)
+    };
     Span {
-        start,
-        end,
+        start: Some(walk(-1)),
+        end: Some(walk(1)),
         offset: o,
     }
 }
@@ -291,7 +293,7 @@ impl ZoneCursor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
+    use chrono::{Datelike, NaiveDate};
 
     fn dt(y: i32, m: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)
@@ -341,6 +343,37 @@ mod tests {
             assert_eq!(cur.resolve(t), ny.resolve(t), "{t}");
             t = add_secs(t, 5 * 3600 + 17 * 60);
         }
+    }
+
+    #[test]
+    fn cursor_agrees_over_sparse_sequences() {
+        // Friday the 13th at 09:00 for 30 years: steps of months, which once
+        // leapt over a whole winter (ical4j's friday13.ics).
+        for z in [
+            TimeZone::Iana(chrono_tz::US::Eastern),
+            TimeZone::Iana(chrono_tz::Africa::Casablanca),
+            TimeZone::Iana(chrono_tz::Australia::Lord_Howe),
+        ] {
+            let mut cur = z.cursor();
+            let mut d = NaiveDate::from_ymd_opt(1997, 9, 2).unwrap();
+            while d < NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() {
+                if d.day() == 13 && d.weekday() == chrono::Weekday::Fri {
+                    let t = d.and_hms_opt(9, 0, 0).unwrap();
+                    assert_eq!(cur.resolve(t), z.resolve(t), "{z:?} {t}");
+                }
+                d = d.succ_opt().unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn spans_are_never_unbounded_for_zones_with_rules() {
+        // Tokyo has had no transition since 1951: the span is cut at the
+        // search horizon instead of claiming forever.
+        let tokyo = TimeZone::Iana(chrono_tz::Asia::Tokyo);
+        let s = tokyo.span(dt(2025, 1, 1, 0, 0));
+        assert_eq!(s.offset, 9 * 3600);
+        assert!(s.end.is_some() && s.start.is_some());
     }
 
     #[test]
