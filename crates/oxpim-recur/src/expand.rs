@@ -358,7 +358,7 @@ fn nominal(d: &IcalDuration) -> Length {
         sign * (i64::from(d.hours) * 3600 + i64::from(d.minutes) * 60 + i64::from(d.seconds));
     Length::Nominal {
         days,
-        exact: TimeDelta::seconds(exact),
+        exact: TimeDelta::try_seconds(exact).unwrap_or(TimeDelta::MAX),
     }
 }
 
@@ -437,13 +437,15 @@ impl<'c> Ctx<'c, '_> {
             (Kind::Date, Length::Days(n) | Length::Nominal { days: n, .. }) => Moment::Date(
                 o.wall
                     .date()
-                    .checked_add_signed(TimeDelta::days(n))
+                    .checked_add_signed(TimeDelta::try_days(n).unwrap_or(TimeDelta::zero()))
                     .unwrap_or(o.wall.date()),
             ),
             (Kind::Date, Length::Exact(d)) => Moment::Date(
                 o.wall
                     .date()
-                    .checked_add_signed(TimeDelta::days(d.num_days()))
+                    .checked_add_signed(
+                        TimeDelta::try_days(d.num_days()).unwrap_or(TimeDelta::zero()),
+                    )
                     .unwrap_or(o.wall.date()),
             ),
             (Kind::Floating, Length::Exact(d)) => {

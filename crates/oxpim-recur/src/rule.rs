@@ -124,7 +124,8 @@ fn period_start(freq: Frequency, wkst: Weekday, t: NaiveDateTime) -> NaiveDateTi
         Frequency::Weekly => {
             let back =
                 (7 + date.weekday().num_days_from_monday() - wkst.num_days_from_monday()) % 7;
-            date.checked_sub_signed(TimeDelta::days(i64::from(back)))
+            TimeDelta::try_days(i64::from(back))
+                .and_then(|d| date.checked_sub_signed(d))
                 .map_or(t, midnight)
         }
         Frequency::Daily => midnight(date),
@@ -161,21 +162,16 @@ fn skip_ahead(
                 - (i64::from(base.year()) * 12 + i64::from(base.month0()));
             add_months(base, whole(months))
         }
-        Frequency::Weekly => {
-            base.checked_add_signed(TimeDelta::days(whole((target - base).num_days() / 7) * 7))
-        }
-        Frequency::Daily => {
-            base.checked_add_signed(TimeDelta::days(whole((target - base).num_days())))
-        }
-        Frequency::Hourly => {
-            base.checked_add_signed(TimeDelta::hours(whole((target - base).num_hours())))
-        }
-        Frequency::Minutely => {
-            base.checked_add_signed(TimeDelta::minutes(whole((target - base).num_minutes())))
-        }
-        Frequency::Secondly => {
-            base.checked_add_signed(TimeDelta::seconds(whole((target - base).num_seconds())))
-        }
+        Frequency::Weekly => TimeDelta::try_days(whole((target - base).num_days() / 7) * 7)
+            .and_then(|d| base.checked_add_signed(d)),
+        Frequency::Daily => TimeDelta::try_days(whole((target - base).num_days()))
+            .and_then(|d| base.checked_add_signed(d)),
+        Frequency::Hourly => TimeDelta::try_hours(whole((target - base).num_hours()))
+            .and_then(|d| base.checked_add_signed(d)),
+        Frequency::Minutely => TimeDelta::try_minutes(whole((target - base).num_minutes()))
+            .and_then(|d| base.checked_add_signed(d)),
+        Frequency::Secondly => TimeDelta::try_seconds(whole((target - base).num_seconds()))
+            .and_then(|d| base.checked_add_signed(d)),
     };
     shifted.unwrap_or(base)
 }
@@ -294,12 +290,12 @@ pub(crate) fn week_of(d: NaiveDate, wkst: Weekday) -> (u32, u32) {
     let week1 = |y: i32| -> Option<NaiveDate> {
         let jan1 = NaiveDate::from_ymd_opt(y, 1, 1)?;
         let back = (7 + jan1.weekday().num_days_from_monday() - wkst.num_days_from_monday()) % 7;
-        let start = jan1.checked_sub_signed(TimeDelta::days(i64::from(back)))?;
+        let start = jan1.checked_sub_signed(TimeDelta::try_days(i64::from(back))?)?;
         // The week holding 1 January counts when 4+ of its days are in y.
         if 7 - back >= 4 {
             Some(start)
         } else {
-            start.checked_add_signed(TimeDelta::days(7))
+            start.checked_add_signed(TimeDelta::try_days(7)?)
         }
     };
     let y = d.year();

@@ -13,7 +13,9 @@ use chrono::{NaiveDateTime, Offset, TimeDelta, TimeZone as _};
 
 /// Adds seconds, saturating at chrono's range instead of panicking.
 pub(crate) fn add_secs(t: NaiveDateTime, secs: i64) -> NaiveDateTime {
-    t.checked_add_signed(TimeDelta::seconds(secs)).unwrap_or(t)
+    TimeDelta::try_seconds(secs)
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(t)
 }
 
 /// Rules of a time zone: which UTC offset is in effect at each instant.
