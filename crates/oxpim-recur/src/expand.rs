@@ -72,6 +72,12 @@ pub struct Instance {
     pub overridden: bool,
 }
 
+/// Most overrides per series whose RECURRENCE-ID is checked against the
+/// rules after a window skipped it.
+pub const MAX_CHECKED_OVERRIDES: usize = 10_000;
+/// Most RRULEs, and most EXRULEs, read per series.
+pub const MAX_RULES: usize = 64;
+
 /// Options of an expansion.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpandOptions {
@@ -433,45 +439,50 @@ impl<'c> Ctx<'c, '_> {
     }
 
     fn end_of(kind: &Kind, o: &Occurrence, len: Length) -> Moment {
+        // Every addition saturates at chrono's range.
+        let plus = |t: NaiveDateTime, d: TimeDelta| {
+            t.checked_add_signed(d).unwrap_or(if d > TimeDelta::zero() {
+                NaiveDateTime::MAX
+            } else {
+                NaiveDateTime::MIN
+            })
+        };
+        let days_after = |n: i64| {
+            let d = o.wall.date();
+            TimeDelta::try_days(n)
+                .and_then(|x| d.checked_add_signed(x))
+                .unwrap_or(if n > 0 {
+                    NaiveDate::MAX
+                } else {
+                    NaiveDate::MIN
+                })
+        };
+        let days_secs = |n: i64| n.saturating_mul(86_400);
         match (kind, len) {
-            (Kind::Date, Length::Days(n) | Length::Nominal { days: n, .. }) => Moment::Date(
-                o.wall
-                    .date()
-                    .checked_add_signed(TimeDelta::try_days(n).unwrap_or(TimeDelta::zero()))
-                    .unwrap_or(o.wall.date()),
-            ),
-            (Kind::Date, Length::Exact(d)) => Moment::Date(
-                o.wall
-                    .date()
-                    .checked_add_signed(
-                        TimeDelta::try_days(d.num_days()).unwrap_or(TimeDelta::zero()),
-                    )
-                    .unwrap_or(o.wall.date()),
-            ),
-            (Kind::Floating, Length::Exact(d)) => {
-                Moment::Floating(o.wall.checked_add_signed(d).unwrap_or(o.wall))
+            (Kind::Date, Length::Days(n) | Length::Nominal { days: n, .. }) => {
+                Moment::Date(days_after(n))
             }
-            (Kind::Floating, Length::Days(n)) => Moment::Floating(add_secs(o.wall, n * 86_400)),
-            (Kind::Floating, Length::Nominal { days, exact }) => Moment::Floating(
-                add_secs(o.wall, days * 86_400)
-                    .checked_add_signed(exact)
-                    .unwrap_or(o.wall),
-            ),
-            (Kind::Zoned(_), Length::Exact(d)) => {
-                let u = o.utc.unwrap_or(o.wall);
-                Moment::Utc(u.checked_add_signed(d).unwrap_or(u))
+            (Kind::Date, Length::Exact(d)) => Moment::Date(days_after(d.num_days())),
+            (Kind::Floating, Length::Exact(d)) => Moment::Floating(plus(o.wall, d)),
+            (Kind::Floating, Length::Days(n)) => Moment::Floating(add_secs(o.wall, days_secs(n))),
+            (Kind::Floating, Length::Nominal { days, exact }) => {
+                Moment::Floating(plus(add_secs(o.wall, days_secs(days)), exact))
             }
-            (Kind::Zoned(_), Length::Nominal { days: 0, exact }) => {
-                let u = o.utc.unwrap_or(o.wall);
-                Moment::Utc(u.checked_add_signed(exact).unwrap_or(u))
+            (Kind::Zoned(_), Length::Exact(d) | Length::Nominal { days: 0, exact: d }) => {
+                Moment::Utc(plus(o.utc.unwrap_or(o.wall), d))
             }
             (Kind::Zoned(z), Length::Days(days) | Length::Nominal { days, exact: _ }) => {
                 let exact = match len {
                     Length::Nominal { exact, .. } => exact,
                     _ => TimeDelta::zero(),
                 };
-                let u = z.to_utc(add_secs(o.wall, days * 86_400));
-                Moment::Utc(u.checked_add_signed(exact).unwrap_or(u))
+                let wall = add_secs(o.wall, days_secs(days));
+                let u = if wall == NaiveDateTime::MAX || wall == NaiveDateTime::MIN {
+                    wall
+                } else {
+                    z.to_utc(wall)
+                };
+                Moment::Utc(plus(u, exact))
             }
         }
     }
@@ -489,15 +500,22 @@ impl<'c> Ctx<'c, '_> {
                 Kind::Zoned(_) => Length::Exact(key(&end) - key(start)),
             };
         }
-        if let Some(d) = c
-            .property("DURATION")
-            .and_then(|p| p.value())
-            .and_then(Value::as_duration)
+        if let Some(p) = c.property("DURATION")
+            && let Some(d) = p.value().and_then(Value::as_duration)
         {
-            return match kind {
+            let len = match kind {
                 Kind::Date => Length::Days(i64::from(d.weeks) * 7 + i64::from(d.days)),
                 _ => nominal(d),
             };
+            let end = Self::end_of(kind, start, len).sort_key();
+            if end == NaiveDateTime::MAX || end == NaiveDateTime::MIN {
+                self.warn(
+                    p.line(),
+                    Code::Recurrence,
+                    "DURATION reaches beyond the dates oxpim can represent (years ±262 143); the end is the last representable time".into(),
+                );
+            }
+            return len;
         }
         match kind {
             Kind::Date => Length::Days(1),
@@ -627,6 +645,60 @@ impl<'c> Ctx<'c, '_> {
                 }
             }
         }
+        // Overrides by their RECURRENCE-ID key.
+        struct Ovr<'a> {
+            comp: &'a Component,
+            key: NaiveDateTime,
+            rid: Moment,
+            future: bool,
+            /// For THISANDFUTURE: how far its DTSTART moves it, in wall time.
+            shift: TimeDelta,
+            used: bool,
+        }
+        let mut ovr: Vec<Ovr<'_>> = Vec::new();
+        for o in overrides {
+            let Some(rp) = o.property("RECURRENCE-ID") else {
+                continue;
+            };
+            let Some(oc) = rp
+                .value()
+                .and_then(|v| self.occurrence(v, &kind, dtstart, rp.line()))
+            else {
+                self.warn(rp.line(), Code::Recurrence, format!("UID '{uid}': RECURRENCE-ID is not a date or date-time; the override is ignored"));
+                continue;
+            };
+            let future = rp
+                .param("RANGE")
+                .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
+            let shift = if future {
+                o.property("DTSTART")
+                    .and_then(|p| {
+                        p.value()
+                            .and_then(|v| self.occurrence(v, &kind, dtstart, p.line()))
+                    })
+                    .map_or(TimeDelta::zero(), |n| n.wall - oc.wall)
+            } else {
+                TimeDelta::zero()
+            };
+            ovr.push(Ovr {
+                comp: o,
+                key: key(&oc),
+                rid: Self::moment(&kind, &oc),
+                future,
+                shift,
+                used: false,
+            });
+        }
+        ovr.sort_by_key(|o| o.key);
+        let exact: HashMap<NaiveDateTime, usize> =
+            ovr.iter().enumerate().map(|(i, o)| (o.key, i)).collect();
+        let futures: Vec<usize> = ovr
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.future)
+            .map(|(i, _)| i)
+            .collect();
+
         // Days of a nominal length vary by an hour across DST: slack.
         let master_span = (Self::end_of(&kind, &start_occ, len).sort_key() - key(&start_occ))
             .num_seconds()
@@ -635,7 +707,25 @@ impl<'c> Ctx<'c, '_> {
             .iter()
             .filter_map(|(o, e)| e.map(|e| (e.sort_key() - key(o)).num_seconds()))
             .fold(master_span, i64::max);
-        let (lo, hi) = self.window_keys(longest);
+        let (mut lo, mut hi) = self.window_keys(longest);
+        // Instances moved by THISANDFUTURE overrides come from further
+        // away (an hour of slack for DST).
+        let later = ovr
+            .iter()
+            .filter(|o| o.future)
+            .map(|o| o.shift.num_seconds())
+            .fold(0i64, i64::max);
+        let earlier = ovr
+            .iter()
+            .filter(|o| o.future)
+            .map(|o| -o.shift.num_seconds())
+            .fold(0i64, i64::max);
+        if later > 0 {
+            lo = lo.map(|l| add_secs(l, -(later + 3600)));
+        }
+        if earlier > 0 {
+            hi = hi.map(|h| add_secs(h, earlier + 3600));
+        }
         let skip_wall = lo.map(|l| match &zone {
             Some(z) => z.to_local(l),
             None => l,
@@ -650,7 +740,17 @@ impl<'c> Ctx<'c, '_> {
             max_empty: self.opts.max_empty,
         };
         let mut specs = Vec::new();
-        for p in master.properties_named("RRULE") {
+        for name in ["RRULE", "EXRULE"] {
+            let n = master.properties_named(name).count();
+            if n > MAX_RULES {
+                self.warn(
+                    master.line(),
+                    Code::Limit,
+                    format!("UID '{uid}': {n} {name}s; only the first {MAX_RULES} are used"),
+                );
+            }
+        }
+        for p in master.properties_named("RRULE").take(MAX_RULES) {
             match p.value() {
                 Some(Value::Recur(r)) => {
                     let spec = RuleSpec {
@@ -700,7 +800,7 @@ impl<'c> Ctx<'c, '_> {
         }
         // EXRULEs, walked alongside the instances.
         let mut ex_specs = Vec::new();
-        for p in master.properties_named("EXRULE") {
+        for p in master.properties_named("EXRULE").take(MAX_RULES) {
             if let Some(Value::Recur(r)) = p.value() {
                 let spec = RuleSpec {
                     recur: (**r).clone(),
@@ -720,47 +820,6 @@ impl<'c> Ctx<'c, '_> {
             let head = it.next().map(|o| key(&o));
             exrules.push((it, head));
         }
-        // Overrides by their RECURRENCE-ID key.
-        struct Ovr<'a> {
-            comp: &'a Component,
-            key: NaiveDateTime,
-            rid: Moment,
-            future: bool,
-            used: bool,
-        }
-        let mut ovr: Vec<Ovr<'_>> = Vec::new();
-        for o in overrides {
-            let Some(rp) = o.property("RECURRENCE-ID") else {
-                continue;
-            };
-            let Some(oc) = rp
-                .value()
-                .and_then(|v| self.occurrence(v, &kind, dtstart, rp.line()))
-            else {
-                self.warn(rp.line(), Code::Recurrence, format!("UID '{uid}': RECURRENCE-ID is not a date or date-time; the override is ignored"));
-                continue;
-            };
-            let future = rp
-                .param("RANGE")
-                .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
-            ovr.push(Ovr {
-                comp: o,
-                key: key(&oc),
-                rid: Self::moment(&kind, &oc),
-                future,
-                used: false,
-            });
-        }
-        ovr.sort_by_key(|o| o.key);
-        let exact: HashMap<NaiveDateTime, usize> =
-            ovr.iter().enumerate().map(|(i, o)| (o.key, i)).collect();
-        let futures: Vec<usize> = ovr
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.future)
-            .map(|(i, _)| i)
-            .collect();
-
         // Walk the merged, deduplicated occurrences.
         let mut rd = 0usize;
         let mut last: Option<NaiveDateTime> = None;
@@ -840,11 +899,11 @@ impl<'c> Ctx<'c, '_> {
                 .rev()
                 .find(|&&fi| ovr.get(fi).is_some_and(|o| o.key <= k))
             {
-                let (comp, okey) = match ovr.get(fi) {
-                    Some(o) => (o.comp, o.key),
+                let (comp, shift) = match ovr.get(fi) {
+                    Some(o) => (o.comp, o.shift),
                     None => continue,
                 };
-                self.shifted(uid, comp, okey, rid, &kind, dtstart, len, &occ)
+                self.shifted(uid, comp, shift, rid, &kind, dtstart, len, &occ)
             } else {
                 let end = own_end.unwrap_or_else(|| Self::end_of(&kind, &occ, len));
                 Some(Instance {
@@ -900,21 +959,26 @@ impl<'c> Ctx<'c, '_> {
         }
         // Overrides not met on the walk: those whose RECURRENCE-ID lies
         // outside the keys walked (the window skipped them, or the walk
-        // stopped first) may still move their instance into the window;
-        // those inside the walked keys match no instance and are reported
-        // as extra instances, as Outlook and CalDAV servers do.
+        // stopped first) may still move their instance into the window, and
+        // whether they match an instance is checked exactly; those inside
+        // the walked keys match no instance and are reported as extra
+        // instances, as Outlook and CalDAV servers do.
         if truncated {
             return;
         }
-        // Membership is checked exactly when unsure, so being unsure too
-        // often costs time, never correctness.
+        let skipped = skip_wall.is_some()
+            && specs
+                .iter()
+                .chain(ex_specs.iter())
+                .any(|(s, _)| s.recur.count.is_none());
         let ended_early = rd < rdates.len()
             || iters
                 .iter()
                 .any(|(it, head)| head.is_some() || it.hit_limit());
+        let mut pending: Vec<(usize, Instance, bool)> = Vec::new();
         for i in 0..ovr.len() {
             let Some(o) = ovr.get(i) else { continue };
-            if o.used || o.future {
+            if o.used {
                 continue;
             }
             let (comp, okey, rid) = (o.comp, o.key, o.rid);
@@ -926,58 +990,115 @@ impl<'c> Ctx<'c, '_> {
             if !self.in_window(&inst.start, &inst.end) {
                 continue;
             }
-            let outside =
-                lo.is_some_and(|f| okey < f) || (ended_early && last.is_none_or(|l| okey > l));
-            let member = outside
-                && self.is_instance(
-                    okey,
-                    &specs,
-                    &ex_specs,
-                    &rdates,
-                    &ex_keys,
-                    &ex_dates,
-                    zone.as_ref(),
-                );
-            if !member {
-                self.warn(comp.line(), Code::Recurrence, format!("UID '{uid}': RECURRENCE-ID {rid} matches no instance of the series; reported as an extra instance"));
+            let outside = (skipped && lo.is_some_and(|f| okey < f))
+                || (ended_early && last.is_none_or(|l| okey > l));
+            pending.push((i, inst, outside));
+        }
+        let unsure: Vec<NaiveDateTime> = pending
+            .iter()
+            .filter(|(_, _, outside)| *outside)
+            .filter_map(|(i, _, _)| ovr.get(*i).map(|o| o.key))
+            .take(MAX_CHECKED_OVERRIDES)
+            .collect();
+        let members = self.members(
+            &unsure,
+            &specs,
+            &ex_specs,
+            &rdates,
+            &ex_keys,
+            &ex_dates,
+            zone.as_ref(),
+        );
+        for (i, inst, outside) in pending {
+            let Some(o) = ovr.get(i) else { continue };
+            let line = o.comp.line();
+            if !outside || !members.contains(&o.key) {
+                let why = if outside && !unsure.contains(&o.key) {
+                    format!(
+                        "UID '{uid}': RECURRENCE-ID {} was not checked against the series (more than {MAX_CHECKED_OVERRIDES} to check); reported as an instance",
+                        o.rid
+                    )
+                } else {
+                    format!(
+                        "UID '{uid}': RECURRENCE-ID {} matches no instance of the series; reported as an extra instance",
+                        o.rid
+                    )
+                };
+                self.warn(line, Code::Recurrence, why);
             }
             if reported < self.opts.max_instances {
                 reported += 1;
                 out.push(inst);
+            } else if !truncated {
+                truncated = true;
+                self.warn(
+                    master.line(),
+                    Code::Limit,
+                    format!("UID '{uid}': more than {} instances; the rest were not expanded (raise the limit or narrow the window)", self.opts.max_instances),
+                );
             }
         }
     }
 
-    /// True when `k` (an occurrence key) is an instance of the series: a
-    /// rule or RDATE gives it and no EXDATE or EXRULE removes it. Used for
-    /// overrides outside the walked keys.
+    /// Which of `keys` (occurrence keys, sorted) are instances of the
+    /// series: a rule or RDATE gives them and no EXDATE or EXRULE removes
+    /// them. Rules with COUNT are walked once from DTSTART; the others
+    /// start next to each key.
     #[allow(clippy::too_many_arguments)]
-    fn is_instance(
+    fn members(
         &self,
-        k: NaiveDateTime,
+        keys: &[NaiveDateTime],
         specs: &[(RuleSpec, u32)],
         ex_specs: &[(RuleSpec, u32)],
         rdates: &[(Occurrence, Option<Moment>)],
         ex_keys: &HashSet<NaiveDateTime>,
         ex_dates: &HashSet<NaiveDate>,
         zone: Option<&TimeZone>,
-    ) -> bool {
-        let wall = zone.map_or(k, |z| z.to_local(k));
-        let produces = |spec: &RuleSpec| {
-            let mut spec = spec.clone();
-            spec.skip_to = Some(wall);
-            let mut it = RuleIter::new(&spec, zone);
-            it.by_ref()
-                .map(|o| key(&o))
-                .find(|x| *x >= k)
-                .is_some_and(|x| x == k)
+    ) -> HashSet<NaiveDateTime> {
+        if keys.is_empty() {
+            return HashSet::new();
+        }
+        let wall_of = |k: NaiveDateTime| zone.map_or(k, |z| z.to_local(k));
+        let produced = |list: &[(RuleSpec, u32)]| -> HashSet<NaiveDateTime> {
+            let mut found = HashSet::new();
+            for (spec, _) in list {
+                if spec.recur.count.is_some() {
+                    let mut spec = spec.clone();
+                    spec.skip_to = None;
+                    let mut it = RuleIter::new(&spec, zone).map(|o| key(&o)).peekable();
+                    for &k in keys {
+                        while it.next_if(|x| *x < k).is_some() {}
+                        if it.peek() == Some(&k) {
+                            found.insert(k);
+                        }
+                    }
+                } else {
+                    for &k in keys {
+                        let mut spec = spec.clone();
+                        spec.skip_to = Some(wall_of(k));
+                        let hit = RuleIter::new(&spec, zone)
+                            .map(|o| key(&o))
+                            .find(|x| *x >= k)
+                            .is_some_and(|x| x == k);
+                        if hit {
+                            found.insert(k);
+                        }
+                    }
+                }
+            }
+            found
         };
-        let given =
-            rdates.iter().any(|(o, _)| key(o) == k) || specs.iter().any(|(s, _)| produces(s));
-        given
-            && !ex_keys.contains(&k)
-            && !ex_dates.contains(&wall.date())
-            && !ex_specs.iter().any(|(s, _)| produces(s))
+        let by_rules = produced(specs);
+        let by_exrules = produced(ex_specs);
+        keys.iter()
+            .copied()
+            .filter(|k| by_rules.contains(k) || rdates.iter().any(|(o, _)| key(o) == *k))
+            .filter(|k| {
+                !ex_keys.contains(k)
+                    && !ex_dates.contains(&wall_of(*k).date())
+                    && !by_exrules.contains(k)
+            })
+            .collect()
     }
 
     /// The instance an override component describes (or `None` when it
@@ -1031,7 +1152,7 @@ impl<'c> Ctx<'c, '_> {
         &mut self,
         uid: &Arc<str>,
         c: &Component,
-        okey: NaiveDateTime,
+        shift: TimeDelta,
         rid: Moment,
         kind: &Kind,
         dtstart: NaiveDateTime,
@@ -1043,15 +1164,19 @@ impl<'c> Ctx<'c, '_> {
         {
             return None;
         }
+        // The move is in wall-clock time: 09:00 stays 09:00 across DST.
+        let wall = occ.wall.checked_add_signed(shift).unwrap_or(occ.wall);
+        let moved = Occurrence {
+            utc: match kind {
+                Kind::Zoned(z) => Some(z.to_utc(wall)),
+                _ => None,
+            },
+            wall,
+        };
         let new_start = c.property("DTSTART").and_then(|p| {
             p.value()
                 .and_then(|v| self.occurrence(v, kind, dtstart, p.line()))
         });
-        let delta = new_start.map_or(TimeDelta::zero(), |n| key(&n) - okey);
-        let moved = Occurrence {
-            utc: occ.utc.and_then(|u| u.checked_add_signed(delta)),
-            wall: occ.wall.checked_add_signed(delta).unwrap_or(occ.wall),
-        };
         let has_len = c.property("DTEND").is_some()
             || c.property("DUE").is_some()
             || c.property("DURATION").is_some();

@@ -401,6 +401,13 @@ struct Restart {
     interval: u32,
 }
 
+/// Which kind of [`Source`] a rule uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SourceKind {
+    Engine,
+    Step,
+}
+
 /// Where candidate date-times come from.
 enum Source {
     /// The rrule crate.
@@ -468,6 +475,11 @@ pub struct RuleIter<'z> {
     restart: Option<Restart>,
     forcing_dtstart: bool,
     limited: bool,
+    /// Second occurrences of repeated local times (sub-daily rules), held
+    /// until every earlier instant has been emitted.
+    held: std::collections::BinaryHeap<std::cmp::Reverse<Occurrence>>,
+    last_candidate: Option<NaiveDateTime>,
+    source_kind: SourceKind,
     group: Vec<NaiveDateTime>,
     group_key: Option<i64>,
     selected: VecDeque<NaiveDateTime>,
@@ -504,6 +516,9 @@ impl<'z> RuleIter<'z> {
             restart: None,
             forcing_dtstart: false,
             limited: false,
+            held: std::collections::BinaryHeap::new(),
+            last_candidate: None,
+            source_kind: SourceKind::Engine,
             group: Vec::new(),
             group_key: None,
             selected: VecDeque::new(),
@@ -537,25 +552,29 @@ impl<'z> RuleIter<'z> {
         for (k, _) in &r.other {
             notes.push(format!("rule part {k} is not understood and was ignored"));
         }
+        let plain = r.by_second.is_empty()
+            && r.by_minute.is_empty()
+            && r.by_hour.is_empty()
+            && r.by_day.is_empty()
+            && r.by_month_day.is_empty()
+            && r.by_year_day.is_empty()
+            && r.by_week_no.is_empty()
+            && r.by_month.is_empty()
+            && r.by_set_pos.is_empty();
+        // Large intervals overflow the engine's counters: a rule without BY
+        // parts is stepped here instead.
+        if plain && r.interval() >= 1000 {
+            it.inner = Some(Source::Step {
+                next: Some(dt),
+                k: 0,
+                interval: r.interval(),
+            });
+            it.source_kind = SourceKind::Step;
+            it.notes = notes;
+            return it;
+        }
         let Ok(interval) = u16::try_from(r.interval()) else {
-            let plain = r.by_second.is_empty()
-                && r.by_minute.is_empty()
-                && r.by_hour.is_empty()
-                && r.by_day.is_empty()
-                && r.by_month_day.is_empty()
-                && r.by_year_day.is_empty()
-                && r.by_week_no.is_empty()
-                && r.by_month.is_empty()
-                && r.by_set_pos.is_empty();
-            if plain {
-                it.inner = Some(Source::Step {
-                    next: Some(dt),
-                    k: 0,
-                    interval: r.interval(),
-                });
-            } else {
-                notes.push(format!("INTERVAL={} is larger than 65535, which the rule engine cannot expand together with BY parts; the rule adds no instances", r.interval()));
-            }
+            notes.push(format!("INTERVAL={} is larger than 65535, which the rule engine cannot expand together with BY parts; the rule adds no instances", r.interval()));
             it.notes = notes;
             return it;
         };
@@ -869,6 +888,12 @@ impl<'z> RuleIter<'z> {
         self.emitted
     }
 
+    /// True when the engine produced at least one candidate date (false: the
+    /// rule matches nothing in the engine's search range).
+    pub fn found_any(&self) -> bool {
+        self.any_candidate
+    }
+
     /// True when the expansion stopped at a limit rather than at the end of
     /// the rule.
     pub fn hit_limit(&self) -> bool {
@@ -899,12 +924,26 @@ impl<'z> RuleIter<'z> {
                     wall,
                 });
                 if from_rule && self.sub_daily {
-                    self.push(Occurrence {
+                    // Later local times of the fold come before it.
+                    self.held.push(std::cmp::Reverse(Occurrence {
                         utc: Some(second),
                         wall,
-                    });
+                    }));
                 }
             }
+        }
+    }
+
+    /// Emits the held occurrences that come before `before` (all of them
+    /// with `None`).
+    fn release_held(&mut self, before: Option<NaiveDateTime>) {
+        while let Some(std::cmp::Reverse(h)) = self.held.peek().copied() {
+            let k = h.utc.unwrap_or(h.wall);
+            if before.is_some_and(|b| k >= b) {
+                break;
+            }
+            self.held.pop();
+            self.push_one(h);
         }
     }
 
@@ -918,6 +957,13 @@ impl<'z> RuleIter<'z> {
     }
 
     fn push(&mut self, o: Occurrence) {
+        if !self.held.is_empty() {
+            self.release_held(Some(o.utc.unwrap_or(o.wall)));
+        }
+        self.push_one(o);
+    }
+
+    fn push_one(&mut self, o: Occurrence) {
         if self.done {
             return;
         }
@@ -990,6 +1036,7 @@ impl<'z> RuleIter<'z> {
             }
             let Some(inner) = self.inner.as_mut() else {
                 self.emit_dtstart();
+                self.release_held(None);
                 self.done = true;
                 break;
             };
@@ -1005,6 +1052,15 @@ impl<'z> RuleIter<'z> {
                     self.inner = None;
                     if !self.any_candidate {
                         self.notes.push("the rule matches no date (none found in the rule engine's search range)".into());
+                    } else if let Some(last) = self.last_candidate
+                        && !self.done
+                        && matches!(self.source_kind, SourceKind::Engine)
+                    {
+                        // The rule has no end of its own here: the engine
+                        // gave up (its year range, or 100 000 periods
+                        // without a date).
+                        self.limited = true;
+                        self.notes.push(format!("the rule engine found no date after {last} within its search range; later instances, if any, are not expanded"));
                     }
                     continue;
                 }
@@ -1018,7 +1074,16 @@ impl<'z> RuleIter<'z> {
                 }
             };
             self.any_candidate = true;
-            self.empty += 1;
+            self.last_candidate = Some(c);
+            // With BYSETPOS, whole periods count (one may hold many
+            // candidates).
+            if !needs_groups
+                || self
+                    .group_key
+                    .is_none_or(|k| k != period_key(self.freq, self.wkst, c))
+            {
+                self.empty += 1;
+            }
             if self.empty > self.limits.max_empty {
                 self.limited = true;
                 self.notes.push(format!(
@@ -1391,5 +1456,122 @@ mod filter_tests {
         );
         assert_eq!(v, ["20250101T000000"]);
         assert!(notes.iter().any(|n| n.contains("65535")));
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+    use oxpim_contentline::value::recur::parse_recur;
+
+    fn dt(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap()
+    }
+
+    fn iter_of(
+        rule: &str,
+        start: &str,
+        zone: Option<&TimeZone>,
+        until: Option<Until>,
+    ) -> RuleIter<'static> {
+        let (recur, _) = parse_recur(rule).unwrap();
+        let spec = RuleSpec {
+            recur,
+            dtstart: dt(start),
+            zone: zone.cloned(),
+            until,
+            include_dtstart: true,
+            skip_to: None,
+            limits: RuleLimits::default(),
+        };
+        let zone: Option<&'static TimeZone> = zone.map(|z| &*Box::leak(Box::new(z.clone())));
+        RuleIter::new(&spec, zone)
+    }
+
+    #[test]
+    fn instants_in_a_fold_come_in_order() {
+        let berlin = TimeZone::Iana(chrono_tz::Europe::Berlin);
+        // 26 October 2025: 02:00–03:00 local happens twice (00:00Z–02:00Z).
+        let got: Vec<NaiveDateTime> = iter_of(
+            "FREQ=MINUTELY;INTERVAL=30;COUNT=7",
+            "20251026T013000",
+            Some(&berlin),
+            None,
+        )
+        .filter_map(|o| o.utc)
+        .collect();
+        let want: Vec<NaiveDateTime> = [
+            "20251025T233000",
+            "20251026T000000",
+            "20251026T003000",
+            "20251026T010000",
+            "20251026T013000",
+            "20251026T020000",
+            "20251026T023000",
+        ]
+        .iter()
+        .map(|s| dt(s))
+        .collect();
+        assert_eq!(got, want);
+        // UNTIL inside the fold keeps every instant up to it.
+        let got: Vec<NaiveDateTime> = iter_of(
+            "FREQ=MINUTELY;INTERVAL=30",
+            "20251026T013000",
+            Some(&berlin),
+            Some(Until::Utc(dt("20251026T004500"))),
+        )
+        .filter_map(|o| o.utc)
+        .collect();
+        assert_eq!(got, want[..3].to_vec());
+    }
+
+    #[test]
+    fn bysetpos_counts_periods_not_candidates_toward_the_empty_limit() {
+        // 2 880 candidates a day, one picked per day.
+        let (recur, _) = parse_recur("FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;BYSECOND=0,30;BYSETPOS=-1;COUNT=3").unwrap();
+        let spec = RuleSpec {
+            recur,
+            dtstart: dt("20250101T235930"),
+            zone: None,
+            until: None,
+            include_dtstart: true,
+            skip_to: None,
+            limits: RuleLimits {
+                max_instances: 100,
+                max_empty: 1_000,
+            },
+        };
+        let v: Vec<_> = RuleIter::new(&spec, None).map(|o| o.wall).collect();
+        assert_eq!(v.len(), 3);
+        assert_eq!(v[2], dt("20250103T235930"));
+    }
+
+    #[test]
+    fn an_engine_that_gives_up_is_reported() {
+        // The engine stops at year 9999; the rule has no end of its own.
+        let mut it = iter_of(
+            "FREQ=YEARLY;INTERVAL=900;BYMONTH=1;BYMONTHDAY=1",
+            "20000101T000000",
+            None,
+            None,
+        );
+        let n = it.by_ref().count();
+        assert_eq!(n, 9, "2000, 2900, … 9200");
+        assert!(it.hit_limit());
+        assert!(
+            it.notes().iter().any(|m| m.contains("later instances")),
+            "{:?}",
+            it.notes()
+        );
+        // A plain rule with a large INTERVAL is stepped without the engine.
+        let mut it = iter_of(
+            "FREQ=MONTHLY;INTERVAL=65535;COUNT=3",
+            "20000131T000000",
+            None,
+            None,
+        );
+        let v: Vec<_> = it.by_ref().map(|o| o.wall).collect();
+        assert_eq!(v.len(), 3, "{v:?}");
+        assert!(it.notes().is_empty(), "{:?}", it.notes());
     }
 }

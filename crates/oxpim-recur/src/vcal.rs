@@ -41,15 +41,21 @@ fn token_kind(t: &str) -> Option<(Frequency, &'static str, &str)> {
     None
 }
 
-/// Reads `3+`, `2-`, `1` (occurrence or day number with an optional sign).
+/// Reads `3+`, `2-`, `1` (occurrence or day number with an optional
+/// trailing sign): at most four digits, so no arithmetic can overflow.
 fn signed_number(t: &str) -> Option<i32> {
-    if let Some(n) = t.strip_suffix('+') {
-        return n.parse().ok();
+    let (digits, negative) = if let Some(n) = t.strip_suffix('+') {
+        (n, false)
+    } else if let Some(n) = t.strip_suffix('-') {
+        (n, true)
+    } else {
+        (t, false)
+    };
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    if let Some(n) = t.strip_suffix('-') {
-        return n.parse::<i32>().ok().map(|v| -v);
-    }
-    t.parse().ok()
+    let v: i32 = digits.parse().ok()?;
+    Some(if negative { -v } else { v })
 }
 
 /// Converts a vCalendar 1.0 rule to a RECUR value. Notes list what could
@@ -386,7 +392,9 @@ fn attendee(p: &Property) -> Property {
 }
 
 /// vCalendar's TZ and DAYLIGHT as a VTIMEZONE, when floating times need it.
-fn vtimezone(cal: &Component) -> Option<Component> {
+/// The VTIMEZONE that TZ and DAYLIGHT describe, with the lines of the
+/// DAYLIGHT properties it used and diagnostics for those it could not.
+fn vtimezone(cal: &Component, diags: &mut Vec<Diagnostic>) -> Option<(Component, Vec<u32>)> {
     let std_offset = match cal.property("TZ")?.value()? {
         Value::UtcOffset(o) => o.seconds,
         v => parse_utc_offset(v.as_str()?.trim().as_bytes())?.0.seconds,
@@ -412,12 +420,15 @@ fn vtimezone(cal: &Component) -> Option<Component> {
         off(std_offset),
     ));
     let mut std_rdates = Vec::new();
+    let mut used = Vec::new();
     for d in cal.properties_named("DAYLIGHT") {
         let parts = alarm_parts(d);
         if !parts
             .first()
             .is_some_and(|s| s.trim().eq_ignore_ascii_case("TRUE"))
         {
+            // DAYLIGHT:FALSE: no daylight saving; nothing to convert.
+            used.push(d.line());
             continue;
         }
         let dst = parts.get(1).and_then(|s| {
@@ -431,9 +442,26 @@ fn vtimezone(cal: &Component) -> Option<Component> {
             .get(3)
             .and_then(|s| parse_date_time(s.trim().as_bytes(), None));
         let (Some((dst, _)), Some((start, _)), Some((end, _))) = (dst, start, end) else {
+            diags.push(diag(
+                d.line(),
+                "DAYLIGHT needs an offset and the start and end of daylight time; kept as X-VCAL-DAYLIGHT".into(),
+            ));
             continue;
         };
-        // vCalendar writes the switch times in local time.
+        used.push(d.line());
+        // vCalendar writes the switch times in local time, or in UTC with Z:
+        // the start is then read with the standard offset, the end with the
+        // daylight one.
+        let start = if start.zone == Zone::Utc {
+            DateTime::floating(add_offset(start.local, std_offset))
+        } else {
+            start
+        };
+        let end = if end.zone == Zone::Utc {
+            DateTime::floating(add_offset(end.local, dst.seconds))
+        } else {
+            end
+        };
         let mut day = Component::new("DAYLIGHT", Dialect::ICalendar);
         day.push(Property::new(
             "DTSTART",
@@ -476,7 +504,13 @@ fn vtimezone(cal: &Component) -> Option<Component> {
         tz.components.push(back);
     }
     tz.components.insert(0, std);
-    Some(tz)
+    Some((tz, used))
+}
+
+fn add_offset(t: chrono::NaiveDateTime, secs: i32) -> chrono::NaiveDateTime {
+    chrono::TimeDelta::try_seconds(i64::from(secs))
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(t)
 }
 
 /// Puts floating DATE-TIME values in `tzid`.
@@ -508,13 +542,27 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
     let mut out = cal.clone();
     out.forget_source();
     out.set_dialect(Dialect::ICalendar);
-    let tz = vtimezone(cal);
+    let (tz, used) = match vtimezone(cal, &mut diags) {
+        Some((tz, used)) => (Some(tz), used),
+        None => (None, Vec::new()),
+    };
     let tzid = tz.as_ref().map(|_| "vCalendar-TZ");
     let mut props = Vec::new();
     for p in std::mem::take(&mut out.properties) {
         match p.name() {
             "VERSION" => props.push(text_prop("VERSION", "2.0")),
-            "TZ" | "DAYLIGHT" if tz.is_some() => {}
+            "TZ" if tz.is_some() => {}
+            "DAYLIGHT" if tz.is_some() && used.contains(&p.line()) => {}
+            "DAYLIGHT" if tz.is_some() => {
+                let v = p.values().clone();
+                let mut x = Property::new(
+                    "X-VCAL-DAYLIGHT",
+                    ValueType::Unknown,
+                    Value::Unknown(String::new().into()),
+                );
+                x.set_values(p.value_type().clone(), v);
+                props.push(x);
+            }
             _ => props.push(p),
         }
     }
@@ -679,6 +727,11 @@ mod tests {
         assert!(parse_vcal_rule("MD1 40 #2").is_err());
         assert!(parse_vcal_rule("MP1 9+ MO").is_err());
         assert!(parse_vcal_rule("W0 MO").is_err());
+        // Numbers that would overflow are refused, not wrapped.
+        assert!(parse_vcal_rule("MP1 -2147483648 MO #0").is_err());
+        assert!(parse_vcal_rule("MP1 2147483648- MO #0").is_err());
+        assert!(parse_vcal_rule("MD1 -2147483648- #0").is_err());
+        assert!(parse_vcal_rule("YD1 99999 #1").is_err());
     }
 
     #[test]
@@ -724,5 +777,36 @@ mod tests {
             ev.property("RRULE").and_then(|p| p.value()),
             Some(Value::Recur(_))
         ));
+    }
+
+    #[test]
+    fn daylight_in_utc_and_unusable_daylight() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nTZ:-05\r\nDAYLIGHT:TRUE;-04;20250309T070000Z;20251102T060000Z;EST;EDT\r\nDAYLIGHT:TRUE;-04;soon;later;EST;EDT\r\nBEGIN:VEVENT\r\nUID:d\r\nDTSTART:20250701T090000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let doc = oxpim_contentline::Parser::new()
+            .parse(text.as_bytes())
+            .document;
+        let (cal, diags) = to_icalendar(&doc.components[0]);
+        let tz = cal.components.iter().find(|c| c.is("VTIMEZONE")).unwrap();
+        let day = tz.components.iter().find(|c| c.is("DAYLIGHT")).unwrap();
+        // 07:00Z is 02:00 standard time.
+        assert!(matches!(
+            day.property("DTSTART").and_then(|p| p.value()),
+            Some(Value::DateTime(d)) if d.local.format("%Y%m%dT%H%M%S").to_string() == "20250309T020000"
+        ));
+        let back = tz
+            .components
+            .iter()
+            .filter(|c| c.is("STANDARD"))
+            .find_map(|c| match c.property("DTSTART").and_then(|p| p.value()) {
+                Some(Value::DateTime(d)) if chrono::Datelike::year(&d.local) == 2025 => {
+                    Some(d.local)
+                }
+                _ => None,
+            })
+            .unwrap();
+        // 06:00Z is 02:00 daylight time.
+        assert_eq!(back.format("%Y%m%dT%H%M%S").to_string(), "20251102T020000");
+        assert!(cal.property("X-VCAL-DAYLIGHT").is_some());
+        assert!(diags.iter().any(|d| d.message.contains("DAYLIGHT")));
     }
 }

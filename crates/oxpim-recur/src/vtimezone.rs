@@ -17,6 +17,11 @@ const BLOCK_YEARS: i32 = 8;
 pub const MAX_TRANSITIONS: usize = 100_000;
 /// Most observances read from one VTIMEZONE.
 pub const MAX_OBSERVANCES: usize = 1_000;
+/// Most observances whose RRULE needs the rule engine (the usual yearly
+/// shapes do not count); the rules of the others are ignored.
+pub const MAX_RULE_OBSERVANCES: usize = 64;
+/// Most blocks looked at backwards for the offset in effect.
+const MAX_BLOCKS_BACK: i32 = 64;
 /// Most blocks kept per VTIMEZONE (the cache starts over beyond).
 const MAX_BLOCKS: usize = 1_024;
 
@@ -162,6 +167,8 @@ pub struct VTimeZone {
     last_year: Option<i32>,
     blocks: Mutex<HashMap<i32, Arc<[Transition]>>>,
     cut: AtomicBool,
+    /// Observances whose rule was found to match no date at all.
+    dead: Vec<AtomicBool>,
 }
 
 fn offset_of(c: &Component, name: &str) -> Option<i32> {
@@ -242,6 +249,20 @@ impl VTimeZone {
             ));
             observances.truncate(MAX_OBSERVANCES);
         }
+        let mut general = 0usize;
+        for o in &mut observances {
+            if o.recur.is_some() && o.shape.is_none() {
+                general += 1;
+                if general > MAX_RULE_OBSERVANCES {
+                    o.recur = None;
+                }
+            }
+        }
+        if general > MAX_RULE_OBSERVANCES {
+            notes.push(format!(
+                "VTIMEZONE '{tzid}' has {general} observances with unusual RRULEs; the rules of all but the first {MAX_RULE_OBSERVANCES} are ignored"
+            ));
+        }
         let first_year = observances
             .iter()
             .flat_map(|o| std::iter::once(o.dtstart).chain(o.rdates.iter().copied()))
@@ -273,11 +294,12 @@ impl VTimeZone {
         Ok((
             VTimeZone {
                 tzid,
-                observances,
                 first_year,
                 last_year,
                 blocks: Mutex::new(HashMap::new()),
                 cut: AtomicBool::new(false),
+                dead: observances.iter().map(|_| AtomicBool::new(false)).collect(),
+                observances,
             },
             notes,
         ))
@@ -300,7 +322,7 @@ impl VTimeZone {
         let mut out = Vec::new();
         let mut cut = false;
         let mut open = false;
-        for o in &self.observances {
+        for (oi, o) in self.observances.iter().enumerate() {
             let push = |out: &mut Vec<Transition>, local: NaiveDateTime| {
                 out.push(Transition {
                     utc: add_secs(local, -i64::from(o.from)),
@@ -317,6 +339,10 @@ impl VTimeZone {
                 }
             }
             let Some(recur) = &o.recur else { continue };
+            let dead = self.dead.get(oi);
+            if dead.is_some_and(|d| d.load(Ordering::Relaxed)) || out.len() >= budget {
+                continue;
+            }
             let until = recur.until.as_ref().map(|u| match u {
                 RecurUntil::Date(d) => Until::Date(*d),
                 // Onset in UTC = local - from.
@@ -347,7 +373,6 @@ impl VTimeZone {
                 }
                 continue;
             }
-            let remaining = budget.saturating_sub(out.len());
             let spec = RuleSpec {
                 recur: recur.clone(),
                 dtstart: o.dtstart,
@@ -360,7 +385,7 @@ impl VTimeZone {
                     None
                 },
                 limits: RuleLimits {
-                    max_instances: remaining.max(1),
+                    max_instances: budget,
                     max_empty: 100_000,
                 },
             };
@@ -382,11 +407,13 @@ impl VTimeZone {
             if it.hit_limit() {
                 cut = true;
             }
+            if !it.found_any()
+                && let Some(d) = dead
+            {
+                d.store(true, Ordering::Relaxed);
+            }
             if !ended || (recur.count.is_none() && recur.until.is_none()) {
                 open = true;
-            }
-            if cut {
-                break;
             }
         }
         out.sort_by_key(|t| t.utc);
@@ -447,7 +474,8 @@ impl VTimeZone {
             }
             _ => Self::block_of(utc) + 1,
         };
-        while b >= first_block {
+        let stop = first_block.max(b.saturating_sub(MAX_BLOCKS_BACK));
+        while b >= stop {
             let t = self.block(b);
             let i = t.partition_point(|x| x.utc <= utc);
             if let Some(x) = i.checked_sub(1).and_then(|j| t.get(j)) {
@@ -455,7 +483,24 @@ impl VTimeZone {
             }
             b -= 1;
         }
-        None
+        if stop <= first_block {
+            return None;
+        }
+        // Nothing for centuries: the latest DTSTART or RDATE onset before
+        // `utc` (rules that produced nothing that long are taken as over).
+        self.observances
+            .iter()
+            .flat_map(|o| {
+                std::iter::once(o.dtstart)
+                    .chain(o.rdates.iter().copied())
+                    .map(move |l| Transition {
+                        utc: add_secs(l, -i64::from(o.from)),
+                        from: o.from,
+                        to: o.to,
+                    })
+            })
+            .filter(|t| t.utc <= utc)
+            .max_by_key(|t| t.utc)
     }
 
     /// The first transition after `utc`, looking at most two blocks ahead;

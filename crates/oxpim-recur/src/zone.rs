@@ -15,7 +15,11 @@ use chrono::{NaiveDateTime, Offset, TimeDelta, TimeZone as _};
 pub(crate) fn add_secs(t: NaiveDateTime, secs: i64) -> NaiveDateTime {
     TimeDelta::try_seconds(secs)
         .and_then(|d| t.checked_add_signed(d))
-        .unwrap_or(t)
+        .unwrap_or(if secs > 0 {
+            NaiveDateTime::MAX
+        } else {
+            NaiveDateTime::MIN
+        })
 }
 
 /// Rules of a time zone: which UTC offset is in effect at each instant.
@@ -204,8 +208,9 @@ impl TimeZone {
     /// How the local time `local` maps to UTC.
     pub fn resolve(&self, local: NaiveDateTime) -> LocalTime {
         let at = |o: i32| add_secs(local, -i64::from(o));
-        let before = self.offset_at(add_secs(local, -36 * 3600));
-        let after = self.offset_at(add_secs(local, 36 * 3600));
+        // No zone moves its clocks by two days or more.
+        let before = self.offset_at(add_secs(local, -50 * 3600));
+        let after = self.offset_at(add_secs(local, 50 * 3600));
         let mut valid: [Option<i32>; 2] = [None, None];
         let mut n = 0;
         for o in [before, after] {
@@ -266,8 +271,8 @@ pub struct ZoneCursor<'a> {
 }
 
 /// Local times closer than this to a transition take the careful path (no
-/// zone moves its clocks by more than a day).
-const MARGIN: i64 = 26 * 3600;
+/// zone moves its clocks by two days or more).
+const MARGIN: i64 = 50 * 3600;
 
 impl ZoneCursor<'_> {
     /// Resolves a local time (same result as [`TimeZone::resolve`]).

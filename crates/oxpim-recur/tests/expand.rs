@@ -817,3 +817,105 @@ END:VEVENT");
     assert_eq!(orphans.len(), 1, "{orphans:?}");
     assert!(orphans[0].contains("2025-01-01"));
 }
+
+#[test]
+fn thisandfuture_moves_instances_into_a_window_and_keeps_wall_time() {
+    let text = cal("BEGIN:VEVENT
+UID:f
+DTSTART:20250101T090000Z
+DURATION:PT1H
+RRULE:FREQ=DAILY
+END:VEVENT
+BEGIN:VEVENT
+UID:f
+RECURRENCE-ID;RANGE=THISANDFUTURE:20250110T090000Z
+DTSTART:20250113T090000Z
+DURATION:PT1H
+SUMMARY:Three days later
+END:VEVENT");
+    let e = expand_with(
+        &text,
+        ExpandOptions {
+            from: Some(utc("2025-02-10T00:00:00")),
+            to: Some(utc("2025-02-11T00:00:00")),
+            ..ExpandOptions::default()
+        },
+    );
+    let got: Vec<(String, Option<String>)> = e
+        .instances
+        .iter()
+        .map(|i| (i.start.to_string(), i.recurrence_id.map(|r| r.to_string())))
+        .collect();
+    assert_eq!(
+        got,
+        [(
+            "2025-02-10T09:00:00Z".to_string(),
+            Some("2025-02-07T09:00:00Z".to_string())
+        )]
+    );
+
+    // Moved from a Friday in summer time to a Monday in winter time: the
+    // later instances stay at 09:00 local.
+    let text = cal("BEGIN:VEVENT
+UID:w
+DTSTART;TZID=Europe/Berlin:20251003T090000
+DURATION:PT1H
+RRULE:FREQ=WEEKLY;COUNT=6
+END:VEVENT
+BEGIN:VEVENT
+UID:w
+RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Berlin:20251017T090000
+DTSTART;TZID=Europe/Berlin:20251020T090000
+DURATION:PT1H
+END:VEVENT");
+    assert_eq!(
+        starts(&expand(&text)),
+        [
+            "2025-10-03T07:00:00Z",
+            "2025-10-10T07:00:00Z",
+            "2025-10-20T07:00:00Z",
+            "2025-10-27T08:00:00Z",
+            "2025-11-03T08:00:00Z",
+            "2025-11-10T08:00:00Z"
+        ]
+    );
+}
+
+#[test]
+fn overrides_of_a_counted_series_outside_a_window() {
+    let text = cal("BEGIN:VEVENT
+UID:c
+DTSTART:20250101T090000Z
+DURATION:PT1H
+RRULE:FREQ=DAILY;COUNT=100
+END:VEVENT
+BEGIN:VEVENT
+UID:c
+RECURRENCE-ID:20250105T090000Z
+DTSTART:20250301T120000Z
+DURATION:PT1H
+END:VEVENT
+BEGIN:VEVENT
+UID:c
+RECURRENCE-ID:20250106T090030Z
+DTSTART:20250301T150000Z
+DURATION:PT1H
+END:VEVENT");
+    let e = expand_with(
+        &text,
+        ExpandOptions {
+            from: Some(utc("2025-03-01T10:00:00")),
+            to: Some(utc("2025-03-02T00:00:00")),
+            ..ExpandOptions::default()
+        },
+    );
+    assert_eq!(starts(&e), ["2025-03-01T12:00:00Z", "2025-03-01T15:00:00Z"]);
+    let orphans: Vec<&str> = e
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("matches no instance"))
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(orphans.len(), 1, "{orphans:?}");
+    assert!(orphans[0].contains("09:00:30"));
+}
