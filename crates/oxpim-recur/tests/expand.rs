@@ -919,3 +919,21 @@ END:VEVENT");
     assert_eq!(orphans.len(), 1, "{orphans:?}");
     assert!(orphans[0].contains("09:00:30"));
 }
+
+#[test]
+fn rdate_as_dates_in_an_all_day_series() {
+    let text = cal("BEGIN:VEVENT
+UID:d
+DTSTART;VALUE=DATE:20250101
+RRULE:FREQ=YEARLY;COUNT=2
+RDATE;VALUE=DATE:20250704,20250101
+EXDATE;VALUE=DATE:20260101
+END:VEVENT");
+    let e = expand(&text);
+    assert_eq!(starts(&e), ["2025-01-01", "2025-07-04"]);
+    assert!(
+        e.instances
+            .iter()
+            .all(|i| matches!(i.start, Moment::Date(_)))
+    );
+}
