@@ -68,16 +68,35 @@ fn ical_dt(s: &str) -> String {
     s.replace(['-', ':'], "").replace(' ', "T")
 }
 
+/// The `cases` array of a corpus JSON file; a file that cannot be read is a
+/// failing case, not an empty suite.
+fn load_cases(s: &mut Suite, corpus: &Path, file: &str) -> Vec<J> {
+    let path = corpus.join(file);
+    let parsed = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<J>(&t).ok());
+    match parsed {
+        Some(J::Object(mut m)) => match m.remove("cases") {
+            Some(J::Array(a)) => a,
+            _ => {
+                s.add(file.to_string(), Outcome::Fail("no \"cases\" array".into()));
+                Vec::new()
+            }
+        },
+        _ => {
+            s.add(
+                file.to_string(),
+                Outcome::Fail(format!("cannot read {}", path.display())),
+            );
+            Vec::new()
+        }
+    }
+}
+
 pub fn suite_dateutil(corpus: &Path) -> Suite {
     let mut s = Suite::new("rrule-dateutil");
-    let path = corpus.join("recur/dateutil_test_rrule_cases.json");
-    let Some(cases) = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<J>(&t).ok())
-    else {
-        return s;
-    };
-    for (i, c) in cases["cases"].as_array().into_iter().flatten().enumerate() {
+    let cases = load_cases(&mut s, corpus, "recur/dateutil_test_rrule_cases.json");
+    for (i, c) in cases.iter().enumerate() {
         let name = format!("{}#{}:{}", c["test"].as_str().unwrap_or("?"), c["line"], i);
         let outcome = guarded(|| {
             let rule = c["rule"].as_str().unwrap_or("");
@@ -121,14 +140,8 @@ pub fn suite_dateutil(corpus: &Path) -> Suite {
 
 pub fn suite_icaljs(corpus: &Path) -> Suite {
     let mut s = Suite::new("rrule-icaljs");
-    let path = corpus.join("recur/icaljs_recur_iterator_cases.json");
-    let Some(cases) = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<J>(&t).ok())
-    else {
-        return s;
-    };
-    for (i, c) in cases["cases"].as_array().into_iter().flatten().enumerate() {
+    let cases = load_cases(&mut s, corpus, "recur/icaljs_recur_iterator_cases.json");
+    for (i, c) in cases.iter().enumerate() {
         let name = format!("line {}:{}", c["line"], i);
         let outcome = guarded(|| {
             let rule = c["rule"].as_str().unwrap_or("");
@@ -206,14 +219,12 @@ fn local_string(m: &Moment, tz: &chrono_tz::Tz) -> String {
 
 pub fn suite_sabre(corpus: &Path) -> Suite {
     let mut s = Suite::new("rrule-sabre");
-    let path = corpus.join("recur/sabre_vobject_rruleiterator_cases.json");
-    let Some(cases) = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<J>(&t).ok())
-    else {
-        return s;
-    };
-    for (i, c) in cases["cases"].as_array().into_iter().flatten().enumerate() {
+    let cases = load_cases(
+        &mut s,
+        corpus,
+        "recur/sabre_vobject_rruleiterator_cases.json",
+    );
+    for (i, c) in cases.iter().enumerate() {
         let name = format!("{}#{}:{}", c["test"].as_str().unwrap_or("?"), c["line"], i);
         let outcome = guarded(|| {
             let rule = c["rule"].as_str().unwrap_or("");
@@ -266,14 +277,8 @@ pub fn suite_sabre(corpus: &Path) -> Suite {
 
 pub fn suite_rust_rrule(corpus: &Path) -> Suite {
     let mut s = Suite::new("rrule-rust-rrule");
-    let path = corpus.join("recur/rust_rrule_rfc_cases.json");
-    let Some(cases) = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<J>(&t).ok())
-    else {
-        return s;
-    };
-    for c in cases["cases"].as_array().into_iter().flatten() {
+    let cases = load_cases(&mut s, corpus, "recur/rust_rrule_rfc_cases.json");
+    for c in cases.iter() {
         let name = c["test"].as_str().unwrap_or("?").to_string();
         let outcome = guarded(|| {
             let input = c["input"].as_str().unwrap_or("");

@@ -552,15 +552,7 @@ impl<'z> RuleIter<'z> {
         for (k, _) in &r.other {
             notes.push(format!("rule part {k} is not understood and was ignored"));
         }
-        let plain = r.by_second.is_empty()
-            && r.by_minute.is_empty()
-            && r.by_hour.is_empty()
-            && r.by_day.is_empty()
-            && r.by_month_day.is_empty()
-            && r.by_year_day.is_empty()
-            && r.by_week_no.is_empty()
-            && r.by_month.is_empty()
-            && r.by_set_pos.is_empty();
+        let plain = !r.has_by_parts() && r.by_set_pos.is_empty();
         // Large intervals overflow the engine's counters: a rule without BY
         // parts is stepped here instead.
         if plain && r.interval() >= 1000 {
@@ -1136,7 +1128,7 @@ mod tests {
     use super::*;
     use oxpim_contentline::value::recur::parse_recur;
 
-    fn dt(s: &str) -> NaiveDateTime {
+    pub(super) fn dt(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap()
     }
 
@@ -1461,12 +1453,9 @@ mod filter_tests {
 
 #[cfg(test)]
 mod order_tests {
+    use super::tests::dt;
     use super::*;
     use oxpim_contentline::value::recur::parse_recur;
-
-    fn dt(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap()
-    }
 
     fn iter_of(
         rule: &str,

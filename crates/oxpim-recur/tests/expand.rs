@@ -42,6 +42,15 @@ fn utc(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").unwrap()
 }
 
+/// The warnings about overrides that match no instance.
+fn orphan_notes(e: &Expansion) -> Vec<&str> {
+    e.diagnostics
+        .iter()
+        .filter(|d| d.message.contains("matches no instance"))
+        .map(|d| d.message.as_str())
+        .collect()
+}
+
 fn has_note(e: &Expansion, needle: &str) -> bool {
     e.diagnostics.iter().any(|d| d.message.contains(needle))
 }
@@ -808,12 +817,7 @@ END:VEVENT");
             ),
         ]
     );
-    let orphans: Vec<&str> = e
-        .diagnostics
-        .iter()
-        .filter(|d| d.message.contains("matches no instance"))
-        .map(|d| d.message.as_str())
-        .collect();
+    let orphans = orphan_notes(&e);
     assert_eq!(orphans.len(), 1, "{orphans:?}");
     assert!(orphans[0].contains("2025-01-01"));
 }
@@ -910,12 +914,7 @@ END:VEVENT");
         },
     );
     assert_eq!(starts(&e), ["2025-03-01T12:00:00Z", "2025-03-01T15:00:00Z"]);
-    let orphans: Vec<&str> = e
-        .diagnostics
-        .iter()
-        .filter(|d| d.message.contains("matches no instance"))
-        .map(|d| d.message.as_str())
-        .collect();
+    let orphans = orphan_notes(&e);
     assert_eq!(orphans.len(), 1, "{orphans:?}");
     assert!(orphans[0].contains("09:00:30"));
 }

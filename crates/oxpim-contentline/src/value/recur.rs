@@ -160,6 +160,18 @@ impl Recur {
     pub fn interval(&self) -> u32 {
         self.interval.unwrap_or(1)
     }
+
+    /// True when the rule has a BYxxx part other than BYSETPOS.
+    pub fn has_by_parts(&self) -> bool {
+        !(self.by_second.is_empty()
+            && self.by_minute.is_empty()
+            && self.by_hour.is_empty()
+            && self.by_day.is_empty()
+            && self.by_month_day.is_empty()
+            && self.by_year_day.is_empty()
+            && self.by_week_no.is_empty()
+            && self.by_month.is_empty())
+    }
 }
 
 /// Weekday from its two-letter code.
@@ -368,16 +380,7 @@ pub fn parse_recur(s: &str) -> Result<(Recur, Vec<String>), String> {
     {
         warnings.push("BYDAY ordinals are only allowed with FREQ=MONTHLY or YEARLY".into());
     }
-    if !r.by_set_pos.is_empty()
-        && r.by_second.is_empty()
-        && r.by_minute.is_empty()
-        && r.by_hour.is_empty()
-        && r.by_day.is_empty()
-        && r.by_month_day.is_empty()
-        && r.by_year_day.is_empty()
-        && r.by_week_no.is_empty()
-        && r.by_month.is_empty()
-    {
+    if !r.by_set_pos.is_empty() && !r.has_by_parts() {
         warnings.push("BYSETPOS needs another BYxxx rule part".into());
     }
     if r.skip.is_some() && r.rscale.is_none() {
