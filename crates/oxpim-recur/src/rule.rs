@@ -204,20 +204,9 @@ type OrdinalFilter = Vec<(i32, Weekday)>;
 fn ordinal_matches(filter: &OrdinalFilter, freq: Frequency, in_month: bool, d: NaiveDate) -> bool {
     let w = d.weekday();
     let (pos, len) = if freq == Frequency::Monthly || in_month {
-        let next = if d.month() == 12 {
-            NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
-        };
-        let len = next.and_then(|n| n.pred_opt()).map_or(31, |l| l.day());
-        (d.day(), len)
+        (d.day(), days_in_month(d.year(), d.month()))
     } else {
-        let len = if NaiveDate::from_ymd_opt(d.year(), 2, 29).is_some() {
-            366
-        } else {
-            365
-        };
-        (d.ordinal(), len)
+        (d.ordinal(), days_in_year(d.year()))
     };
     filter.iter().any(|&(n, wd)| {
         wd == w
@@ -254,9 +243,9 @@ impl Default for DayFilter {
     }
 }
 
-fn days_in_month(y: i32, m: u32) -> u32 {
+pub(crate) fn days_in_month(y: i32, m: u32) -> u32 {
     let next = if m == 12 {
-        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+        NaiveDate::from_ymd_opt(y.saturating_add(1), 1, 1)
     } else {
         NaiveDate::from_ymd_opt(y, m + 1, 1)
     };

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use oxpim_contentline::value::{Frequency, Recur, RecurUntil, Value};
 use oxpim_contentline::{Component, Zone};
 
-use crate::rule::{RuleIter, RuleLimits, RuleSpec, Until};
+use crate::rule::{RuleIter, RuleLimits, RuleSpec, Until, days_in_month};
 use crate::zone::{Span, ZoneRules, add_secs};
 
 /// Transitions are computed on demand, this many years at a time, and kept.
@@ -135,15 +135,6 @@ impl YearlyShape {
             YearlyShape::MonthDay { month, day } => NaiveDate::from_ymd_opt(y, *month, *day),
         }
     }
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    let next = if m == 12 {
-        NaiveDate::from_ymd_opt(y.saturating_add(1), 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(y, m + 1, 1)
-    };
-    next.and_then(|n| n.pred_opt()).map_or(31, |l| l.day())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
