@@ -6,16 +6,19 @@
 //!   `xtask/conformance-baseline.tsv`.
 //! - `cargo xtask bench` runs the criterion benches and writes
 //!   `docs/benchmarks.md`.
+//! - `cargo xtask gen-names` regenerates the canonical MAPI property names
+//!   (`crates/oxpim-mapi/src/generated.rs`) from `data/properties.tsv`.
 
 mod bench;
 mod conformance;
+mod gen_names;
 mod recur_suites;
 
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage:\n  cargo xtask conformance [--corpus DIR] [--update-baseline] [--verbose]\n  cargo xtask bench [--quick] [--no-run]"
+        "usage:\n  cargo xtask conformance [--corpus DIR] [--update-baseline] [--verbose]\n  cargo xtask bench [--quick] [--no-run]\n  cargo xtask gen-names"
     );
     ExitCode::from(2)
 }
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("conformance") => conformance::main(args.get(1..).unwrap_or_default()),
         Some("bench") => bench::main(args.get(1..).unwrap_or_default()),
+        Some("gen-names") => gen_names::main(args.get(1..).unwrap_or_default()),
         _ => usage(),
     }
 }

@@ -1,0 +1,60 @@
+//! # oxpim-mapi
+//!
+//! The MAPI property model of oxpim: property tags and types (every type of
+//! MS-OXCDATA, multi-valued ones too), values, FILETIME and PtypFloatingTime
+//! conversions, named properties with the well-known property sets,
+//! canonical names (PidTag…, PidLid…, PidName…) both ways, and messages
+//! (property bag, recipient table, attachments, embedded messages).
+//!
+//! What it must never do: read or write any file format (that is
+//! `oxpim-msg`'s job), lose a property it does not know (unknown types are
+//! kept as bytes), or depend on a crate above it.
+//!
+//! ```
+//! use oxpim_mapi::{Message, PropValue, props};
+//!
+//! let mut m = Message::with_class("IPM.Appointment");
+//! m.properties.set(&props::PID_TAG_SUBJECT, "Planning")?;
+//! m.properties.set(&props::PID_LID_LOCATION, "Room 1")?;
+//! assert_eq!(m.properties.str(&props::PID_LID_LOCATION), Some("Room 1"));
+//! // Canonical names both ways.
+//! let def = oxpim_mapi::props::by_name("PidLidLocation").unwrap();
+//! assert_eq!(def, &props::PID_LID_LOCATION);
+//! // The table checks types.
+//! assert!(m.properties.set(&props::PID_TAG_SUBJECT, 7).is_err());
+//! # Ok::<(), oxpim_mapi::Error>(())
+//! ```
+
+pub mod codepage;
+#[rustfmt::skip]
+mod generated;
+pub mod json;
+pub mod message;
+pub mod named;
+pub mod props;
+pub mod types;
+pub mod value;
+
+pub use message::{AttachedObject, Attachment, Message, PropertyBag, Storage};
+pub use named::{NamedProperty, PropKey, PropName, sets};
+pub use props::{PropDef, PropId};
+pub use types::{
+    FileTime, Guid, GuidError, PropTag, PropType, datetime_to_floating_time,
+    floating_time_to_datetime,
+};
+pub use value::PropValue;
+
+/// Errors of the model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// A value of the wrong type for a canonical property.
+    #[error("{name} is {expected}, not {found}")]
+    TypeMismatch {
+        /// The property's canonical name.
+        name: &'static str,
+        /// The table's type.
+        expected: PropType,
+        /// The value's type.
+        found: PropType,
+    },
+}

@@ -1,0 +1,247 @@
+//! Messages: a property bag, a recipient table and attachments.
+
+use indexmap::IndexMap;
+
+use crate::named::PropKey;
+use crate::props::{self, PropDef};
+use crate::types::{FileTime, Guid, PropType};
+use crate::value::PropValue;
+use crate::{Error, codepage};
+
+/// Properties in insertion order, one value per key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PropertyBag {
+    entries: IndexMap<PropKey, PropValue>,
+}
+
+impl PropertyBag {
+    /// An empty bag.
+    pub fn new() -> PropertyBag {
+        PropertyBag::default()
+    }
+
+    /// Number of properties.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the bag holds no property.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The properties in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&PropKey, &PropValue)> {
+        self.entries.iter()
+    }
+
+    /// Sets a property by key, whatever the value's type; returns the value
+    /// it replaces.
+    pub fn insert(&mut self, key: impl Into<PropKey>, value: PropValue) -> Option<PropValue> {
+        self.entries.insert(key.into(), value)
+    }
+
+    /// Sets a canonical property, checking that the value has the table's
+    /// type.
+    pub fn set(&mut self, def: &PropDef, value: impl Into<PropValue>) -> Result<(), Error> {
+        let value = value.into();
+        if value.prop_type() != def.ptype {
+            return Err(Error::TypeMismatch {
+                name: def.name,
+                expected: def.ptype,
+                found: value.prop_type(),
+            });
+        }
+        self.entries.insert(def.key(), value);
+        Ok(())
+    }
+
+    /// The value of a key.
+    pub fn get(&self, key: &PropKey) -> Option<&PropValue> {
+        self.entries.get(key)
+    }
+
+    /// The value of a canonical property, if it has the table's type.
+    pub fn get_def(&self, def: &PropDef) -> Option<&PropValue> {
+        self.entries
+            .get(&def.key())
+            .filter(|v| v.prop_type() == def.ptype)
+    }
+
+    /// Removes a property, keeping the order of the others.
+    pub fn remove(&mut self, key: &PropKey) -> Option<PropValue> {
+        self.entries.shift_remove(key)
+    }
+
+    /// A PtypString property.
+    pub fn str(&self, def: &PropDef) -> Option<&str> {
+        self.get_def(def).and_then(PropValue::as_str)
+    }
+
+    /// A PtypInteger32 property.
+    pub fn i32(&self, def: &PropDef) -> Option<i32> {
+        self.get_def(def).and_then(PropValue::as_i32)
+    }
+
+    /// A PtypBoolean property.
+    pub fn bool(&self, def: &PropDef) -> Option<bool> {
+        self.get_def(def).and_then(PropValue::as_bool)
+    }
+
+    /// A PtypTime property.
+    pub fn time(&self, def: &PropDef) -> Option<FileTime> {
+        self.get_def(def).and_then(PropValue::as_time)
+    }
+
+    /// A PtypBinary property.
+    pub fn binary(&self, def: &PropDef) -> Option<&[u8]> {
+        self.get_def(def).and_then(PropValue::as_binary)
+    }
+
+    /// The text of a string property (PtypString, or PtypString8 decoded
+    /// with `codepage`), whichever of the two the bag holds.
+    pub fn text(&self, def: &PropDef, codepage: u32) -> Option<String> {
+        match self.get(&def.key())? {
+            PropValue::String(s) => Some(s.clone()),
+            PropValue::String8(b) => Some(codepage::decode(b, codepage)),
+            _ => None,
+        }
+    }
+
+    /// The code page of PtypString8 values in this bag:
+    /// PidTagMessageCodepage, else PidTagInternetCodepage, else 1252.
+    pub fn codepage(&self) -> u32 {
+        [0x3FFD_u16, 0x3FDE]
+            .iter()
+            .find_map(|id| match self.get(&PropKey::Tag(*id)) {
+                Some(PropValue::I32(cp)) => u32::try_from(*cp).ok(),
+                _ => None,
+            })
+            .unwrap_or(1252)
+    }
+
+    /// True when any value is PtypString or PtypMultipleString.
+    pub fn has_unicode_strings(&self) -> bool {
+        self.entries
+            .values()
+            .any(|v| matches!(v.prop_type(), PropType::STRING | PropType::MULTIPLE_STRING))
+    }
+
+    /// True when any value is PtypString8 or PtypMultipleString8.
+    pub fn has_string8(&self) -> bool {
+        self.entries.values().any(|v| {
+            matches!(
+                v.prop_type(),
+                PropType::STRING8 | PropType::MULTIPLE_STRING8
+            )
+        })
+    }
+}
+
+impl FromIterator<(PropKey, PropValue)> for PropertyBag {
+    fn from_iter<I: IntoIterator<Item = (PropKey, PropValue)>>(iter: I) -> PropertyBag {
+        PropertyBag {
+            entries: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// A MAPI message: properties, recipients (each row a property bag) and
+/// attachments.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Message {
+    /// The message's own properties.
+    pub properties: PropertyBag,
+    /// The recipient table, in order.
+    pub recipients: Vec<PropertyBag>,
+    /// The attachments, in order.
+    pub attachments: Vec<Attachment>,
+}
+
+impl Message {
+    /// An empty message.
+    pub fn new() -> Message {
+        Message::default()
+    }
+
+    /// An empty message with PidTagMessageClass set.
+    pub fn with_class(class: &str) -> Message {
+        let mut m = Message::new();
+        m.properties
+            .insert(PropKey::Tag(0x001A), PropValue::String(class.to_owned()));
+        m
+    }
+
+    /// PidTagMessageClass (either string type).
+    pub fn message_class(&self) -> Option<String> {
+        let def = props::by_name("PidTagMessageClass")?;
+        self.properties.text(def, self.properties.codepage())
+    }
+}
+
+/// An attachment: its properties (for data by value, PidTagAttachDataBinary
+/// holds the bytes) and, for embedded messages and storages, the object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Attachment {
+    /// The attachment's own properties.
+    pub properties: PropertyBag,
+    /// The embedded message or storage (PidTagAttachDataObject), if any.
+    pub object: Option<AttachedObject>,
+}
+
+impl Attachment {
+    /// An attachment by value (PidTagAttachMethod 1).
+    pub fn by_value(filename: &str, data: Vec<u8>) -> Attachment {
+        let mut properties = PropertyBag::new();
+        properties.insert(PropKey::Tag(0x3705), PropValue::I32(1));
+        properties.insert(PropKey::Tag(0x3701), PropValue::Binary(data));
+        if !filename.is_empty() {
+            properties.insert(PropKey::Tag(0x3707), PropValue::String(filename.to_owned()));
+            properties.insert(PropKey::Tag(0x3001), PropValue::String(filename.to_owned()));
+        }
+        Attachment {
+            properties,
+            object: None,
+        }
+    }
+
+    /// An embedded-message attachment (PidTagAttachMethod 5).
+    pub fn embedded(message: Message) -> Attachment {
+        let mut properties = PropertyBag::new();
+        properties.insert(PropKey::Tag(0x3705), PropValue::I32(5));
+        Attachment {
+            properties,
+            object: Some(AttachedObject::Message(Box::new(message))),
+        }
+    }
+
+    /// The embedded message, if there is one.
+    pub fn embedded_message(&self) -> Option<&Message> {
+        match &self.object {
+            Some(AttachedObject::Message(m)) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// What PidTagAttachDataObject holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttachedObject {
+    /// An embedded message (PidTagAttachMethod 5).
+    Message(Box<Message>),
+    /// An application-defined storage (PidTagAttachMethod 6), kept as is.
+    Storage(Storage),
+}
+
+/// A compound-file storage kept opaque: its class ID, streams and child
+/// storages, by name. The order of names carries no meaning (compound files
+/// keep their own); the .msg reader returns them sorted by name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Storage {
+    /// The storage's CLSID.
+    pub clsid: Guid,
+    /// Streams: name and bytes.
+    pub streams: Vec<(String, Vec<u8>)>,
+    /// Child storages: name and content.
+    pub storages: Vec<(String, Storage)>,
+}
