@@ -317,3 +317,103 @@ fn expand_does_not_depend_on_the_host_zone() {
     );
     assert_eq!(of("d"), ["2025-03-08", "2025-03-09", "2025-03-10"]);
 }
+
+#[test]
+fn dump_prints_the_msg_schema() {
+    use oxpim::mapi::{
+        Attachment, FileTime, Message, NamedProperty, PropKey, PropValue, props, sets,
+    };
+    let mut m = Message::with_class("IPM.Appointment");
+    m.properties
+        .set(&props::PID_TAG_SUBJECT, "Board meeting")
+        .unwrap();
+    m.properties
+        .set(
+            &props::PID_LID_APPOINTMENT_START_WHOLE,
+            FileTime(133_802_064_000_000_000),
+        )
+        .unwrap();
+    m.properties
+        .set(&props::PID_NAME_KEYWORDS, vec!["Work".to_string()])
+        .unwrap();
+    m.properties.insert(
+        NamedProperty::string(sets::PS_INTERNET_HEADERS, "x-custom"),
+        PropValue::String("yes".into()),
+    );
+    let mut r = oxpim::mapi::PropertyBag::new();
+    r.set(&props::PID_TAG_DISPLAY_NAME, "Ann").unwrap();
+    r.insert(PropKey::Tag(0x0FFF), PropValue::Binary(vec![0xAB, 0x01]));
+    m.recipients.push(r);
+    m.attachments
+        .push(Attachment::embedded(Message::with_class("IPM.Note")));
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "a.msg", &oxpim::msg::to_bytes(&m).unwrap());
+    let out = oxpim(&["dump", file.to_str().unwrap()], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["message_class"], "IPM.Appointment");
+    let props = j["properties"].as_array().unwrap();
+    let find = |name: &str| props.iter().find(|p| p["name"] == name).unwrap().clone();
+    let subject = find("PidTagSubject");
+    assert_eq!(subject["tag"], "0x0037001F");
+    assert_eq!(subject["type"], "PtypString");
+    assert_eq!(subject["value"], "Board meeting");
+    let start = find("PidLidAppointmentStartWhole");
+    assert_eq!(
+        start["named"]["set"],
+        "{00062002-0000-0000-C000-000000000046}"
+    );
+    assert_eq!(start["named"]["lid"], 0x820D);
+    assert_eq!(start["value"], "2025-01-01T12:00:00Z");
+    let kw = find("PidNameKeywords");
+    assert_eq!(kw["named"]["name"], "Keywords");
+    assert_eq!(kw["value"], serde_json::json!(["Work"]));
+    let custom = props
+        .iter()
+        .find(|p| p["named"]["name"] == "x-custom")
+        .unwrap();
+    assert_eq!(custom["name"], serde_json::Value::Null);
+    assert_eq!(j["recipients"][0]["properties"][0]["value"], "ab01");
+    assert_eq!(j["attachments"][0]["embedded"]["message_class"], "IPM.Note");
+    // The same through standard input, and to a file.
+    let bytes = std::fs::read(&file).unwrap();
+    let out2 = oxpim(&["dump", "-"], Some(&bytes));
+    assert_eq!(out2.stdout, out.stdout);
+    let target = dir.path().join("out.json");
+    let out3 = oxpim(
+        &[
+            "dump",
+            file.to_str().unwrap(),
+            "-o",
+            target.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out3.status.success());
+    assert_eq!(std::fs::read(&target).unwrap(), out.stdout);
+}
+
+#[test]
+fn dump_refuses_what_is_not_a_msg() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "x.msg", b"BEGIN:VCALENDAR\r\n");
+    let out = oxpim(&["dump", file.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("x.msg: not a readable compound file"), "{err}");
+    assert!(!err.contains("panicked"));
+    let out = oxpim(
+        &["dump", dir.path().join("missing.msg").to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

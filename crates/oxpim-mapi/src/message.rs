@@ -109,14 +109,18 @@ impl PropertyBag {
     }
 
     /// The code page of PtypString8 values in this bag:
-    /// PidTagMessageCodepage, else PidTagInternetCodepage, else 1252.
+    /// PidTagMessageCodepage; else the ANSI code page of
+    /// PidTagMessageLocaleId; else PidTagInternetCodepage when it is a
+    /// Windows code page (not, say, ISO-2022-JP, which Outlook records there
+    /// while storing Shift_JIS); else 1252.
     pub fn codepage(&self) -> u32 {
-        [0x3FFD_u16, 0x3FDE]
-            .iter()
-            .find_map(|id| match self.get(&PropKey::Tag(*id)) {
-                Some(PropValue::I32(cp)) => u32::try_from(*cp).ok(),
-                _ => None,
-            })
+        let int = |id: u16| match self.get(&PropKey::Tag(id)) {
+            Some(PropValue::I32(v)) => u32::try_from(*v).ok(),
+            _ => None,
+        };
+        int(0x3FFD)
+            .or_else(|| int(0x3FF1).map(codepage::for_locale))
+            .or_else(|| int(0x3FDE).filter(|cp| codepage::is_windows_codepage(*cp)))
             .unwrap_or(1252)
     }
 

@@ -181,3 +181,25 @@ fn strip_for_rewrite(m: &mut Message) {
         }
     }
 }
+
+/// The 8-bit contact decodes, through its locale's code page (Shift_JIS for
+/// LCID 1041, although PidTagInternetCodepage says ISO-2022-JP), to the same
+/// text as its Unicode twin.
+#[test]
+fn string8_text_uses_the_message_code_page() {
+    let Some(dir) = corpus() else { return };
+    let read_subject = |name: &str| {
+        let m =
+            from_bytes(&std::fs::read(dir.join("msgreader-hiraoka").join(name)).unwrap()).unwrap();
+        let def = oxpim_mapi::props::by_name("PidTagSubject").unwrap();
+        (
+            m.properties.text(def, m.properties.codepage()),
+            m.properties.get(&def.key()).cloned(),
+        )
+    };
+    let (ansi, raw) = read_subject("contactAnsi.msg");
+    let (unicode, _) = read_subject("contactUnicode.msg");
+    assert!(matches!(raw, Some(PropValue::String8(_))));
+    assert_eq!(ansi.as_deref(), Some("コム ドット イグザンプル 殿"));
+    assert_eq!(ansi, unicode);
+}

@@ -11,6 +11,8 @@
 //! | [`lexer`] (`oxpim-lexer`) | bytes → content lines: unfolding, QP soft breaks, spans |
 //! | [`contentline`] (`oxpim-contentline`) | component tree, typed values, dialects, diagnostics, writer, jCal/jCard |
 //! | [`recur`] (`oxpim-recur`) | time zones (VTIMEZONE, IANA, Windows, Outlook names) and recurrence expansion |
+//! | [`mapi`] (`oxpim-mapi`) | MAPI property model: tags, types, values, named properties, canonical names, messages |
+//! | [`msg`] (`oxpim-msg`) | Outlook `.msg` files: reproducible writer, bounded reader |
 //!
 //! What this crate must never do: hold logic of its own that a lower crate
 //! needs, or reach around the layers. It composes the lower crates through
@@ -28,6 +30,8 @@
 
 pub use oxpim_contentline as contentline;
 pub use oxpim_lexer as lexer;
+pub use oxpim_mapi as mapi;
+pub use oxpim_msg as msg;
 pub use oxpim_recur as recur;
 
 pub use oxpim_recur::{DtstartPolicy, ExpandOptions, Expander, Expansion, Instance, Moment};
