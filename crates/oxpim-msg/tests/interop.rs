@@ -34,11 +34,19 @@ fn python_read(file: &Path, named: &Value) -> Option<Value> {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let required = std::env::var("OXPIM_REQUIRE_EXTERNAL").as_deref() == Ok("1");
     let skip = |why: String| {
-        assert!(!required, "interop reader unavailable and OXPIM_REQUIRE_EXTERNAL=1: {why}");
+        assert!(
+            !required,
+            "interop reader unavailable and OXPIM_REQUIRE_EXTERNAL=1: {why}"
+        );
         eprintln!("SKIPPED: interop with extract-msg: {why}");
         None
     };
-    let out = match Command::new(&python).arg(&script).arg(file).arg(&spec).output() {
+    let out = match Command::new(&python)
+        .arg(&script)
+        .arg(file)
+        .arg(&spec)
+        .output()
+    {
         Ok(o) => o,
         Err(e) => return skip(format!("cannot run {python}: {e}")),
     };
@@ -67,20 +75,44 @@ fn recipient(name: &str, email: &str, kind: i32) -> PropertyBag {
 fn extract_msg_reads_what_oxpim_writes() {
     let mut m = Message::with_class("IPM.Appointment");
     let p = &mut m.properties;
-    p.set(&props::PID_TAG_SUBJECT, "Quarterly review — Überblick 東京").unwrap();
-    p.set(&props::PID_TAG_BODY, "Agenda:\r\n1. Numbers\r\n2. Plans").unwrap();
-    p.set(&props::PID_TAG_CREATION_TIME, ft("2025-03-01T08:00:00Z")).unwrap();
-    p.set(&props::PID_TAG_LAST_MODIFICATION_TIME, ft("2025-03-02T09:30:00Z")).unwrap();
-    p.set(&props::PID_TAG_CLIENT_SUBMIT_TIME, ft("2025-03-02T09:31:15Z")).unwrap();
-    p.set(&props::PID_LID_APPOINTMENT_START_WHOLE, ft("2025-04-01T13:00:00Z")).unwrap();
-    p.set(&props::PID_LID_APPOINTMENT_END_WHOLE, ft("2025-04-01T14:30:00Z")).unwrap();
+    p.set(&props::PID_TAG_SUBJECT, "Quarterly review — Überblick 東京")
+        .unwrap();
+    p.set(&props::PID_TAG_BODY, "Agenda:\r\n1. Numbers\r\n2. Plans")
+        .unwrap();
+    p.set(&props::PID_TAG_CREATION_TIME, ft("2025-03-01T08:00:00Z"))
+        .unwrap();
+    p.set(
+        &props::PID_TAG_LAST_MODIFICATION_TIME,
+        ft("2025-03-02T09:30:00Z"),
+    )
+    .unwrap();
+    p.set(
+        &props::PID_TAG_CLIENT_SUBMIT_TIME,
+        ft("2025-03-02T09:31:15Z"),
+    )
+    .unwrap();
+    p.set(
+        &props::PID_LID_APPOINTMENT_START_WHOLE,
+        ft("2025-04-01T13:00:00Z"),
+    )
+    .unwrap();
+    p.set(
+        &props::PID_LID_APPOINTMENT_END_WHOLE,
+        ft("2025-04-01T14:30:00Z"),
+    )
+    .unwrap();
     p.set(&props::PID_LID_LOCATION, "Room 4.01").unwrap();
     p.set(&props::PID_LID_BUSY_STATUS, 2).unwrap();
     p.set(&props::PID_LID_APPOINTMENT_SUB_TYPE, false).unwrap();
     p.set(&props::PID_LID_REMINDER_DELTA, 15).unwrap();
-    p.set(&props::PID_LID_EMAIL1_EMAIL_ADDRESS, "ann@example.org").unwrap();
+    p.set(&props::PID_LID_EMAIL1_EMAIL_ADDRESS, "ann@example.org")
+        .unwrap();
     p.set(&props::PID_LID_TASK_STATUS, 1).unwrap();
-    p.set(&props::PID_NAME_KEYWORDS, vec!["Work".to_string(), "Q2".to_string()]).unwrap();
+    p.set(
+        &props::PID_NAME_KEYWORDS,
+        vec!["Work".to_string(), "Q2".to_string()],
+    )
+    .unwrap();
     p.insert(
         NamedProperty::string(sets::PS_INTERNET_HEADERS, "X-Oxpim-Test"),
         PropValue::String("yes".into()),
@@ -90,7 +122,10 @@ fn extract_msg_reads_what_oxpim_writes() {
         recipient("Bob Beispiel", "bob@example.de", 2),
     ];
     let mut inner = Message::with_class("IPM.Note");
-    inner.properties.set(&props::PID_TAG_SUBJECT, "Minutes").unwrap();
+    inner
+        .properties
+        .set(&props::PID_TAG_SUBJECT, "Minutes")
+        .unwrap();
     m.attachments = vec![
         Attachment::by_value("notes.txt", b"hello\x00world".to_vec()),
         Attachment::embedded(inner),
@@ -112,10 +147,15 @@ fn extract_msg_reads_what_oxpim_writes() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("appointment.msg");
     std::fs::write(&file, oxpim_msg::to_bytes(&m).unwrap()).unwrap();
-    let Some(seen) = python_read(&file, &named) else { return };
+    let Some(seen) = python_read(&file, &named) else {
+        return;
+    };
     std::fs::remove_dir_all(&dir).ok();
 
-    assert_eq!(seen["ole_root_clsid"], "00020D0B-0000-0000-C000-000000000046");
+    assert_eq!(
+        seen["ole_root_clsid"],
+        "00020D0B-0000-0000-C000-000000000046"
+    );
     assert_eq!(seen["class"], "IPM.Appointment");
     assert_eq!(seen["unicode"], true);
     assert_eq!(seen["subject"], "Quarterly review — Überblick 東京");
