@@ -398,3 +398,50 @@ fn hostile_bytes_never_panic() {
     assert!(from_bytes(b"not a compound file").is_err());
     assert!(from_bytes(&[]).is_err());
 }
+
+/// Directory entries rewritten to lie: huge stream sizes, start sectors that
+/// point at the header, the FAT or themselves, and a child pointer that
+/// makes the directory tree cyclic. Each gives an error or a message with
+/// warnings, promptly, without a panic.
+#[test]
+fn lying_directory_entries_are_refused() {
+    let bytes = to_bytes(&sample()).unwrap();
+    let name: Vec<u8> = "__properties_version1.0"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let entries: Vec<usize> = (0..bytes.len() - name.len())
+        .filter(|&i| i % 128 == 0 && bytes[i..].starts_with(&name))
+        .collect();
+    assert!(
+        entries.len() >= 4,
+        "found {} property-stream entries",
+        entries.len()
+    );
+    let patch = |at: usize, data: &[u8]| {
+        let mut b = bytes.clone();
+        b[at..at + data.len()].copy_from_slice(data);
+        b
+    };
+    let mut refused = 0;
+    for &e in &entries {
+        let cases = [
+            patch(e + 120, &0xFFFF_FFF0_u64.to_le_bytes()),
+            patch(e + 120, &0x7FFF_FFFF_FFFF_FFFF_u64.to_le_bytes()),
+            patch(e + 116, &0_u32.to_le_bytes()),
+            patch(e + 116, &0xFFFF_FFFA_u32.to_le_bytes()),
+            patch(e + 116, &0x0FFF_FFFF_u32.to_le_bytes()),
+            patch(e + 76, &0_u32.to_le_bytes()),
+            patch(e + 68, &0_u32.to_le_bytes()),
+        ];
+        for b in cases {
+            if read(&b, &ReadOptions::default()).is_err() {
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        refused > entries.len(),
+        "only {refused} lying files refused"
+    );
+}
