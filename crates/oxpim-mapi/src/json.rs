@@ -28,13 +28,14 @@ pub fn message_to_json(m: &Message) -> Value {
         "message_class".into(),
         m.message_class().map_or(Value::Null, Value::String),
     );
+    let cp = m.properties.codepage();
     o.insert("properties".into(), bag_to_json(&m.properties));
     o.insert(
         "recipients".into(),
         Value::Array(
             m.recipients
                 .iter()
-                .map(|r| json!({ "properties": bag_to_json(r) }))
+                .map(|r| json!({ "properties": rows_to_json(r, cp) }))
                 .collect(),
         ),
     );
@@ -43,7 +44,7 @@ pub fn message_to_json(m: &Message) -> Value {
         .iter()
         .map(|a| {
             let mut o = Map::new();
-            o.insert("properties".into(), bag_to_json(&a.properties));
+            o.insert("properties".into(), rows_to_json(&a.properties, cp));
             match &a.object {
                 Some(AttachedObject::Message(e)) => {
                     o.insert("embedded".into(), message_to_json(e));
@@ -72,6 +73,23 @@ fn storage_to_json(s: &Storage) -> Value {
 /// the module documentation).
 pub fn bag_to_json(bag: &PropertyBag) -> Value {
     let cp = bag.codepage();
+    let mut entries: Vec<(&PropKey, &PropValue)> = bag.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    Value::Array(
+        entries
+            .into_iter()
+            .map(|(k, v)| property_to_json(k, v, cp))
+            .collect(),
+    )
+}
+
+/// A recipient or attachment row: its own code page properties if any,
+/// else the message's.
+fn rows_to_json(bag: &PropertyBag, message_cp: u32) -> Value {
+    let has_own = [0x3FFD_u16, 0x3FF1, 0x3FDE]
+        .iter()
+        .any(|id| bag.get(&PropKey::Tag(*id)).is_some());
+    let cp = if has_own { bag.codepage() } else { message_cp };
     let mut entries: Vec<(&PropKey, &PropValue)> = bag.iter().collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     Value::Array(

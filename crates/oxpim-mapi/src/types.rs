@@ -239,7 +239,12 @@ impl FromStr for Guid {
             .unwrap_or(s);
         let groups: Vec<&str> = s.split('-').collect();
         let widths = [8, 4, 4, 4, 12];
-        if groups.len() != 5 || groups.iter().zip(widths).any(|(g, w)| g.len() != w) {
+        if groups.len() != 5
+            || groups
+                .iter()
+                .zip(widths)
+                .any(|(g, w)| g.len() != w || !g.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
             return Err(GuidError);
         }
         let hex: String = groups.concat();
@@ -320,6 +325,11 @@ mod tests {
         );
         assert!(
             "{0006200-0000-0000-C000-000000000046}"
+                .parse::<Guid>()
+                .is_err()
+        );
+        assert!(
+            "{+0062004-0000-0000-C000-000000000046}"
                 .parse::<Guid>()
                 .is_err()
         );

@@ -18,8 +18,11 @@
 //!   as stored (PtypString as UTF-16LE). Empty strings are left out, since
 //!   MS-OXMSG requires at least one character and Outlook refuses empty
 //!   string streams.
-//! - PidTagStoreSupportMask `0x00040000` (STORE_UNICODE_OK) is added to each
-//!   message without a mask and without 8-bit strings.
+//! - PidTagStoreSupportMask gets STORE_UNICODE_OK (`0x00040000`) in each
+//!   message without 8-bit strings (added, or OR-ed into a mask that lacks
+//!   it); a message mixing the two string types is refused.
+//! - PidTagAttachMethod is set to 5 (embedded message) or 6 (storage) when
+//!   an attachment with an object lacks it, and must agree when present.
 //! - Named properties get IDs 0x8000… in the order of their (set, name)
 //!   over the whole message tree; the mapping storage holds the GUID, entry
 //!   and string streams and the hash buckets.
@@ -67,7 +70,8 @@ pub struct ReadOptions {
     /// Most recipients or attachments per message (default 2048, the
     /// MS-OXMSG maximum).
     pub max_rows: usize,
-    /// Most entries in one storage (default 65 536).
+    /// Most entries in one storage, and most property entries in one
+    /// property stream (default 65 536).
     pub max_entries_per_storage: usize,
     /// Largest single stream (default 256 MiB).
     pub max_stream_len: u64,
@@ -121,6 +125,14 @@ pub enum WriteError {
     /// Embedded messages nested deeper than [`MAX_DEPTH`].
     #[error("embedded messages nested deeper than {0}")]
     TooDeep(usize),
+    /// PidTagAttachMethod disagrees with the attachment's object (5 for an
+    /// embedded message, 6 for a storage).
+    #[error("attachment {0}: PidTagAttachMethod {1} does not fit its object")]
+    AttachMethod(usize, i32),
+    /// A [`oxpim_mapi::PropValue::Unknown`] value whose type oxpim models:
+    /// it would be written in the wrong layout.
+    #[error("an Unknown value has the known type {0}; use the matching PropValue")]
+    UnknownOfKnownType(oxpim_mapi::PropType),
     /// An attachment with both PidTagAttachDataBinary and an object.
     #[error("attachment {0} has both data bytes and an embedded object")]
     AttachmentDataTwice(usize),
@@ -147,7 +159,7 @@ pub fn read(bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, ReadError> 
     match catch_unwind(AssertUnwindSafe(|| reader::read(bytes, opts))) {
         Ok(r) => r,
         Err(_) => Err(ReadError::Container(
-            "the compound-file layer failed on this input".into(),
+            "internal error while reading (a panic was caught); please report this file".into(),
         )),
     }
 }

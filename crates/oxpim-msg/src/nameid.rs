@@ -14,6 +14,9 @@ pub const ENTRY_STREAM: &str = "__substg1.0_00030102";
 /// The string stream.
 pub const STRING_STREAM: &str = "__substg1.0_00040102";
 
+/// Longest string name read from a mapping storage, in bytes.
+pub const MAX_NAME_BYTES: usize = 4096;
+
 /// Most named properties one file can map (IDs 0x8000–0xFFFE).
 pub const MAX_NAMED: usize = 0x7FFF;
 
@@ -106,7 +109,12 @@ impl Builder {
                         self.guids.len() - 1
                     }
                 };
-                3 + u32::try_from(pos).ok()?
+                // The GUID index has 15 bits.
+                let g = 3 + u32::try_from(pos).ok()?;
+                if g > 0x7FFF {
+                    return None;
+                }
+                g
             }
         };
         let is_string = matches!(n.name, PropName::String(_));
@@ -262,6 +270,11 @@ fn read_name(strings: &[u8], offset: u32) -> Result<String, String> {
         .get(start..start.saturating_add(4))
         .ok_or_else(|| format!("string offset {offset} beyond the string stream"))?;
     let len = le32(len_bytes) as usize;
+    if len > MAX_NAME_BYTES {
+        return Err(format!(
+            "string name of {len} bytes, longer than {MAX_NAME_BYTES}"
+        ));
+    }
     let body = strings
         .get(start + 4..(start + 4).saturating_add(len))
         .ok_or_else(|| format!("string of {len} bytes at {offset} runs past the stream"))?;

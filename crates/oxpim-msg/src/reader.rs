@@ -1,5 +1,7 @@
 //! The .msg reader: bounded, and never panicking on hostile files.
 
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 use cfb::CompoundFile;
@@ -12,6 +14,36 @@ use crate::nameid;
 use crate::{PROPS_STREAM, ReadError, ReadOptions};
 
 type Cfb<'a> = CompoundFile<Cursor<&'a [u8]>>;
+
+/// Most warnings kept; later ones are counted in a last line.
+const MAX_WARNINGS: usize = 1000;
+
+/// The children of one storage, looked up by name case-insensitively,
+/// remembering which streams were used.
+struct Kids {
+    list: Vec<(String, bool, u64)>,
+    index: HashMap<(bool, String), usize>,
+    used: Vec<Cell<bool>>,
+}
+
+impl Kids {
+    fn find(&self, name: &str, stream: bool) -> Option<String> {
+        let i = *self.index.get(&(stream, name.to_ascii_uppercase()))?;
+        if let Some(u) = self.used.get(i) {
+            u.set(true);
+        }
+        self.list.get(i).map(|(n, _, _)| n.clone())
+    }
+
+    /// Streams nothing asked for.
+    fn unused_streams(&self) -> impl Iterator<Item = &str> {
+        self.list
+            .iter()
+            .zip(&self.used)
+            .filter(|((_, s, _), u)| *s && !u.get())
+            .map(|((n, _, _), _)| n.as_str())
+    }
+}
 
 /// A message read from a .msg file, with what the reader had to tolerate.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,9 +65,14 @@ pub(crate) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, Read
         warnings: Vec::new(),
         budget: opts.max_total_bytes,
         fatal: None,
+        suppressed: 0,
     };
     r.load_names()?;
     let message = r.message("", Level::Top, 0)?;
+    if r.suppressed > 0 {
+        let more = format!("… and {} more warnings", r.suppressed);
+        r.warnings.push(more);
+    }
     Ok(ReadOutcome {
         message,
         warnings: r.warnings,
@@ -67,6 +104,8 @@ struct Reader<'a, 'o> {
     budget: u64,
     /// An error met while decoding one value, raised after it.
     fatal: Option<ReadError>,
+    /// Warnings beyond [`MAX_WARNINGS`].
+    suppressed: usize,
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -113,24 +152,59 @@ fn utf16_text(b: &[u8]) -> (String, bool) {
 }
 
 impl Reader<'_, '_> {
-    /// The children of a storage: (name, is_stream, len), names as stored.
-    fn children(&self, dir: &str) -> Result<Vec<(String, bool, u64)>, ReadError> {
+    fn warn(&mut self, w: String) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(w);
+        } else {
+            self.suppressed += 1;
+        }
+    }
+
+    /// The children of a storage. Names a compound file may not hold (with
+    /// `/`, `\\`, `:` or `!`, or `.`/`..`) are skipped with a warning: they
+    /// would alias other paths.
+    fn children(&mut self, dir: &str) -> Result<Kids, ReadError> {
         let path = if dir.is_empty() { "/" } else { dir };
         let entries = self
             .cf
             .read_storage(path)
             .map_err(|e| ReadError::Container(format!("{path}: {e}")))?;
-        let mut out = Vec::new();
+        let mut list = Vec::new();
+        let mut bad = Vec::new();
         for e in entries {
-            if out.len() >= self.opts.max_entries_per_storage {
+            if list.len() + bad.len() >= self.opts.max_entries_per_storage {
                 return Err(ReadError::Limit(format!(
                     "{path} has more than {} entries",
                     self.opts.max_entries_per_storage
                 )));
             }
-            out.push((e.name().to_owned(), e.is_stream(), e.len()));
+            let name = e.name();
+            if name.contains(['/', '\\', ':', '!']) || name == "." || name == ".." {
+                bad.push(name.to_owned());
+                continue;
+            }
+            list.push((name.to_owned(), e.is_stream(), e.len()));
         }
-        Ok(out)
+        for n in bad {
+            self.warn(format!("{path}: entry {n:?} has a forbidden name; ignored"));
+        }
+        let mut index = HashMap::with_capacity(list.len());
+        for (i, (n, st, _)) in list.iter().enumerate() {
+            index.entry((*st, n.to_ascii_uppercase())).or_insert(i);
+        }
+        let used = (0..list.len()).map(|_| Cell::new(false)).collect();
+        Ok(Kids { list, index, used })
+    }
+
+    /// Warns about the streams of a storage that no property used.
+    fn report_unused(&mut self, dir: &str, kids: &Kids) {
+        let unused: Vec<String> = kids.unused_streams().map(str::to_owned).collect();
+        for n in unused {
+            self.warn(format!(
+                "{}: stream without a property entry ignored",
+                join(dir, &n)
+            ));
+        }
     }
 
     /// A stream's bytes, within the size limits.
@@ -170,25 +244,19 @@ impl Reader<'_, '_> {
         Ok(buf)
     }
 
-    fn find(&self, children: &[(String, bool, u64)], name: &str, stream: bool) -> Option<String> {
-        children
-            .iter()
-            .find(|(n, s, _)| *s == stream && n.eq_ignore_ascii_case(name))
-            .map(|(n, _, _)| n.clone())
-    }
-
     fn load_names(&mut self) -> Result<(), ReadError> {
         let root = self.children("")?;
-        let Some(dir) = self.find(&root, nameid::STORAGE, false) else {
+        let Some(dir) = root.find(nameid::STORAGE, false) else {
             return Ok(());
         };
         let dir = join("", &dir);
         let kids = self.children(&dir)?;
+        let mut missing = Vec::new();
         let mut get = |name: &str| -> Result<Vec<u8>, ReadError> {
-            match self.find(&kids, name, true) {
+            match kids.find(name, true) {
                 Some(n) => self.stream(&join(&dir, &n)),
                 None => {
-                    self.warnings.push(format!("{dir}: no {name} stream"));
+                    missing.push(format!("{dir}: no {name} stream"));
                     Ok(Vec::new())
                 }
             }
@@ -196,8 +264,15 @@ impl Reader<'_, '_> {
         let guids = get(nameid::GUID_STREAM)?;
         let entries = get(nameid::ENTRY_STREAM)?;
         let strings = get(nameid::STRING_STREAM)?;
-        self.names = nameid::parse(&guids, &entries, &strings, &mut self.warnings)
-            .map_err(|e| ReadError::Malformed(e.0))?;
+        for m in missing {
+            self.warn(m);
+        }
+        let mut w = Vec::new();
+        let parsed = nameid::parse(&guids, &entries, &strings, &mut w);
+        for x in w {
+            self.warn(format!("{dir}: {x}"));
+        }
+        self.names = parsed.map_err(|e| ReadError::Malformed(format!("{dir}: {}", e.0)))?;
         Ok(())
     }
 
@@ -212,7 +287,8 @@ impl Reader<'_, '_> {
         let (properties, _) = self.properties(dir, &kids, level)?;
         let mut recips = Vec::new();
         let mut attachs = Vec::new();
-        for (name, is_stream, _) in &kids {
+        let mut odd = Vec::new();
+        for (name, is_stream, _) in &kids.list {
             if *is_stream {
                 continue;
             }
@@ -227,19 +303,23 @@ impl Reader<'_, '_> {
             } else if let Some(i) = index("__attach_version1.0_#") {
                 attachs.push((i, name.clone()));
             } else if !(level == Level::Top && name.eq_ignore_ascii_case(nameid::STORAGE)) {
-                self.warnings
-                    .push(format!("{}: unexpected storage ignored", join(dir, name)));
+                odd.push(join(dir, name));
             }
         }
+        for o in odd {
+            self.warn(format!("{o}: unexpected storage ignored"));
+        }
+        let shown = if dir.is_empty() { "/" } else { dir };
         for (what, list) in [("recipients", &recips), ("attachments", &attachs)] {
             if list.len() > self.opts.max_rows {
                 return Err(ReadError::Limit(format!(
-                    "{dir}: {} {what}, more than {}",
+                    "{shown}: {} {what}, more than {}",
                     list.len(),
                     self.opts.max_rows
                 )));
             }
         }
+        self.report_unused(dir, &kids);
         recips.sort();
         attachs.sort();
         let mut m = Message {
@@ -249,8 +329,10 @@ impl Reader<'_, '_> {
         for (_, name) in recips {
             let sub = join(dir, &name);
             let kids = self.children(&sub)?;
-            m.recipients
-                .push(self.properties(&sub, &kids, Level::Row)?.0);
+            let (bag, _) = self.properties(&sub, &kids, Level::Row)?;
+            self.report_substorages(&sub, &kids, None);
+            self.report_unused(&sub, &kids);
+            m.recipients.push(bag);
         }
         for (_, name) in attachs {
             let sub = join(dir, &name);
@@ -260,33 +342,55 @@ impl Reader<'_, '_> {
                 properties,
                 object: None,
             };
-            if let Some(obj) = self.find(&kids, "__substg1.0_3701000D", false) {
+            let obj_name = kids.find("__substg1.0_3701000D", false);
+            self.report_substorages(&sub, &kids, obj_name.as_deref());
+            self.report_unused(&sub, &kids);
+            if let Some(obj) = obj_name {
                 let path = join(&sub, &obj);
                 let method = a
                     .properties
                     .get(&PropKey::Tag(0x3705))
                     .and_then(PropValue::as_i32);
                 let obj_kids = self.children(&path)?;
-                let looks_like_message = self.find(&obj_kids, PROPS_STREAM, true).is_some();
-                a.object = Some(
-                    if method == Some(5) || (method != Some(6) && looks_like_message) {
-                        AttachedObject::Message(Box::new(self.message(
-                            &path,
-                            Level::Embedded,
-                            depth + 1,
-                        )?))
-                    } else {
-                        AttachedObject::Storage(self.storage(&path, depth + 1)?)
-                    },
-                );
+                let has_props = obj_kids.find(PROPS_STREAM, true).is_some();
+                let as_message = has_props && method != Some(6);
+                if method == Some(5) && !has_props {
+                    self.warn(format!(
+                        "{path}: PidTagAttachMethod says embedded message but there is no \
+                         {PROPS_STREAM}; kept as a storage"
+                    ));
+                }
+                a.object = Some(if as_message {
+                    AttachedObject::Message(Box::new(self.message(
+                        &path,
+                        Level::Embedded,
+                        depth + 1,
+                    )?))
+                } else {
+                    AttachedObject::Storage(self.storage(&path, depth + 1)?)
+                });
             } else if has_object {
-                self.warnings.push(format!(
+                self.warn(format!(
                     "{sub}: PidTagAttachDataObject listed but no __substg1.0_3701000D storage"
                 ));
             }
             m.attachments.push(a);
         }
         Ok(m)
+    }
+
+    /// Warns about storages inside a recipient or attachment storage other
+    /// than the attachment's object.
+    fn report_substorages(&mut self, dir: &str, kids: &Kids, object: Option<&str>) {
+        let odd: Vec<String> = kids
+            .list
+            .iter()
+            .filter(|(n, st, _)| !*st && Some(n.as_str()) != object)
+            .map(|(n, _, _)| join(dir, n))
+            .collect();
+        for o in odd {
+            self.warn(format!("{o}: unexpected storage ignored"));
+        }
     }
 
     fn storage(&mut self, path: &str, depth: usize) -> Result<Storage, ReadError> {
@@ -306,7 +410,8 @@ impl Reader<'_, '_> {
             clsid: Guid(clsid),
             ..Storage::default()
         };
-        for (name, is_stream, _) in self.children(path)? {
+        let kids = self.children(path)?;
+        for (name, is_stream, _) in kids.list {
             let sub = join(path, &name);
             if is_stream {
                 let data = self.stream(&sub)?;
@@ -326,10 +431,10 @@ impl Reader<'_, '_> {
     fn properties(
         &mut self,
         dir: &str,
-        kids: &[(String, bool, u64)],
+        kids: &Kids,
         level: Level,
     ) -> Result<(PropertyBag, bool), ReadError> {
-        let Some(name) = self.find(kids, PROPS_STREAM, true) else {
+        let Some(name) = kids.find(PROPS_STREAM, true) else {
             return Err(ReadError::Malformed(format!(
                 "{}: no {PROPS_STREAM}",
                 if dir.is_empty() { "/" } else { dir }
@@ -347,12 +452,12 @@ impl Reader<'_, '_> {
         let header = if fits(expected) {
             expected
         } else if let Some(h) = alternative.filter(|h| fits(*h)) {
-            self.warnings.push(format!(
+            self.warn(format!(
                 "{stream_path}: {h}-byte header where {expected} was expected"
             ));
             h
         } else if data.len() >= expected {
-            self.warnings.push(format!(
+            self.warn(format!(
                 "{stream_path}: {} trailing bytes ignored",
                 (data.len() - expected) % 16
             ));
@@ -366,12 +471,32 @@ impl Reader<'_, '_> {
         let mut bag = PropertyBag::new();
         let mut has_object = false;
         let body = data.get(header..).unwrap_or_default();
+        if body.len() / 16 > self.opts.max_entries_per_storage {
+            return Err(ReadError::Limit(format!(
+                "{stream_path}: {} property entries, more than {}",
+                body.len() / 16,
+                self.opts.max_entries_per_storage
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
         for e in body.chunks_exact(16) {
             let tag = PropTag(le32(e, 0));
             let value = e.get(8..16).unwrap_or_default();
             let ptype = tag.prop_type();
+            if !seen.insert(tag.0) {
+                self.warn(format!(
+                    "{stream_path}: {tag} listed twice; the first is kept"
+                ));
+                continue;
+            }
             if ptype == PropType::OBJECT {
-                has_object = true;
+                if level == Level::Row && tag.id() == 0x3701 {
+                    has_object = true;
+                } else {
+                    self.warn(format!(
+                        "{stream_path}: PtypObject property {tag} has no place in the model; ignored"
+                    ));
+                }
                 continue;
             }
             let key = if tag.is_named_id() {
@@ -379,7 +504,7 @@ impl Reader<'_, '_> {
                 match self.names.get(index).cloned().flatten() {
                     Some(n) => PropKey::Named(n),
                     None => {
-                        self.warnings.push(format!(
+                        self.warn(format!(
                             "{stream_path}: property {tag} has no name mapping; dropped"
                         ));
                         continue;
@@ -388,11 +513,17 @@ impl Reader<'_, '_> {
             } else {
                 PropKey::Tag(tag.id())
             };
+            if bag.get(&key).is_some() {
+                self.warn(format!(
+                    "{stream_path}: {tag} names the same property as an earlier entry; the first is kept"
+                ));
+                continue;
+            }
             match self.value(dir, kids, tag, value) {
                 Ok(v) => {
                     bag.insert(key, v);
                 }
-                Err(why) => self.warnings.push(format!("{stream_path}: {tag}: {why}")),
+                Err(why) => self.warn(format!("{stream_path}: {tag}: {why}")),
             }
             if let Some(e) = self.fatal.take() {
                 return Err(e);
@@ -406,7 +537,7 @@ impl Reader<'_, '_> {
     fn value(
         &mut self,
         dir: &str,
-        kids: &[(String, bool, u64)],
+        kids: &Kids,
         tag: PropTag,
         inline: &[u8],
     ) -> Result<PropValue, String> {
@@ -446,10 +577,10 @@ impl Reader<'_, '_> {
     fn value_stream(
         &mut self,
         dir: &str,
-        kids: &[(String, bool, u64)],
+        kids: &Kids,
         name: &str,
     ) -> Result<Option<Vec<u8>>, String> {
-        match self.find(kids, name, true) {
+        match kids.find(name, true) {
             Some(n) => match self.stream(&join(dir, &n)) {
                 Ok(d) => Ok(Some(d)),
                 Err(e) => {
@@ -465,27 +596,29 @@ impl Reader<'_, '_> {
     fn variable(
         &mut self,
         dir: &str,
-        kids: &[(String, bool, u64)],
+        kids: &Kids,
         tag: PropTag,
         size: usize,
         data: Vec<u8>,
     ) -> Result<PropValue, String> {
         let t = tag.prop_type();
+        let stream = join(dir, &format!("__substg1.0_{:08X}", tag.0));
         let check = |want: usize, this: &mut Self| {
             if size != want {
-                this.warnings.push(format!(
-                    "{}: {tag}: Size {size} where the stream gives {want}",
-                    if dir.is_empty() { "/" } else { dir }
+                this.warn(format!(
+                    "{stream}: the property entry's Size is {size} where the stream gives {want}"
                 ));
             }
         };
+        if t.is_multi() {
+            check(data.len(), self);
+        }
         Ok(match t {
             PropType::STRING => {
                 check(data.len() + 2, self);
                 let (s, lossy) = utf16_text(&data);
                 if lossy {
-                    self.warnings
-                        .push(format!("{dir}/{tag}: invalid UTF-16 replaced by U+FFFD"));
+                    self.warn(format!("{stream}: invalid UTF-16 replaced by U+FFFD"));
                 }
                 PropValue::String(s)
             }
@@ -562,7 +695,7 @@ impl Reader<'_, '_> {
                         return Err(format!("value stream {name} is missing"));
                     };
                     if item.len() != want {
-                        self.warnings.push(format!(
+                        self.warn(format!(
                             "{dir}/{name}: {} bytes where the length stream says {want}",
                             item.len()
                         ));
@@ -582,7 +715,19 @@ impl Reader<'_, '_> {
                             })
                             .collect(),
                     ),
-                    _ => PropValue::MvString(items.iter().map(|b| utf16_text(b).0).collect()),
+                    _ => {
+                        let mut out = Vec::with_capacity(items.len());
+                        for (i, b) in items.iter().enumerate() {
+                            let (text, lossy) = utf16_text(b);
+                            if lossy {
+                                self.warn(format!(
+                                    "{stream}-{i:08X}: invalid UTF-16 replaced by U+FFFD"
+                                ));
+                            }
+                            out.push(text);
+                        }
+                        PropValue::MvString(out)
+                    }
                 }
             }
             _ => PropValue::Unknown {

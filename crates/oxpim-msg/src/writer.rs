@@ -159,13 +159,20 @@ impl Writer {
         let mut props = m.properties.clone();
         let mask_key = PropKey::Tag(0x340D);
         match props.get(&mask_key) {
-            None if !ansi => {
-                props.insert(mask_key, PropValue::I32(STORE_UNICODE_OK));
-            }
             Some(PropValue::I32(mask)) if ansi && mask & STORE_UNICODE_OK != 0 => {
                 return Err(WriteError::MixedStringTypes);
             }
-            _ => {}
+            Some(PropValue::I32(mask)) if !ansi && mask & STORE_UNICODE_OK == 0 => {
+                let mask = mask | STORE_UNICODE_OK;
+                props.insert(mask_key, PropValue::I32(mask));
+            }
+            Some(PropValue::I32(_)) => {}
+            _ if !ansi => {
+                props.insert(mask_key, PropValue::I32(STORE_UNICODE_OK));
+            }
+            _ => {
+                props.remove(&mask_key);
+            }
         }
         let rows = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let mut header = vec![0u8; 8];
@@ -195,7 +202,23 @@ impl Writer {
             if object.is_some() && a.properties.get(&PropKey::Tag(0x3701)).is_some() {
                 return Err(WriteError::AttachmentDataTwice(i));
             }
-            self.properties(&sub, &a.properties, vec![0; 8], object)?;
+            let want = match &a.object {
+                None => None,
+                Some(AttachedObject::Message(_)) => Some(5),
+                Some(AttachedObject::Storage(_)) => Some(6),
+            };
+            let method_key = PropKey::Tag(0x3705);
+            let mut bag = std::borrow::Cow::Borrowed(&a.properties);
+            match (a.properties.get(&method_key), want) {
+                (Some(PropValue::I32(m)), Some(w)) if *m != w => {
+                    return Err(WriteError::AttachMethod(i, *m));
+                }
+                (None, Some(w)) => {
+                    bag.to_mut().insert(method_key, PropValue::I32(w));
+                }
+                _ => {}
+            }
+            self.properties(&sub, &bag, vec![0; 8], object)?;
             let obj = format!("{sub}/__substg1.0_3701000D");
             match &a.object {
                 None => {}
@@ -340,6 +363,11 @@ fn encode(tag: PropTag, v: &PropValue) -> Result<Option<Entry>, WriteError> {
         }
         PropValue::Guid(g) => value = variable(g.to_le_bytes().to_vec(), 16)?,
         PropValue::ServerId(b) | PropValue::Binary(b) => value = variable(b.clone(), b.len())?,
+        PropValue::Unknown { ptype, .. }
+            if ptype.name().is_some() && ptype.0 != 0x00FD && ptype.0 != 0x00FE =>
+        {
+            return Err(WriteError::UnknownOfKnownType(*ptype));
+        }
         PropValue::Unknown { bytes, inline, .. } => {
             if *inline && bytes.len() <= 8 {
                 put(bytes);

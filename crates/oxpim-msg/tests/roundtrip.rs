@@ -445,3 +445,77 @@ fn lying_directory_entries_are_refused() {
         "only {refused} lying files refused"
     );
 }
+
+/// What a file holds beyond the model is reported, never dropped silently.
+#[test]
+fn leftovers_are_reported_as_warnings() {
+    let mut m = Message::with_class("IPM.Note");
+    m.recipients.push(PropertyBag::new());
+    let bytes = to_bytes(&m).unwrap();
+    let mut cf = cfb::CompoundFile::open(std::io::Cursor::new(bytes)).unwrap();
+    std::io::Write::write_all(
+        &mut cf.create_stream("/__substg1.0_1000001F").unwrap(),
+        b"x\0",
+    )
+    .unwrap();
+    cf.create_storage("/__recip_version1.0_#00000000/odd")
+        .unwrap();
+    cf.create_storage("/strange").unwrap();
+    cf.flush().unwrap();
+    let bytes = cf.into_inner().into_inner();
+    let out = read(&bytes, &ReadOptions::default()).unwrap();
+    let all = out.warnings.join("\n");
+    assert!(
+        all.contains("/__substg1.0_1000001F: stream without a property entry"),
+        "{all}"
+    );
+    assert!(
+        all.contains("/__recip_version1.0_#00000000/odd: unexpected storage"),
+        "{all}"
+    );
+    assert!(all.contains("/strange: unexpected storage"), "{all}");
+    assert_eq!(out.message.message_class().as_deref(), Some("IPM.Note"));
+}
+
+#[test]
+fn writer_keeps_the_file_consistent() {
+    // A mask without STORE_UNICODE_OK gets the bit when strings are Unicode.
+    let mut m = Message::with_class("IPM.Note");
+    m.properties.insert(PropKey::Tag(0x340D), PropValue::I32(1));
+    let back = from_bytes(&to_bytes(&m).unwrap()).unwrap();
+    assert_eq!(
+        back.properties.get(&PropKey::Tag(0x340D)),
+        Some(&PropValue::I32(0x0004_0001))
+    );
+    // PidTagAttachMethod must fit the object; it is added when missing.
+    let mut m = Message::new();
+    let mut a = Attachment::embedded(Message::new());
+    a.properties.insert(PropKey::Tag(0x3705), PropValue::I32(1));
+    m.attachments.push(a);
+    assert!(matches!(to_bytes(&m), Err(WriteError::AttachMethod(0, 1))));
+    let mut m = Message::new();
+    m.attachments.push(Attachment {
+        properties: PropertyBag::new(),
+        object: Some(AttachedObject::Message(Box::new(Message::new()))),
+    });
+    let back = from_bytes(&to_bytes(&m).unwrap()).unwrap();
+    assert_eq!(
+        back.attachments[0].properties.get(&PropKey::Tag(0x3705)),
+        Some(&PropValue::I32(5))
+    );
+    assert!(back.attachments[0].embedded_message().is_some());
+    // An Unknown value may not pose as a modelled type.
+    let mut m = Message::new();
+    m.properties.insert(
+        PropKey::Tag(0x6600),
+        PropValue::Unknown {
+            ptype: PropType::INTEGER32,
+            bytes: vec![1, 0, 0, 0],
+            inline: true,
+        },
+    );
+    assert!(matches!(
+        to_bytes(&m),
+        Err(WriteError::UnknownOfKnownType(PropType::INTEGER32))
+    ));
+}
