@@ -72,7 +72,10 @@ fn storage_to_json(s: &Storage) -> Value {
 /// The JSON array of a property bag's properties (sorted as described in
 /// the module documentation).
 pub fn bag_to_json(bag: &PropertyBag) -> Value {
-    let cp = bag.codepage();
+    sorted_json(bag, bag.codepage())
+}
+
+fn sorted_json(bag: &PropertyBag, cp: u32) -> Value {
     let mut entries: Vec<(&PropKey, &PropValue)> = bag.iter().collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     Value::Array(
@@ -89,15 +92,7 @@ fn rows_to_json(bag: &PropertyBag, message_cp: u32) -> Value {
     let has_own = [0x3FFD_u16, 0x3FF1, 0x3FDE]
         .iter()
         .any(|id| bag.get(&PropKey::Tag(*id)).is_some());
-    let cp = if has_own { bag.codepage() } else { message_cp };
-    let mut entries: Vec<(&PropKey, &PropValue)> = bag.iter().collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    Value::Array(
-        entries
-            .into_iter()
-            .map(|(k, v)| property_to_json(k, v, cp))
-            .collect(),
-    )
+    sorted_json(bag, if has_own { bag.codepage() } else { message_cp })
 }
 
 fn property_to_json(key: &PropKey, v: &PropValue, cp: u32) -> Value {
