@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use oxpim_mapi::{Guid, NamedProperty, PropName, sets};
 
+use crate::layout::{le16, le32, utf16le};
+
 /// Path of the mapping storage.
 pub const STORAGE: &str = "__nameid_version1.0";
 /// The GUID stream.
@@ -52,10 +54,6 @@ pub fn crc32(data: &[u8]) -> u32 {
         crc = entry ^ (crc >> 8);
     }
     crc
-}
-
-fn utf16le(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
 /// The hash key of a name: the LID, or the CRC-32 of the UTF-16LE string
@@ -210,10 +208,8 @@ pub fn parse(
         .collect();
     let mut out = Vec::with_capacity(entries.len() / 8);
     for (i, e) in entries.chunks_exact(8).enumerate() {
-        let (ident, v) = match (e.get(0..4), e.get(4..8)) {
-            (Some(a), Some(b)) => (le32(a), le32(b)),
-            _ => break,
-        };
+        // chunks_exact gives 8 bytes.
+        let (ident, v) = (le32(e, 0), le32(e, 4));
         let kind_string = v & 1 == 1;
         let guid_index = (v >> 1) & 0x7FFF;
         let prop_index = (v >> 16) as usize;
@@ -253,14 +249,6 @@ pub fn parse(
     Ok(out)
 }
 
-fn le32(b: &[u8]) -> u32 {
-    let mut a = [0u8; 4];
-    for (d, s) in a.iter_mut().zip(b) {
-        *d = *s;
-    }
-    u32::from_le_bytes(a)
-}
-
 fn read_name(strings: &[u8], offset: u32) -> Result<String, String> {
     let start = offset as usize;
     if !start.is_multiple_of(4) {
@@ -269,7 +257,7 @@ fn read_name(strings: &[u8], offset: u32) -> Result<String, String> {
     let len_bytes = strings
         .get(start..start.saturating_add(4))
         .ok_or_else(|| format!("string offset {offset} beyond the string stream"))?;
-    let len = le32(len_bytes) as usize;
+    let len = le32(len_bytes, 0) as usize;
     if len > MAX_NAME_BYTES {
         return Err(format!(
             "string name of {len} bytes, longer than {MAX_NAME_BYTES}"
@@ -281,15 +269,7 @@ fn read_name(strings: &[u8], offset: u32) -> Result<String, String> {
     if !len.is_multiple_of(2) {
         return Err(format!("string length {len} is odd"));
     }
-    let units: Vec<u16> = body
-        .chunks_exact(2)
-        .map(|c| {
-            u16::from_le_bytes([
-                c.first().copied().unwrap_or(0),
-                c.get(1).copied().unwrap_or(0),
-            ])
-        })
-        .collect();
+    let units: Vec<u16> = body.chunks_exact(2).map(|c| le16(c, 0)).collect();
     Ok(String::from_utf16_lossy(&units))
 }
 

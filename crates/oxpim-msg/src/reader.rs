@@ -10,6 +10,7 @@ use oxpim_mapi::{
     PropValue, PropertyBag, Storage,
 };
 
+use crate::layout::{Level, le16, le32, le64};
 use crate::nameid;
 use crate::{PROPS_STREAM, ReadError, ReadOptions};
 
@@ -79,23 +80,6 @@ pub(crate) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, Read
     })
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Level {
-    Top,
-    Embedded,
-    Row,
-}
-
-impl Level {
-    fn header_len(self) -> usize {
-        match self {
-            Level::Top => 32,
-            Level::Embedded => 24,
-            Level::Row => 8,
-        }
-    }
-}
-
 struct Reader<'a, 'o> {
     cf: Cfb<'a>,
     opts: &'o ReadOptions,
@@ -114,30 +98,6 @@ fn join(dir: &str, name: &str) -> String {
     } else {
         format!("{dir}/{name}")
     }
-}
-
-fn le16(b: &[u8], at: usize) -> u16 {
-    let mut a = [0u8; 2];
-    for (d, s) in a.iter_mut().zip(b.iter().skip(at)) {
-        *d = *s;
-    }
-    u16::from_le_bytes(a)
-}
-
-fn le32(b: &[u8], at: usize) -> u32 {
-    let mut a = [0u8; 4];
-    for (d, s) in a.iter_mut().zip(b.iter().skip(at)) {
-        *d = *s;
-    }
-    u32::from_le_bytes(a)
-}
-
-fn le64(b: &[u8], at: usize) -> u64 {
-    let mut a = [0u8; 8];
-    for (d, s) in a.iter_mut().zip(b.iter().skip(at)) {
-        *d = *s;
-    }
-    u64::from_le_bytes(a)
 }
 
 fn utf16_text(b: &[u8]) -> (String, bool) {

@@ -8,6 +8,7 @@ use oxpim_mapi::{
     AttachedObject, Message, PropKey, PropTag, PropType, PropValue, PropertyBag, Storage,
 };
 
+use crate::layout::{Level, utf16le};
 use crate::nameid;
 use crate::{MAX_DEPTH, MAX_ROWS, PROPS_STREAM, WriteError};
 
@@ -28,14 +29,6 @@ fn epoch_1601() -> SystemTime {
     SystemTime::UNIX_EPOCH
         .checked_sub(Duration::from_secs(11_644_473_600))
         .unwrap_or(SystemTime::UNIX_EPOCH)
-}
-
-/// Which kind of object a property stream belongs to (it fixes the header).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
-    Top,
-    Embedded,
-    Row,
 }
 
 /// Writes a message as .msg bytes (see the crate documentation for the
@@ -175,21 +168,19 @@ impl Writer {
             }
         }
         let rows = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        // 8 reserved bytes, next recipient/attachment IDs, the two counts,
+        // and (top level only) 8 more reserved bytes.
         let mut header = vec![0u8; 8];
-        if level != Level::Row {
-            let (r, a) = (rows(m.recipients.len()), rows(m.attachments.len()));
-            for v in [r, a, r, a] {
-                header.extend_from_slice(&v.to_le_bytes());
-            }
-            if level == Level::Top {
-                header.extend_from_slice(&[0; 8]);
-            }
+        let (r, a) = (rows(m.recipients.len()), rows(m.attachments.len()));
+        for v in [r, a, r, a] {
+            header.extend_from_slice(&v.to_le_bytes());
         }
+        header.resize(level.header_len(), 0);
         self.properties(dir, &props, header, None)?;
         for (i, r) in m.recipients.iter().enumerate() {
             let sub = format!("{dir}/__recip_version1.0_#{i:08X}");
             self.storage_dir(&sub)?;
-            self.properties(&sub, r, vec![0; 8], None)?;
+            self.properties(&sub, r, vec![0; Level::Row.header_len()], None)?;
         }
         for (i, a) in m.attachments.iter().enumerate() {
             let sub = format!("{dir}/__attach_version1.0_#{i:08X}");
@@ -218,7 +209,7 @@ impl Writer {
                 }
                 _ => {}
             }
-            self.properties(&sub, &bag, vec![0; 8], object)?;
+            self.properties(&sub, &bag, vec![0; Level::Row.header_len()], object)?;
             let obj = format!("{sub}/__substg1.0_3701000D");
             match &a.object {
                 None => {}
@@ -316,10 +307,6 @@ fn size32(n: usize) -> Result<u32, WriteError> {
     u32::try_from(n).map_err(|_| WriteError::TooLarge)
 }
 
-fn utf16(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
-}
-
 /// The entry of one value; `None` for values that are not written (empty
 /// strings: MS-OXMSG requires at least one character, and Outlook refuses
 /// files with empty string streams).
@@ -353,7 +340,7 @@ fn encode(tag: PropTag, v: &PropValue) -> Result<Option<Entry>, WriteError> {
         PropValue::Time(t) => put(&t.0.to_le_bytes()),
         _ if is_left_out(v) => return Ok(None),
         PropValue::String(s) => {
-            let data = utf16(s);
+            let data = utf16le(s);
             let n = data.len() + 2;
             value = variable(data, n)?;
         }
@@ -394,7 +381,7 @@ fn encode(tag: PropTag, v: &PropValue) -> Result<Option<Entry>, WriteError> {
         }
         PropValue::MvString(x) => {
             let items = x.iter().map(|s| {
-                let mut b = utf16(s);
+                let mut b = utf16le(s);
                 b.extend_from_slice(&[0, 0]);
                 b
             });
