@@ -1121,6 +1121,20 @@ mod tests {
         NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap()
     }
 
+    /// A floating rule from DTSTART `start` (included), default limits.
+    pub(super) fn spec(rule: &str, start: &str) -> RuleSpec {
+        let (recur, _) = parse_recur(rule).unwrap();
+        RuleSpec {
+            recur,
+            dtstart: dt(start),
+            zone: None,
+            until: None,
+            include_dtstart: true,
+            skip_to: None,
+            limits: RuleLimits::default(),
+        }
+    }
+
     fn run(
         rule: &str,
         start: &str,
@@ -1128,15 +1142,10 @@ mod tests {
         until: Option<Until>,
         n: usize,
     ) -> Vec<String> {
-        let (recur, _) = parse_recur(rule).unwrap();
         let spec = RuleSpec {
-            recur,
-            dtstart: dt(start),
             zone: zone.cloned(),
             until,
-            include_dtstart: true,
-            skip_to: None,
-            limits: RuleLimits::default(),
+            ..spec(rule, start)
         };
         RuleIter::new(&spec, zone)
             .take(n)
@@ -1269,16 +1278,7 @@ mod tests {
 
     #[test]
     fn never_matching_rule_ends() {
-        let (recur, _) = parse_recur("FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30").unwrap();
-        let spec = RuleSpec {
-            recur,
-            dtstart: dt("20250101T000000"),
-            zone: None,
-            until: None,
-            include_dtstart: true,
-            skip_to: None,
-            limits: RuleLimits::default(),
-        };
+        let spec = spec("FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30", "20250101T000000");
         let mut it = RuleIter::new(&spec, None);
         let all: Vec<_> = it.by_ref().collect();
         assert_eq!(all.len(), 1, "only DTSTART");
@@ -1287,15 +1287,9 @@ mod tests {
 
     #[test]
     fn skip_ahead_gives_the_same_instances() {
-        let (recur, _) = parse_recur("FREQ=MINUTELY;INTERVAL=7").unwrap();
         let mk = |skip| RuleSpec {
-            recur: recur.clone(),
-            dtstart: dt("20000101T000000"),
-            zone: None,
-            until: None,
-            include_dtstart: true,
             skip_to: skip,
-            limits: RuleLimits::default(),
+            ..spec("FREQ=MINUTELY;INTERVAL=7", "20000101T000000")
         };
         let target = dt("20260315T120000");
         let fast: Vec<_> = RuleIter::new(&mk(Some(target)), None)
@@ -1312,16 +1306,7 @@ mod tests {
 
     #[test]
     fn bysecond_sixty_is_dropped_with_a_note() {
-        let (recur, _) = parse_recur("FREQ=MINUTELY;BYSECOND=0,60;COUNT=3").unwrap();
-        let spec = RuleSpec {
-            recur,
-            dtstart: dt("20250101T000000"),
-            zone: None,
-            until: None,
-            include_dtstart: true,
-            skip_to: None,
-            limits: RuleLimits::default(),
-        };
+        let spec = spec("FREQ=MINUTELY;BYSECOND=0,60;COUNT=3", "20250101T000000");
         let mut it = RuleIter::new(&spec, None);
         assert_eq!(it.by_ref().count(), 3);
         assert!(it.notes().iter().any(|n| n.contains("BYSECOND=60")));
@@ -1330,20 +1315,11 @@ mod tests {
 
 #[cfg(test)]
 mod filter_tests {
+    use super::tests::spec;
     use super::*;
-    use oxpim_contentline::value::recur::parse_recur;
 
     fn run(rule: &str, start: &str, n: usize) -> (Vec<String>, Vec<String>) {
-        let (recur, _) = parse_recur(rule).unwrap();
-        let spec = RuleSpec {
-            recur,
-            dtstart: NaiveDateTime::parse_from_str(start, "%Y%m%dT%H%M%S").unwrap(),
-            zone: None,
-            until: None,
-            include_dtstart: true,
-            skip_to: None,
-            limits: RuleLimits::default(),
-        };
+        let spec = spec(rule, start);
         let mut it = RuleIter::new(&spec, None);
         let v = it
             .by_ref()
@@ -1442,9 +1418,8 @@ mod filter_tests {
 
 #[cfg(test)]
 mod order_tests {
-    use super::tests::dt;
+    use super::tests::{dt, spec};
     use super::*;
-    use oxpim_contentline::value::recur::parse_recur;
 
     fn iter_of(
         rule: &str,
@@ -1452,15 +1427,10 @@ mod order_tests {
         zone: Option<&TimeZone>,
         until: Option<Until>,
     ) -> RuleIter<'static> {
-        let (recur, _) = parse_recur(rule).unwrap();
         let spec = RuleSpec {
-            recur,
-            dtstart: dt(start),
             zone: zone.cloned(),
             until,
-            include_dtstart: true,
-            skip_to: None,
-            limits: RuleLimits::default(),
+            ..spec(rule, start)
         };
         let zone: Option<&'static TimeZone> = zone.map(|z| &*Box::leak(Box::new(z.clone())));
         RuleIter::new(&spec, zone)
@@ -1506,18 +1476,15 @@ mod order_tests {
     #[test]
     fn bysetpos_counts_periods_not_candidates_toward_the_empty_limit() {
         // 2 880 candidates a day, one picked per day.
-        let (recur, _) = parse_recur("FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;BYSECOND=0,30;BYSETPOS=-1;COUNT=3").unwrap();
         let spec = RuleSpec {
-            recur,
-            dtstart: dt("20250101T235930"),
-            zone: None,
-            until: None,
-            include_dtstart: true,
-            skip_to: None,
             limits: RuleLimits {
                 max_instances: 100,
                 max_empty: 1_000,
             },
+            ..spec(
+                "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;BYSECOND=0,30;BYSETPOS=-1;COUNT=3",
+                "20250101T235930",
+            )
         };
         let v: Vec<_> = RuleIter::new(&spec, None).map(|o| o.wall).collect();
         assert_eq!(v.len(), 3);
