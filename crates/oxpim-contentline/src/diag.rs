@@ -89,6 +89,9 @@ pub enum Code {
     Recurrence,
     /// An expansion or conversion stopped at a configured limit.
     Limit,
+    /// Something that could not be converted faithfully between iCalendar
+    /// or vCard and MAPI (reported by `oxpim-mapi`).
+    Conversion,
 }
 
 /// The lenient-mode severity of a code; `None` means "strict mode only".
@@ -96,7 +99,7 @@ pub(crate) fn lenient_severity(code: Code) -> Option<Severity> {
     use Code::*;
     match code {
         InvalidUtf8 | UnknownCharset | UnterminatedQuote | LenientValue | RuleConstraint
-        | Version | TimeZone | Recurrence | Limit => Some(Severity::Warning),
+        | Version | TimeZone | Recurrence | Limit | Conversion => Some(Severity::Warning),
         LineTooLong | MalformedLine | MissingEnd | MismatchedEnd | UnmatchedEnd
         | OutsideComponent | TooDeep | TooMany | InvalidValue | BadEncoding | Truncated => {
             Some(Severity::Error)

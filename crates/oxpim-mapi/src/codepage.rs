@@ -75,6 +75,80 @@ pub fn decode(bytes: &[u8], codepage: u32) -> String {
     enc.decode_without_bom_handling(bytes).0.into_owned()
 }
 
+/// Encodes text for a PtypString8 value in `codepage` (unknown code pages
+/// as windows-1252); characters the code page lacks become `?`.
+pub fn encode(text: &str, codepage: u32) -> Vec<u8> {
+    let enc = encoding(codepage).unwrap_or(encoding_rs::WINDOWS_1252);
+    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        return text.as_bytes().to_vec();
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let (bytes, _, unmappable) = enc.encode(c.encode_utf8(&mut buf));
+        if unmappable {
+            out.push(b'?');
+        } else {
+            out.extend_from_slice(&bytes);
+        }
+    }
+    out
+}
+
+/// Language tags and their Windows locale IDs, for the languages calendars
+/// and contacts carry in practice (MS-LCID).
+#[rustfmt::skip]
+const LOCALES: &[(&str, u32)] = &[
+    ("ar-sa", 0x0401), ("bg-bg", 0x0402), ("ca-es", 0x0403), ("zh-tw", 0x0404),
+    ("cs-cz", 0x0405), ("da-dk", 0x0406), ("de-de", 0x0407), ("el-gr", 0x0408),
+    ("en-us", 0x0409), ("es-es", 0x0C0A), ("fi-fi", 0x040B), ("fr-fr", 0x040C),
+    ("he-il", 0x040D), ("hu-hu", 0x040E), ("is-is", 0x040F), ("it-it", 0x0410),
+    ("ja-jp", 0x0411), ("ko-kr", 0x0412), ("nl-nl", 0x0413), ("nb-no", 0x0414),
+    ("pl-pl", 0x0415), ("pt-br", 0x0416), ("ro-ro", 0x0418), ("ru-ru", 0x0419),
+    ("hr-hr", 0x041A), ("sk-sk", 0x041B), ("sq-al", 0x041C), ("sv-se", 0x041D),
+    ("th-th", 0x041E), ("tr-tr", 0x041F), ("ur-pk", 0x0420), ("id-id", 0x0421),
+    ("uk-ua", 0x0422), ("be-by", 0x0423), ("sl-si", 0x0424), ("et-ee", 0x0425),
+    ("lv-lv", 0x0426), ("lt-lt", 0x0427), ("fa-ir", 0x0429), ("vi-vn", 0x042A),
+    ("hy-am", 0x042B), ("eu-es", 0x042D), ("mk-mk", 0x042F), ("af-za", 0x0436),
+    ("ka-ge", 0x0437), ("hi-in", 0x0439), ("ms-my", 0x043E), ("kk-kz", 0x043F),
+    ("sw-ke", 0x0441), ("bn-in", 0x0445), ("ta-in", 0x0449), ("te-in", 0x044A),
+    ("mr-in", 0x044E), ("gl-es", 0x0456), ("zh-cn", 0x0804), ("de-ch", 0x0807),
+    ("en-gb", 0x0809), ("es-mx", 0x080A), ("fr-be", 0x080C), ("it-ch", 0x0810),
+    ("nl-be", 0x0813), ("nn-no", 0x0814), ("pt-pt", 0x0816), ("sr-latn-rs", 0x081A),
+    ("sv-fi", 0x081D), ("zh-hk", 0x0C04), ("de-at", 0x0C07), ("en-au", 0x0C09),
+    ("fr-ca", 0x0C0C), ("sr-cyrl-rs", 0x0C1A), ("zh-sg", 0x1004), ("de-lu", 0x1007),
+    ("en-ca", 0x1009), ("fr-ch", 0x100C), ("en-nz", 0x1409), ("en-ie", 0x1809),
+    ("en-za", 0x1C09), ("en-in", 0x4009), ("es-ar", 0x2C0A), ("es-co", 0x240A),
+    ("es-cl", 0x340A), ("es-us", 0x540A),
+];
+
+/// The locale ID of a language tag (`en-US`, any case; a bare language
+/// takes its main country: `de` is de-DE).
+pub fn lcid_for_tag(tag: &str) -> Option<u32> {
+    let t = tag.trim().to_ascii_lowercase().replace('_', "-");
+    if let Some((_, id)) = LOCALES.iter().find(|(n, _)| *n == t) {
+        return Some(*id);
+    }
+    let lang = t.split('-').next()?;
+    LOCALES
+        .iter()
+        .find(|(n, id)| n.split('-').next() == Some(lang) && id & 0xFC00 == 0x0400)
+        .or_else(|| {
+            LOCALES
+                .iter()
+                .find(|(n, _)| n.split('-').next() == Some(lang))
+        })
+        .map(|(_, id)| *id)
+}
+
+/// The language tag of a locale ID (`en-us`), if it is in the table.
+pub fn tag_for_lcid(lcid: u32) -> Option<&'static str> {
+    LOCALES
+        .iter()
+        .find(|(_, id)| *id == (lcid & 0xFFFF))
+        .map(|(n, _)| *n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +169,18 @@ mod tests {
         assert_eq!(for_locale(0x0C1A), 1251);
         assert_eq!(for_locale(1033), 1252);
         assert!(is_windows_codepage(932) && !is_windows_codepage(50220));
+    }
+
+    #[test]
+    fn encoding_and_locales() {
+        assert_eq!(encode("café", 1252), b"caf\xE9");
+        assert_eq!(encode("Иван", 1251), b"\xC8\xE2\xE0\xED");
+        assert_eq!(encode("a€ж", 1252), b"a\x80?");
+        assert_eq!(decode(&encode("あ", 932), 932), "あ");
+        assert_eq!(lcid_for_tag("en-US"), Some(0x0409));
+        assert_eq!(lcid_for_tag("de"), Some(0x0407));
+        assert_eq!(lcid_for_tag("pt"), Some(0x0416));
+        assert_eq!(lcid_for_tag("xx-yy"), None);
+        assert_eq!(tag_for_lcid(1041), Some("ja-jp"));
     }
 }

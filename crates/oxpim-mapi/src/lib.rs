@@ -25,7 +25,9 @@
 //! # Ok::<(), oxpim_mapi::Error>(())
 //! ```
 
+pub mod blob;
 pub mod codepage;
+pub mod ical;
 #[rustfmt::skip]
 mod generated;
 pub mod json;

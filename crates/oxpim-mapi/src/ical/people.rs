@@ -1,0 +1,576 @@
+//! ORGANIZER, ATTENDEE and X-MS-OLK-SENDER ⇄ the recipient table and the
+//! sender properties (MS-OXCICAL 2.1.3.1.1.20.2, .16, .61).
+
+use oxpim_contentline::{ParamValue, Property, Value, ValueType};
+
+use super::rules::{FnRule, bool_text, parse_bool, prop_text};
+use super::{ExportContext, ImportContext, Method, PSETID_OXPIM};
+use crate::message::PropertyBag;
+use crate::named::NamedProperty;
+use crate::props;
+use crate::value::PropValue;
+
+/// recipSendable.
+pub const RECIP_SENDABLE: i32 = 0x0000_0001;
+/// recipOrganizer.
+pub const RECIP_ORGANIZER: i32 = 0x0000_0002;
+/// recipExceptionalDeleted.
+pub const RECIP_EXCEPTIONAL_DELETED: i32 = 0x0000_0020;
+
+/// The provider UID of one-off entry IDs (MS-OXCDATA 2.2.5.1).
+pub const ONE_OFF_PROVIDER: [u8; 16] = [
+    0x81, 0x2B, 0x1F, 0xA4, 0xBE, 0xA3, 0x10, 0x19, 0x9D, 0x6E, 0x00, 0xDD, 0x01, 0x0F, 0x54, 0x02,
+];
+
+/// A one-off entry ID (MS-OXCDATA 2.2.5.1) for an SMTP address, with
+/// Unicode strings and MIME (no rich text) format.
+pub fn one_off_entry_id(display: &str, address_type: &str, address: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 + 2 * (display.len() + address.len()));
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(&ONE_OFF_PROVIDER);
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&0x8001u16.to_le_bytes());
+    for s in [display, address_type, address] {
+        crate::blob::put_utf16(&mut out, s);
+        out.extend_from_slice(&[0, 0]);
+    }
+    out
+}
+
+/// The (display name, address type, address) of a one-off entry ID.
+pub fn parse_one_off(b: &[u8]) -> Option<(String, String, String)> {
+    if b.get(4..20)? != ONE_OFF_PROVIDER {
+        return None;
+    }
+    let flags = u16::from_le_bytes([*b.get(22)?, *b.get(23)?]);
+    let rest = b.get(24..)?;
+    let mut parts = Vec::with_capacity(3);
+    if flags & 0x8000 != 0 {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| {
+                u16::from_le_bytes([
+                    c.first().copied().unwrap_or(0),
+                    c.get(1).copied().unwrap_or(0),
+                ])
+            })
+            .collect();
+        for s in units.split(|u| *u == 0).take(3) {
+            parts.push(String::from_utf16_lossy(s));
+        }
+    } else {
+        for s in rest.split(|b| *b == 0).take(3) {
+            parts.push(crate::codepage::decode(s, 1252));
+        }
+    }
+    let mut it = parts.into_iter();
+    Some((it.next()?, it.next()?, it.next()?))
+}
+
+/// The address of a `mailto:` URI (any case), or `None` for other URIs.
+pub fn mailto(uri: &str) -> Option<&str> {
+    let u = uri.trim();
+    let lower = u.get(..7)?;
+    if lower.eq_ignore_ascii_case("mailto:") {
+        u.get(7..).filter(|a| !a.is_empty())
+    } else {
+        None
+    }
+}
+
+/// Parameters of an ATTENDEE line that the row does not reproduce, kept on
+/// the row so that export writes them back (DELEGATED-TO, MEMBER, ROLE=CHAIR,
+/// CUTYPE=ROOM, …).
+pub fn params_property() -> NamedProperty {
+    NamedProperty::string(PSETID_OXPIM, "ical-params")
+}
+
+fn recipient_row(display: &str, address: &str, flags: i32, kind: i32) -> PropertyBag {
+    let mut row = PropertyBag::new();
+    let entry = one_off_entry_id(display, "SMTP", address);
+    let s = |v: &str| PropValue::String(v.to_owned());
+    row.insert(props::PID_TAG_ADDRESS_TYPE.key(), s("SMTP"));
+    row.insert(props::PID_TAG_DISPLAY_NAME.key(), s(display));
+    row.insert(props::PID_TAG_DISPLAY_TYPE.key(), PropValue::I32(0));
+    row.insert(props::PID_TAG_EMAIL_ADDRESS.key(), s(address));
+    row.insert(props::PID_TAG_SMTP_ADDRESS.key(), s(address));
+    row.insert(
+        props::PID_TAG_ENTRY_ID.key(),
+        PropValue::Binary(entry.clone()),
+    );
+    row.insert(props::PID_TAG_RECIPIENT_DISPLAY_NAME.key(), s(display));
+    row.insert(
+        props::PID_TAG_RECIPIENT_ENTRY_ID.key(),
+        PropValue::Binary(entry),
+    );
+    row.insert(props::PID_TAG_RECIPIENT_FLAGS.key(), PropValue::I32(flags));
+    row.insert(props::PID_TAG_RECIPIENT_TYPE.key(), PropValue::I32(kind));
+    row
+}
+
+fn cn_or(p: &Property, fallback: &str) -> String {
+    p.param("CN")
+        .map(str::to_owned)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
+fn upper_param(p: &Property, name: &str) -> String {
+    p.param(name).unwrap_or_default().to_ascii_uppercase()
+}
+
+fn track_status(partstat: &str) -> Option<i32> {
+    match partstat {
+        "ACCEPTED" => Some(3),
+        "DECLINED" => Some(4),
+        "TENTATIVE" => Some(2),
+        _ => None,
+    }
+}
+
+fn partstat_of(track: i32) -> Option<&'static str> {
+    match track {
+        3 => Some("ACCEPTED"),
+        4 => Some("DECLINED"),
+        2 => Some("TENTATIVE"),
+        _ => None,
+    }
+}
+
+fn recipient_type(cutype: &str, role: &str) -> i32 {
+    match (cutype, role) {
+        ("RESOURCE" | "ROOM", _) => 3,
+        (_, "OPT-PARTICIPANT") => 2,
+        (_, "NON-PARTICIPANT") => 3,
+        _ => 1,
+    }
+}
+
+/// The ROLE and CUTYPE export writes for a recipient type.
+fn exported_role(kind: i32) -> (Option<&'static str>, Option<&'static str>) {
+    match kind {
+        2 => (Some("OPT-PARTICIPANT"), None),
+        3 => (Some("NON-PARTICIPANT"), Some("RESOURCE")),
+        _ => (None, None),
+    }
+}
+
+fn import_people(cx: &mut ImportContext<'_>) {
+    let mut rsvp_any = false;
+    let mut rows: Vec<PropertyBag> = Vec::new();
+    let user = cx.options.user.as_deref().map(str::to_ascii_lowercase);
+    if let Some(p) = cx.event.property("ORGANIZER") {
+        let uri = prop_text(p);
+        match mailto(&uri) {
+            Some(addr) => {
+                let name = cn_or(p, addr);
+                rows.push(recipient_row(
+                    &name,
+                    addr,
+                    RECIP_SENDABLE | RECIP_ORGANIZER,
+                    1,
+                ));
+                for (def, v) in [
+                    (&props::PID_TAG_SENT_REPRESENTING_NAME, name.clone()),
+                    (
+                        &props::PID_TAG_SENT_REPRESENTING_EMAIL_ADDRESS,
+                        addr.to_owned(),
+                    ),
+                    (
+                        &props::PID_TAG_SENT_REPRESENTING_ADDRESS_TYPE,
+                        "SMTP".to_owned(),
+                    ),
+                ] {
+                    cx.set(def, v);
+                }
+                cx.set(
+                    &props::PID_TAG_SENT_REPRESENTING_ENTRY_ID,
+                    one_off_entry_id(&name, "SMTP", addr),
+                );
+                if let Some(sent_by) = p.param("SENT-BY").and_then(mailto)
+                    && cx.event.property("X-MS-OLK-SENDER").is_none()
+                {
+                    set_sender(cx, sent_by, sent_by);
+                }
+            }
+            None => cx.warn(
+                p.line(),
+                format!("ORGANIZER {uri:?} is not a mailto: address; no organizer row"),
+            ),
+        }
+    }
+    for p in cx.event.properties_named("ATTENDEE") {
+        let uri = prop_text(p);
+        let cutype = upper_param(p, "CUTYPE");
+        let role = upper_param(p, "ROLE");
+        let rsvp = p.param("RSVP").and_then(parse_bool);
+        rsvp_any |= rsvp == Some(true);
+        let Some(addr) = mailto(&uri) else {
+            // invalid:nomail and other URIs: names only (MS-OXCICAL .20.2).
+            let name = cn_or(p, &uri);
+            let def = match (cutype.as_str(), role.as_str()) {
+                ("RESOURCE" | "ROOM", _) => &props::PID_LID_NON_SENDABLE_BCC,
+                (_, "OPT-PARTICIPANT") => &props::PID_LID_NON_SENDABLE_CC,
+                (_, "NON-PARTICIPANT") => &props::PID_LID_NON_SENDABLE_BCC,
+                _ => &props::PID_LID_NON_SENDABLE_TO,
+            };
+            if !uri.eq_ignore_ascii_case("invalid:nomail") {
+                cx.warn(
+                    p.line(),
+                    format!("ATTENDEE {uri:?} is not a mailto: address; kept as a name only"),
+                );
+            }
+            super::rules::append_semicolon_list(cx, def, &[name]);
+            continue;
+        };
+        let name = cn_or(p, addr);
+        let kind = recipient_type(&cutype, &role);
+        let mut row = recipient_row(&name, addr, RECIP_SENDABLE, kind);
+        let partstat = upper_param(p, "PARTSTAT");
+        let track = track_status(&partstat);
+        if let Some(t) = track {
+            row.insert(
+                props::PID_TAG_RECIPIENT_TRACK_STATUS.key(),
+                PropValue::I32(t),
+            );
+        }
+        let resp_time = p
+            .param("X-MS-OLKRESPTIME")
+            .or_else(|| p.param("X-MS-OLK-RESPTIME"))
+            .and_then(|t| oxpim_contentline::value::time::parse_date_time(t.as_bytes(), None))
+            .and_then(|(dt, _)| cx.to_utc(&dt))
+            .and_then(super::filetime);
+        if let Some(t) = resp_time {
+            row.insert(
+                props::PID_TAG_RECIPIENT_TRACK_STATUS_TIME.key(),
+                PropValue::Time(t),
+            );
+        }
+        // Parameters the row does not give back.
+        let (role_out, cutype_out) = exported_role(kind);
+        let mut kept: Vec<(String, Vec<String>)> = Vec::new();
+        for (pname, param) in p.params().iter() {
+            let up = pname.to_ascii_uppercase();
+            let first = param.first().unwrap_or_default().to_ascii_uppercase();
+            let derivable = match up.as_str() {
+                "CN" | "X-MS-OLKRESPTIME" | "X-MS-OLK-RESPTIME" => true,
+                "PARTSTAT" => track.is_some() || first == "NEEDS-ACTION",
+                "ROLE" => {
+                    Some(first.as_str()) == role_out
+                        || (role_out.is_none() && first == "REQ-PARTICIPANT")
+                }
+                "CUTYPE" => {
+                    Some(first.as_str()) == cutype_out
+                        || (cutype_out.is_none() && first == "INDIVIDUAL")
+                }
+                "RSVP" => false,
+                _ => false,
+            };
+            if !derivable {
+                kept.push((up, param.iter().map(str::to_owned).collect()));
+            }
+        }
+        if !kept.is_empty()
+            && let Ok(json) = serde_json::to_string(&kept)
+        {
+            row.insert(params_property(), PropValue::String(json));
+        }
+        if let Some(u) = &user
+            && u == &addr.to_ascii_lowercase()
+            && matches!(cx.method, Method::Publish | Method::None)
+            && let Some(t) = track
+        {
+            cx.set(&props::PID_LID_RESPONSE_STATUS, t);
+            if let Some(rt) = resp_time {
+                cx.set(&props::PID_LID_APPOINTMENT_REPLY_TIME, rt);
+            }
+        }
+        rows.push(row);
+    }
+    let meeting = !rows.is_empty();
+    cx.message.recipients.extend(rows);
+    // RSVP (MS-OXCICAL .20.2.5): requested when any attendee asks, and
+    // always for plain appointments.
+    let is_appointment = cx
+        .message
+        .message_class()
+        .is_some_and(|c| c.eq_ignore_ascii_case("IPM.Appointment"));
+    let requested = rsvp_any || (is_appointment && meeting);
+    if meeting || is_appointment {
+        cx.set(&props::PID_TAG_RESPONSE_REQUESTED, requested);
+        cx.set(&props::PID_TAG_REPLY_REQUESTED, requested);
+    }
+}
+
+fn row_str(row: &PropertyBag, def: &props::PropDef) -> Option<String> {
+    row.text(def, row.codepage()).filter(|s| !s.is_empty())
+}
+
+/// The SMTP address of a row: PidTagSmtpAddress, else an SMTP
+/// PidTagEmailAddress, else the address inside a one-off entry ID.
+fn row_smtp(row: &PropertyBag) -> Option<String> {
+    if let Some(s) = row_str(row, &props::PID_TAG_SMTP_ADDRESS) {
+        return Some(s);
+    }
+    let kind = row_str(row, &props::PID_TAG_ADDRESS_TYPE).unwrap_or_default();
+    if kind.eq_ignore_ascii_case("SMTP") {
+        return row_str(row, &props::PID_TAG_EMAIL_ADDRESS);
+    }
+    row.binary(&props::PID_TAG_ENTRY_ID)
+        .and_then(parse_one_off)
+        .filter(|(_, t, _)| t.eq_ignore_ascii_case("SMTP"))
+        .map(|(_, _, a)| a)
+}
+
+fn address_prop(name: &str, smtp: Option<&str>, cn: Option<&str>) -> Property {
+    let uri = match smtp {
+        Some(a) => format!("mailto:{a}"),
+        None => "invalid:nomail".to_owned(),
+    };
+    let mut p = Property::new(name, ValueType::CalAddress, Value::CalAddress(uri.into()));
+    if let Some(cn) = cn {
+        p.params_mut().set("CN", cn.to_owned());
+    }
+    p
+}
+
+fn is_meeting(cx: &ExportContext<'_>) -> bool {
+    cx.get(&props::PID_LID_APPOINTMENT_STATE_FLAGS)
+        .and_then(PropValue::as_i32)
+        .is_some_and(|f| f & 1 != 0)
+}
+
+fn export_people(cx: &mut ExportContext<'_>) {
+    if !is_meeting(cx) {
+        return;
+    }
+    let rows: &[PropertyBag] = if cx.is_exception && cx.message.recipients.is_empty() {
+        cx.master
+            .map(|m| m.recipients.as_slice())
+            .unwrap_or_default()
+    } else {
+        &cx.message.recipients
+    };
+    let flags = |r: &PropertyBag| {
+        r.i32(&props::PID_TAG_RECIPIENT_FLAGS)
+            .unwrap_or(RECIP_SENDABLE)
+    };
+    let kind = |r: &PropertyBag| r.i32(&props::PID_TAG_RECIPIENT_TYPE).unwrap_or(1);
+    // ORGANIZER: the organizer row, else the sent-representing properties.
+    let organizer_row = rows.iter().find(|r| {
+        flags(r) & RECIP_EXCEPTIONAL_DELETED == 0
+            && (flags(r) & RECIP_ORGANIZER != 0 || kind(r) == 0)
+    });
+    let mut organizer_addr = None;
+    if let Some(r) = organizer_row {
+        let smtp = row_smtp(r);
+        let cn = row_str(r, &props::PID_TAG_DISPLAY_NAME);
+        organizer_addr = smtp.clone();
+        cx.event
+            .push(address_prop("ORGANIZER", smtp.as_deref(), cn.as_deref()));
+    } else if let Some(addr) = cx
+        .text(&props::PID_TAG_SENT_REPRESENTING_SMTP_ADDRESS)
+        .or_else(|| {
+            let kind = cx
+                .text(&props::PID_TAG_SENT_REPRESENTING_ADDRESS_TYPE)
+                .unwrap_or_default();
+            kind.eq_ignore_ascii_case("SMTP")
+                .then(|| cx.text(&props::PID_TAG_SENT_REPRESENTING_EMAIL_ADDRESS))
+                .flatten()
+        })
+    {
+        let cn = cx.text(&props::PID_TAG_SENT_REPRESENTING_NAME);
+        organizer_addr = Some(addr.clone());
+        cx.event
+            .push(address_prop("ORGANIZER", Some(&addr), cn.as_deref()));
+    }
+    if let (Some(org), Some(sender)) = (organizer_addr.as_deref(), sender_smtp(cx))
+        && !org.eq_ignore_ascii_case(&sender)
+        && let Some(p) = cx
+            .event
+            .properties
+            .iter_mut()
+            .rev()
+            .find(|p| p.is("ORGANIZER"))
+    {
+        p.params_mut().set("SENT-BY", format!("mailto:{sender}"));
+    }
+    let requested = cx
+        .get(&props::PID_TAG_RESPONSE_REQUESTED)
+        .and_then(PropValue::as_bool);
+    let reply_class = cx.message.message_class().unwrap_or_default();
+    for r in rows {
+        let f = flags(r);
+        if f & (RECIP_EXCEPTIONAL_DELETED | RECIP_ORGANIZER) != 0 || kind(r) == 0 {
+            continue;
+        }
+        let smtp = row_smtp(r);
+        let cn = row_str(r, &props::PID_TAG_DISPLAY_NAME);
+        let mut p = address_prop("ATTENDEE", smtp.as_deref(), cn.as_deref());
+        let (role, cutype) = exported_role(kind(r));
+        if let Some(c) = cutype {
+            p.params_mut().set("CUTYPE", c);
+        }
+        if let Some(role) = role {
+            p.params_mut().set("ROLE", role);
+        }
+        let partstat = if cx.method.is_response() {
+            response_partstat(&reply_class)
+        } else if matches!(cx.method, Method::Publish | Method::None) {
+            r.i32(&props::PID_TAG_RECIPIENT_TRACK_STATUS)
+                .and_then(partstat_of)
+        } else {
+            None
+        };
+        if let Some(ps) = partstat {
+            p.params_mut().set("PARTSTAT", ps);
+        }
+        if let Some(rq) = requested {
+            p.params_mut().set("RSVP", bool_text(rq));
+        }
+        if matches!(cx.method, Method::Publish | Method::None)
+            && let Some(t) = r
+                .time(&props::PID_TAG_RECIPIENT_TRACK_STATUS_TIME)
+                .and_then(super::from_filetime)
+        {
+            p.params_mut()
+                .set("X-MS-OLKRESPTIME", t.format("%Y%m%dT%H%M%SZ").to_string());
+        }
+        if let Some(PropValue::String(json)) = r.get(&params_property().into())
+            && let Ok(kept) = serde_json::from_str::<Vec<(String, Vec<String>)>>(json)
+        {
+            for (name, values) in kept {
+                let values: Vec<ParamValue> = values.into_iter().map(ParamValue::new).collect();
+                p.params_mut().remove(&name);
+                p.params_mut().append(&name, values, false);
+            }
+        }
+        cx.event.push(p);
+    }
+    for (def, role) in [
+        (&props::PID_LID_NON_SENDABLE_TO, None),
+        (&props::PID_LID_NON_SENDABLE_CC, Some("OPT-PARTICIPANT")),
+    ] {
+        let Some(list) = cx.message.properties.str(def).map(str::to_owned) else {
+            continue;
+        };
+        for name in list.split("; ").filter(|s| !s.is_empty()) {
+            let mut p = address_prop("ATTENDEE", None, Some(name));
+            if let Some(r) = role {
+                p.params_mut().set("ROLE", r);
+            }
+            cx.event.push(p);
+        }
+    }
+}
+
+fn response_partstat(class: &str) -> Option<&'static str> {
+    let c = class.to_ascii_lowercase();
+    if c.starts_with("ipm.schedule.meeting.resp.pos") {
+        Some("ACCEPTED")
+    } else if c.starts_with("ipm.schedule.meeting.resp.neg") {
+        Some("DECLINED")
+    } else if c.starts_with("ipm.schedule.meeting.resp.tent") {
+        Some("TENTATIVE")
+    } else {
+        None
+    }
+}
+
+/// The ORGANIZER/ATTENDEE rule.
+pub(crate) fn attendees_rule() -> FnRule {
+    FnRule::new(
+        "attendees",
+        &["ORGANIZER", "ATTENDEE"],
+        import_people,
+        export_people,
+    )
+}
+
+fn set_sender(cx: &mut ImportContext<'_>, name: &str, addr: &str) {
+    cx.set(&props::PID_TAG_SENDER_NAME, name.to_owned());
+    cx.set(&props::PID_TAG_SENDER_EMAIL_ADDRESS, addr.to_owned());
+    cx.set(&props::PID_TAG_SENDER_ADDRESS_TYPE, "SMTP".to_owned());
+    cx.set(&props::PID_TAG_SENDER_SMTP_ADDRESS, addr.to_owned());
+    cx.set(
+        &props::PID_TAG_SENDER_ENTRY_ID,
+        one_off_entry_id(name, "SMTP", addr),
+    );
+}
+
+fn import_sender(cx: &mut ImportContext<'_>) {
+    let Some(p) = cx.event.property("X-MS-OLK-SENDER") else {
+        return;
+    };
+    let uri = prop_text(p);
+    match mailto(&uri) {
+        Some(addr) => {
+            let name = cn_or(p, addr);
+            let addr = addr.to_owned();
+            set_sender(cx, &name, &addr);
+        }
+        None => {
+            let line = p.line();
+            cx.warn(
+                line,
+                format!("X-MS-OLK-SENDER {uri:?} is not a mailto: address; ignored"),
+            );
+        }
+    }
+}
+
+fn sender_smtp(cx: &ExportContext<'_>) -> Option<String> {
+    cx.text(&props::PID_TAG_SENDER_SMTP_ADDRESS).or_else(|| {
+        let kind = cx
+            .text(&props::PID_TAG_SENDER_ADDRESS_TYPE)
+            .unwrap_or_default();
+        kind.eq_ignore_ascii_case("SMTP")
+            .then(|| cx.text(&props::PID_TAG_SENDER_EMAIL_ADDRESS))
+            .flatten()
+    })
+}
+
+fn export_sender(cx: &mut ExportContext<'_>) {
+    if !is_meeting(cx) || cx.is_exception {
+        return;
+    }
+    let Some(addr) = sender_smtp(cx) else {
+        return;
+    };
+    // Not when the sender is the organizer (MS-OXCICAL .61).
+    let organizer = cx
+        .event
+        .property("ORGANIZER")
+        .map(prop_text)
+        .and_then(|u| mailto(&u).map(str::to_ascii_lowercase));
+    if organizer.as_deref() == Some(addr.to_ascii_lowercase().as_str()) {
+        return;
+    }
+    let cn = cx.text(&props::PID_TAG_SENDER_NAME);
+    cx.event
+        .push(address_prop("X-MS-OLK-SENDER", Some(&addr), cn.as_deref()));
+}
+
+/// The X-MS-OLK-SENDER rule.
+pub(crate) fn sender_rule() -> FnRule {
+    FnRule::new("sender", &["X-MS-OLK-SENDER"], import_sender, export_sender)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_off_round_trip() {
+        let b = one_off_entry_id("Ana Müller", "SMTP", "ana@example.com");
+        assert_eq!(b.get(4..20), Some(&ONE_OFF_PROVIDER[..]));
+        assert_eq!(
+            parse_one_off(&b),
+            Some(("Ana Müller".into(), "SMTP".into(), "ana@example.com".into()))
+        );
+        assert_eq!(parse_one_off(&b[..10]), None);
+        assert_eq!(mailto("MAILTO:a@b"), Some("a@b"));
+        assert_eq!(mailto("invalid:nomail"), None);
+        assert_eq!(mailto("mailto:"), None);
+    }
+}

@@ -1,0 +1,1036 @@
+//! The default MS-OXCICAL rules for the simple properties: texts,
+//! classification, importance, busy status, lists, sequence and stamps,
+//! and the `X-MICROSOFT-*` / `X-MS-OLK-*` properties that map one to one.
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use oxpim_contentline::value::time::parse_date_time;
+use oxpim_contentline::{DateTime, Property, Value, ValueType, Values};
+
+use super::{EventRule, ExportContext, ImportContext, filetime, from_filetime};
+use crate::codepage;
+use crate::named::PropKey;
+use crate::props::{self, PropDef};
+use crate::types::PropType;
+use crate::value::PropValue;
+
+/// A rule made of two functions.
+#[derive(Clone)]
+pub struct FnRule {
+    name: &'static str,
+    handles: &'static [&'static str],
+    import: fn(&mut ImportContext<'_>),
+    export: fn(&mut ExportContext<'_>),
+}
+
+impl FnRule {
+    /// A rule named `name` that maps the iCalendar properties `handles`.
+    pub const fn new(
+        name: &'static str,
+        handles: &'static [&'static str],
+        import: fn(&mut ImportContext<'_>),
+        export: fn(&mut ExportContext<'_>),
+    ) -> FnRule {
+        FnRule {
+            name,
+            handles,
+            import,
+            export,
+        }
+    }
+}
+
+impl EventRule for FnRule {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn handles(&self, name: &str) -> bool {
+        self.handles.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+    fn import(&self, cx: &mut ImportContext<'_>) {
+        (self.import)(cx);
+    }
+    fn export(&self, cx: &mut ExportContext<'_>) {
+        (self.export)(cx);
+    }
+}
+
+/// How a [`DirectRule`] reads and writes its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// TEXT ⇄ PtypString.
+    Text,
+    /// BOOLEAN (`TRUE`/`FALSE`) ⇄ PtypBoolean.
+    Boolean,
+    /// INTEGER ⇄ PtypInteger32.
+    Integer,
+    /// DATE-TIME (any zone; written in UTC) ⇄ PtypTime.
+    UtcTime,
+}
+
+impl ValueKind {
+    fn ptype(self) -> PropType {
+        match self {
+            ValueKind::Text => PropType::STRING,
+            ValueKind::Boolean => PropType::BOOLEAN,
+            ValueKind::Integer => PropType::INTEGER32,
+            ValueKind::UtcTime => PropType::TIME,
+        }
+    }
+}
+
+/// A property that maps one to one: the iCalendar property `ical` ⇄ one
+/// MAPI property. Most `X-MS-OLK-*` properties are such rules; a caller
+/// adds its own the same way.
+#[derive(Debug, Clone)]
+pub struct DirectRule {
+    ical: String,
+    key: PropKey,
+    kind: ValueKind,
+}
+
+impl DirectRule {
+    /// A rule between the iCalendar property named `ical` and `key`.
+    pub fn new(ical: &str, key: impl Into<PropKey>, kind: ValueKind) -> DirectRule {
+        DirectRule {
+            ical: ical.to_ascii_uppercase(),
+            key: key.into(),
+            kind,
+        }
+    }
+
+    /// A rule for a canonical property.
+    pub fn for_def(ical: &str, def: &PropDef, kind: ValueKind) -> DirectRule {
+        DirectRule::new(ical, def.key(), kind)
+    }
+}
+
+impl EventRule for DirectRule {
+    fn name(&self) -> &str {
+        &self.ical
+    }
+    fn handles(&self, name: &str) -> bool {
+        self.ical.eq_ignore_ascii_case(name)
+    }
+    fn import(&self, cx: &mut ImportContext<'_>) {
+        let Some(p) = cx.event.property(&self.ical) else {
+            return;
+        };
+        let line = p.line();
+        let text = prop_text(p);
+        let value = match self.kind {
+            ValueKind::Text => Some(PropValue::String(text.clone())),
+            ValueKind::Boolean => parse_bool(&text).map(PropValue::Bool),
+            ValueKind::Integer => text.trim().parse::<i32>().ok().map(PropValue::I32),
+            ValueKind::UtcTime => date_time_of(p)
+                .and_then(|dt| cx.to_utc(&dt))
+                .and_then(filetime)
+                .map(PropValue::Time),
+        };
+        match value {
+            Some(v) if v.prop_type() == self.kind.ptype() => {
+                cx.message.properties.insert(self.key.clone(), v);
+            }
+            _ => cx.warn(
+                line,
+                format!(
+                    "{} value {text:?} is not a {:?}; not converted",
+                    self.ical, self.kind
+                ),
+            ),
+        }
+    }
+    fn export(&self, cx: &mut ExportContext<'_>) {
+        let Some(v) = cx.message.properties.get(&self.key) else {
+            return;
+        };
+        let text = match (self.kind, v) {
+            (ValueKind::Text, PropValue::String(s)) => s.clone(),
+            (ValueKind::Text, PropValue::String8(b)) => {
+                codepage::decode(b, cx.message.properties.codepage())
+            }
+            (ValueKind::Boolean, PropValue::Bool(b)) => bool_text(*b).to_owned(),
+            (ValueKind::Integer, PropValue::I32(i)) => i.to_string(),
+            (ValueKind::UtcTime, PropValue::Time(t)) => {
+                if let Some(t) = from_filetime(*t) {
+                    cx.event.push(utc_prop(&self.ical, t));
+                }
+                return;
+            }
+            _ => return,
+        };
+        let vt = if self.kind == ValueKind::Text {
+            ValueType::Text
+        } else {
+            ValueType::Unknown
+        };
+        let value = if self.kind == ValueKind::Text {
+            Value::Text(text.into())
+        } else {
+            Value::Unknown(text.into())
+        };
+        cx.event.push(Property::new(&self.ical, vt, value));
+    }
+}
+
+/// The text of a property's first value, as written for unknown types.
+pub(crate) fn prop_text(p: &Property) -> String {
+    match p.value() {
+        Some(v) => oxpim_contentline::value::display_text(v).into_owned(),
+        None => String::new(),
+    }
+}
+
+/// All the values of a property as texts (lists split).
+pub(crate) fn prop_texts(p: &Property) -> Vec<String> {
+    p.values()
+        .as_slice()
+        .iter()
+        .map(|v| oxpim_contentline::value::display_text(v).into_owned())
+        .collect()
+}
+
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_uppercase().as_str() {
+        "TRUE" | "1" | "YES" => Some(true),
+        "FALSE" | "0" | "NO" => Some(false),
+        _ => None,
+    }
+}
+
+pub(crate) fn bool_text(b: bool) -> &'static str {
+    if b { "TRUE" } else { "FALSE" }
+}
+
+/// A DATE-TIME of a property, typed or (for X- properties) parsed from its
+/// text with its TZID.
+pub(crate) fn date_time_of(p: &Property) -> Option<DateTime> {
+    match p.value()? {
+        Value::DateTime(dt) => Some(dt.clone()),
+        Value::Date(d) => Some(DateTime::floating(d.and_time(chrono::NaiveTime::MIN))),
+        other => {
+            let text = oxpim_contentline::value::display_text(other);
+            parse_date_time(text.trim().as_bytes(), p.param("TZID")).map(|(dt, _)| dt)
+        }
+    }
+}
+
+pub(crate) fn utc_prop(name: &str, t: NaiveDateTime) -> Property {
+    Property::new(name, ValueType::DateTime, Value::DateTime(DateTime::utc(t)))
+}
+
+fn text_prop(name: &str, s: &str) -> Property {
+    Property::text(name, s)
+}
+
+/// Strips CR and LF (MS-OXCICAL: SUMMARY and LOCATION are one line).
+fn one_line(s: &str) -> String {
+    if s.contains(['\r', '\n']) {
+        s.replace("\r\n", " ").replace(['\r', '\n'], " ")
+    } else {
+        s.to_owned()
+    }
+}
+
+fn import_summary(cx: &mut ImportContext<'_>) {
+    let p = cx.event.property("SUMMARY");
+    let text = p.map(prop_text).unwrap_or_default();
+    cx.set(&props::PID_TAG_SUBJECT, one_line(&text));
+    if let Some(lang) = p.and_then(|p| p.param("LANGUAGE")) {
+        match codepage::lcid_for_tag(lang) {
+            Some(id) => cx.set(&props::PID_TAG_MESSAGE_LOCALE_ID, id as i32),
+            None => {
+                let line = p.map_or(0, Property::line);
+                cx.warn(
+                    line,
+                    format!("LANGUAGE={lang} has no Windows locale ID; not kept"),
+                );
+            }
+        }
+    }
+}
+
+fn export_summary(cx: &mut ExportContext<'_>) {
+    let subject = cx.text(&props::PID_TAG_SUBJECT).unwrap_or_default();
+    let mut p = text_prop("SUMMARY", &subject);
+    if !cx.is_exception
+        && let Some(PropValue::I32(id)) = cx
+            .message
+            .properties
+            .get_def(&props::PID_TAG_MESSAGE_LOCALE_ID)
+        && let Some(tag) = codepage::tag_for_lcid(*id as u32)
+    {
+        p.params_mut().set("LANGUAGE", tag);
+    }
+    cx.event.push(p);
+}
+
+fn import_location(cx: &mut ImportContext<'_>) {
+    let Some(p) = cx.event.property("LOCATION") else {
+        return;
+    };
+    cx.set(&props::PID_LID_LOCATION, one_line(&prop_text(p)));
+    if let Some(url) = p.param("ALTREP") {
+        cx.set(&props::PID_NAME_LOCATION_URL, url.to_owned());
+    }
+}
+
+fn export_location(cx: &mut ExportContext<'_>) {
+    let Some(loc) = cx.text(&props::PID_LID_LOCATION) else {
+        return;
+    };
+    let mut p = text_prop("LOCATION", &loc);
+    if let Some(url) = cx.text(&props::PID_NAME_LOCATION_URL) {
+        p.params_mut().set("ALTREP", url);
+    }
+    cx.event.push(p);
+}
+
+fn import_body(cx: &mut ImportContext<'_>) {
+    // MS-OXCICAL: REPLY and COUNTER carry the body in COMMENT, others in
+    // DESCRIPTION; the other one is not a body.
+    let name = if cx.method.is_response() {
+        "COMMENT"
+    } else {
+        "DESCRIPTION"
+    };
+    let texts: Vec<String> = cx.event.properties_named(name).map(prop_text).collect();
+    if !texts.is_empty() {
+        cx.set(&props::PID_TAG_BODY, texts.join("\r\n"));
+    }
+}
+
+fn export_body(cx: &mut ExportContext<'_>) {
+    let Some(body) = cx
+        .message
+        .properties
+        .text(&props::PID_TAG_BODY, cx.message.properties.codepage())
+    else {
+        return;
+    };
+    let name = if cx.method.is_response() {
+        "COMMENT"
+    } else {
+        "DESCRIPTION"
+    };
+    cx.event.push(text_prop(name, &body.replace("\r\n", "\n")));
+}
+
+fn import_html(cx: &mut ImportContext<'_>) {
+    for p in cx.event.properties_named("X-ALT-DESC") {
+        let fmt = p.param("FMTTYPE").unwrap_or_default();
+        if fmt.eq_ignore_ascii_case("text/html") {
+            let html = prop_text(p);
+            cx.message.properties.insert(
+                props::PID_TAG_HTML.key(),
+                PropValue::Binary(html.into_bytes()),
+            );
+            cx.message.properties.insert(
+                props::PID_TAG_INTERNET_CODEPAGE.key(),
+                PropValue::I32(65001),
+            );
+            return;
+        }
+    }
+}
+
+fn export_html(cx: &mut ExportContext<'_>) {
+    let Some(html) = cx.message.properties.binary(&props::PID_TAG_HTML) else {
+        return;
+    };
+    let cp = cx
+        .message
+        .properties
+        .i32(&props::PID_TAG_INTERNET_CODEPAGE)
+        .and_then(|c| u32::try_from(c).ok())
+        .unwrap_or(65001);
+    let text = codepage::decode(html, cp);
+    let mut p = text_prop("X-ALT-DESC", &text);
+    p.params_mut().set("FMTTYPE", "text/html");
+    cx.event.push(p);
+}
+
+/// MS-OXOCAL 2.2.10.2: classification, categories and contacts are not
+/// set on exceptions; an exception's own lines are kept as written.
+fn keep_on_exception(cx: &mut ImportContext<'_>, name: &str) -> bool {
+    if !cx.is_exception {
+        return false;
+    }
+    let ev = cx.event;
+    for p in ev.properties_named(name) {
+        cx.keep_property(p);
+    }
+    true
+}
+
+fn import_class(cx: &mut ImportContext<'_>) {
+    if keep_on_exception(cx, "CLASS") {
+        return;
+    }
+    let p = cx.event.property("CLASS");
+    let text = p.map(prop_text).unwrap_or_default().to_ascii_uppercase();
+    let v = match text.as_str() {
+        "" | "PUBLIC" => 0,
+        "PERSONAL" | "X-PERSONAL" => 1,
+        "PRIVATE" => 2,
+        "CONFIDENTIAL" => 3,
+        other => {
+            cx.warn(
+                p.map_or(0, Property::line),
+                format!("CLASS:{other} is unknown; read as PRIVATE"),
+            );
+            2
+        }
+    };
+    cx.set(&props::PID_TAG_SENSITIVITY, v);
+    if v == 2 {
+        cx.set(&props::PID_LID_PRIVATE, true);
+    }
+}
+
+fn export_class(cx: &mut ExportContext<'_>) {
+    if cx.is_exception {
+        return;
+    }
+    let Some(v) = cx.message.properties.i32(&props::PID_TAG_SENSITIVITY) else {
+        return;
+    };
+    let s = match v {
+        1 => "X-PERSONAL",
+        2 => "PRIVATE",
+        3 => "CONFIDENTIAL",
+        _ => "PUBLIC",
+    };
+    cx.event.push(Property::new(
+        "CLASS",
+        ValueType::Text,
+        Value::Text(s.into()),
+    ));
+}
+
+fn import_importance(cx: &mut ImportContext<'_>) {
+    for name in [
+        "X-MICROSOFT-CDO-IMPORTANCE",
+        "X-MICROSOFT-MSNCALENDAR-IMPORTANCE",
+    ] {
+        if let Some(p) = cx.event.property(name) {
+            match prop_text(p).trim().parse::<i32>() {
+                Ok(v @ 0..=2) => {
+                    cx.set(&props::PID_TAG_IMPORTANCE, v);
+                    return;
+                }
+                _ => cx.warn(p.line(), format!("{name} is not 0, 1 or 2; ignored")),
+            }
+        }
+    }
+    let Some(p) = cx.event.property("PRIORITY") else {
+        return;
+    };
+    let v = match p.value().and_then(Value::as_integer) {
+        Some(1..=4) => 2,
+        Some(5) => 1,
+        Some(6..=9) => 0,
+        Some(0) => return,
+        _ => {
+            cx.warn(p.line(), "PRIORITY is not 0–9; ignored");
+            return;
+        }
+    };
+    cx.set(&props::PID_TAG_IMPORTANCE, v);
+}
+
+fn export_importance(cx: &mut ExportContext<'_>) {
+    let Some(v) = cx.message.properties.i32(&props::PID_TAG_IMPORTANCE) else {
+        return;
+    };
+    let prio = match v {
+        2 => 1,
+        0 => 9,
+        _ => 5,
+    };
+    cx.event.push(Property::new(
+        "PRIORITY",
+        ValueType::Integer,
+        Value::Integer(prio),
+    ));
+    cx.event.push(Property::new(
+        "X-MICROSOFT-CDO-IMPORTANCE",
+        ValueType::Unknown,
+        Value::Unknown(v.clamp(0, 2).to_string().into()),
+    ));
+}
+
+fn busy_value(s: &str) -> Option<i32> {
+    Some(match s.trim().to_ascii_uppercase().as_str() {
+        "FREE" => 0,
+        "TENTATIVE" => 1,
+        "BUSY" => 2,
+        "OOF" => 3,
+        "WORKINGELSEWHERE" => 4,
+        _ => return None,
+    })
+}
+
+fn busy_name(v: i32) -> &'static str {
+    match v {
+        0 => "FREE",
+        1 => "TENTATIVE",
+        3 => "OOF",
+        4 => "WORKINGELSEWHERE",
+        _ => "BUSY",
+    }
+}
+
+fn import_busy(cx: &mut ImportContext<'_>) {
+    let mut busy = None;
+    for name in [
+        "X-MICROSOFT-CDO-BUSYSTATUS",
+        "X-MICROSOFT-MSNCALENDAR-BUSYSTATUS",
+    ] {
+        if busy.is_none()
+            && let Some(p) = cx.event.property(name)
+        {
+            busy = busy_value(&prop_text(p));
+            if busy.is_none() {
+                cx.warn(
+                    p.line(),
+                    format!("{name}:{} is unknown; ignored", prop_text(p)),
+                );
+            }
+        }
+    }
+    if busy.is_none()
+        && let Some(p) = cx.event.property("TRANSP")
+    {
+        busy = match prop_text(p).trim().to_ascii_uppercase().as_str() {
+            "TRANSPARENT" => Some(0),
+            "OPAQUE" => Some(2),
+            _ => None,
+        };
+    }
+    if busy.is_none()
+        && let Some(p) = cx.event.property("STATUS")
+    {
+        busy = match prop_text(p).trim().to_ascii_uppercase().as_str() {
+            "CANCELLED" => Some(0),
+            "TENTATIVE" => Some(1),
+            "CONFIRMED" => Some(2),
+            _ => None,
+        };
+    }
+    let mut intended = None;
+    for name in [
+        "X-MICROSOFT-CDO-INTENDEDSTATUS",
+        "X-MICROSOFT-MSNCALENDAR-INTENDEDSTATUS",
+    ] {
+        if intended.is_none()
+            && let Some(p) = cx.event.property(name)
+        {
+            intended = busy_value(&prop_text(p));
+        }
+    }
+    if *cx.method == super::Method::Request && intended.is_none() && !cx.is_exception {
+        // MS-OXCICAL 2.1.3.1.1.20.34: a request without INTENDEDSTATUS
+        // intends its busy status, shown as tentative until answered.
+        intended = Some(busy.unwrap_or(2));
+        busy = Some(1);
+    }
+    if *cx.method == super::Method::Cancel {
+        // MS-OXOCAL 2.2.8.4: cancellations are free.
+        busy = Some(0);
+        intended = Some(0);
+    }
+    // Default for appointments without any of the properties: busy.
+    let busy = busy.unwrap_or(if cx.is_exception { -1 } else { 2 });
+    if busy >= 0 {
+        cx.set(&props::PID_LID_BUSY_STATUS, busy);
+    }
+    if let Some(i) = intended {
+        cx.set(&props::PID_LID_INTENDED_BUSY_STATUS, i);
+    }
+}
+
+fn export_busy(cx: &mut ExportContext<'_>) {
+    let Some(busy) = cx
+        .get(&props::PID_LID_BUSY_STATUS)
+        .and_then(PropValue::as_i32)
+    else {
+        return;
+    };
+    let transp = if busy == 0 || busy == 4 {
+        "TRANSPARENT"
+    } else {
+        "OPAQUE"
+    };
+    cx.event.push(Property::new(
+        "TRANSP",
+        ValueType::Text,
+        Value::Text(transp.into()),
+    ));
+    cx.event.push(Property::new(
+        "X-MICROSOFT-CDO-BUSYSTATUS",
+        ValueType::Unknown,
+        Value::Unknown(busy_name(busy).into()),
+    ));
+    if *cx.method == super::Method::Request
+        && !cx.is_exception
+        && let Some(i) = cx
+            .message
+            .properties
+            .i32(&props::PID_LID_INTENDED_BUSY_STATUS)
+    {
+        cx.event.push(Property::new(
+            "X-MICROSOFT-CDO-INTENDEDSTATUS",
+            ValueType::Unknown,
+            Value::Unknown(busy_name(i).into()),
+        ));
+    }
+}
+
+/// MS-OXCICAL's normalisation of a list entry: separators removed,
+/// whitespace collapsed, trimmed.
+fn normalise_entry(s: &str, separators: &[char]) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| if separators.contains(&c) { ' ' } else { c })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn dedup_ci(items: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .into_iter()
+        .filter(|s| !s.is_empty() && seen.insert(s.to_lowercase()))
+        .collect()
+}
+
+fn import_categories(cx: &mut ImportContext<'_>) {
+    if keep_on_exception(cx, "CATEGORIES") {
+        return;
+    }
+    let seps = [';', ',', '\u{061B}', '\u{FE54}', '\u{FF1B}'];
+    let all: Vec<String> = cx
+        .event
+        .properties_named("CATEGORIES")
+        .flat_map(prop_texts)
+        .map(|s| normalise_entry(&s, &seps))
+        .collect();
+    let all = dedup_ci(all);
+    if !all.is_empty() {
+        cx.set(&props::PID_NAME_KEYWORDS, all);
+    }
+}
+
+fn export_categories(cx: &mut ExportContext<'_>) {
+    if cx.is_exception {
+        return;
+    }
+    let Some(list) = cx
+        .message
+        .properties
+        .get_def(&props::PID_NAME_KEYWORDS)
+        .and_then(PropValue::as_strings)
+    else {
+        return;
+    };
+    if list.is_empty() {
+        return;
+    }
+    let values: Vec<Value> = list.iter().map(|s| Value::Text(s.clone().into())).collect();
+    let mut p = Property::new("CATEGORIES", ValueType::Text, Value::Text("".into()));
+    p.set_values(ValueType::Text, Values::from_vec(values));
+    cx.event.push(p);
+}
+
+fn import_contacts(cx: &mut ImportContext<'_>) {
+    if keep_on_exception(cx, "CONTACT") {
+        return;
+    }
+    let all: Vec<String> = cx
+        .event
+        .properties_named("CONTACT")
+        .map(prop_text)
+        .map(|s| normalise_entry(&s, &[';']))
+        .collect();
+    let all = dedup_ci(all);
+    if !all.is_empty() {
+        cx.set(&props::PID_LID_CONTACTS, all);
+    }
+}
+
+fn export_contacts(cx: &mut ExportContext<'_>) {
+    if cx.is_exception {
+        return;
+    }
+    let Some(list) = cx
+        .message
+        .properties
+        .get_def(&props::PID_LID_CONTACTS)
+        .and_then(PropValue::as_strings)
+    else {
+        return;
+    };
+    for c in list {
+        cx.event.push(text_prop("CONTACT", c));
+    }
+}
+
+fn import_resources(cx: &mut ImportContext<'_>) {
+    let all: Vec<String> = cx
+        .event
+        .properties_named("RESOURCES")
+        .flat_map(prop_texts)
+        .flat_map(|s| s.split(',').map(str::to_owned).collect::<Vec<_>>())
+        .map(|s| normalise_entry(&s, &[';']))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    append_semicolon_list(cx, &props::PID_LID_NON_SENDABLE_BCC, &all);
+}
+
+/// Appends entries to a `"; "`-separated string property.
+pub(crate) fn append_semicolon_list(cx: &mut ImportContext<'_>, def: &PropDef, items: &[String]) {
+    let mut list: Vec<String> = cx
+        .message
+        .properties
+        .str(def)
+        .map(|s| s.split("; ").map(str::to_owned).collect())
+        .unwrap_or_default();
+    list.extend(items.iter().cloned());
+    cx.set(def, list.join("; "));
+}
+
+fn export_resources(cx: &mut ExportContext<'_>) {
+    let Some(bcc) = cx.message.properties.str(&props::PID_LID_NON_SENDABLE_BCC) else {
+        return;
+    };
+    let values: Vec<Value> = bcc
+        .split("; ")
+        .filter(|s| !s.is_empty())
+        .map(|s| Value::Text(s.to_owned().into()))
+        .collect();
+    if values.is_empty() {
+        return;
+    }
+    let mut p = Property::new("RESOURCES", ValueType::Text, Value::Text("".into()));
+    p.set_values(ValueType::Text, Values::from_vec(values));
+    cx.event.push(p);
+}
+
+fn import_sequence(cx: &mut ImportContext<'_>) {
+    let from = |name: &str| -> Option<(i32, u32)> {
+        let p = cx.event.property(name)?;
+        let v = match p.value()? {
+            Value::Integer(i) => i32::try_from(*i).ok(),
+            other => oxpim_contentline::value::display_text(other)
+                .trim()
+                .parse()
+                .ok(),
+        };
+        v.map(|v| (v, p.line()))
+    };
+    if let Some((v, _)) = from("X-MICROSOFT-CDO-APPT-SEQUENCE").or_else(|| from("SEQUENCE")) {
+        cx.set(&props::PID_LID_APPOINTMENT_SEQUENCE, v);
+    }
+}
+
+fn export_sequence(cx: &mut ExportContext<'_>) {
+    let v = cx
+        .get(&props::PID_LID_APPOINTMENT_SEQUENCE)
+        .and_then(PropValue::as_i32)
+        .unwrap_or(0);
+    cx.event.push(Property::new(
+        "SEQUENCE",
+        ValueType::Integer,
+        Value::Integer(i64::from(v)),
+    ));
+}
+
+fn import_stamps(cx: &mut ImportContext<'_>) {
+    let stamp = if cx.method.is_response() {
+        &props::PID_LID_ATTENDEE_CRITICAL_CHANGE
+    } else {
+        &props::PID_LID_OWNER_CRITICAL_CHANGE
+    };
+    for (name, def) in [
+        ("DTSTAMP", stamp),
+        ("CREATED", &props::PID_TAG_CREATION_TIME),
+        ("LAST-MODIFIED", &props::PID_TAG_LAST_MODIFICATION_TIME),
+    ] {
+        if let Some(t) = cx
+            .event
+            .property(name)
+            .and_then(date_time_of)
+            .and_then(|dt| cx.to_utc(&dt))
+            .and_then(filetime)
+        {
+            cx.set(def, t);
+        }
+    }
+}
+
+fn export_stamps(cx: &mut ExportContext<'_>) {
+    let stamp = if cx.method.is_response() {
+        &props::PID_LID_ATTENDEE_CRITICAL_CHANGE
+    } else {
+        &props::PID_LID_OWNER_CRITICAL_CHANGE
+    };
+    let t = cx
+        .get(stamp)
+        .and_then(PropValue::as_time)
+        .and_then(from_filetime)
+        .unwrap_or_else(|| super::now_or(cx.options.now));
+    cx.event.push(utc_prop("DTSTAMP", t));
+    for (name, def) in [
+        ("CREATED", &props::PID_TAG_CREATION_TIME),
+        ("LAST-MODIFIED", &props::PID_TAG_LAST_MODIFICATION_TIME),
+    ] {
+        if let Some(t) = cx.message.properties.time(def).and_then(from_filetime) {
+            cx.event.push(utc_prop(name, t));
+        }
+    }
+}
+
+fn import_draft(cx: &mut ImportContext<'_>) {
+    use super::Method;
+    let invited = match cx.method {
+        Method::Request | Method::Reply | Method::Cancel | Method::Counter => true,
+        _ => {
+            let draft = cx
+                .event
+                .property("X-MICROSOFT-ISDRAFT")
+                .and_then(|p| parse_bool(&prop_text(p)))
+                .unwrap_or(false);
+            let meeting =
+                cx.event.property("ORGANIZER").is_some() || cx.event.property("ATTENDEE").is_some();
+            meeting && !draft
+        }
+    };
+    cx.set(&props::PID_LID_F_INVITED, invited);
+}
+
+fn export_draft(cx: &mut ExportContext<'_>) {
+    use super::Method;
+    if !matches!(cx.method, Method::Publish | Method::None) || cx.is_exception {
+        return;
+    }
+    let meeting = cx
+        .message
+        .properties
+        .i32(&props::PID_LID_APPOINTMENT_STATE_FLAGS)
+        .is_some_and(|f| f & 1 != 0);
+    let received = cx
+        .message
+        .properties
+        .i32(&props::PID_LID_APPOINTMENT_STATE_FLAGS)
+        .is_some_and(|f| f & 2 != 0);
+    let invited = cx
+        .message
+        .properties
+        .bool(&props::PID_LID_F_INVITED)
+        .unwrap_or(false);
+    if meeting && !received && !invited {
+        cx.event.push(Property::new(
+            "X-MICROSOFT-ISDRAFT",
+            ValueType::Unknown,
+            Value::Unknown("TRUE".into()),
+        ));
+    }
+}
+
+/// The one-to-one rules of MS-OXCICAL 2.1.3.1.1.20.
+fn direct_rules() -> Vec<DirectRule> {
+    use ValueKind::*;
+    let d = DirectRule::for_def;
+    vec![
+        d(
+            "X-MICROSOFT-CDO-OWNERAPPTID",
+            &props::PID_TAG_OWNER_APPOINTMENT_ID,
+            Integer,
+        ),
+        d(
+            "X-MICROSOFT-CDO-REPLYTIME",
+            &props::PID_LID_APPOINTMENT_REPLY_TIME,
+            UtcTime,
+        ),
+        d(
+            "X-MICROSOFT-DISALLOW-COUNTER",
+            &props::PID_LID_APPOINTMENT_NOT_ALLOW_PROPOSE,
+            Boolean,
+        ),
+        d(
+            "X-MS-OLK-ALLOWEXTERNCHECK",
+            &props::PID_LID_ALLOW_EXTERNAL_CHECK,
+            Boolean,
+        ),
+        d(
+            "X-MS-OLK-APPTLASTSEQUENCE",
+            &props::PID_LID_APPOINTMENT_LAST_SEQUENCE,
+            Integer,
+        ),
+        d(
+            "X-MS-OLK-APPTSEQTIME",
+            &props::PID_LID_APPOINTMENT_SEQUENCE_TIME,
+            UtcTime,
+        ),
+        d(
+            "X-MS-OLK-AUTOFILLLOCATION",
+            &props::PID_LID_AUTO_FILL_LOCATION,
+            Boolean,
+        ),
+        d(
+            "X-MS-OLK-AUTOSTARTCHECK",
+            &props::PID_LID_AUTO_START_CHECK,
+            Boolean,
+        ),
+        d(
+            "X-MS-OLK-COLLABORATEDOC",
+            &props::PID_LID_COLLABORATE_DOC,
+            Text,
+        ),
+        d(
+            "X-MS-OLK-CONFCHECK",
+            &props::PID_LID_CONFERENCING_CHECK,
+            Boolean,
+        ),
+        d(
+            "X-MS-OLK-CONFTYPE",
+            &props::PID_LID_CONFERENCING_TYPE,
+            Integer,
+        ),
+        d("X-MS-OLK-DIRECTORY", &props::PID_LID_DIRECTORY, Text),
+        d(
+            "X-MS-OLK-MWSURL",
+            &props::PID_LID_MEETING_WORKSPACE_URL,
+            Text,
+        ),
+        d("X-MS-OLK-NETSHOWURL", &props::PID_LID_NET_SHOW_URL, Text),
+        d(
+            "X-MS-OLK-ONLINEPASSWORD",
+            &props::PID_LID_ONLINE_PASSWORD,
+            Text,
+        ),
+        d("X-MS-OLK-ORGALIAS", &props::PID_LID_ORGANIZER_ALIAS, Text),
+    ]
+}
+
+/// The iCalendar properties the structural code of the importer maps
+/// (times, UID, recurrence), or which are derived data it drops.
+pub(crate) const CORE_PROPERTIES: &[&str] = &[
+    "DTSTART",
+    "DTEND",
+    "DURATION",
+    "UID",
+    "RRULE",
+    "RDATE",
+    "EXDATE",
+    "RECURRENCE-ID",
+    "X-MICROSOFT-RRULE",
+    "X-MICROSOFT-EXDATE",
+    "X-MICROSOFT-CDO-ALLDAYEVENT",
+    "X-MICROSOFT-MSNCALENDAR-ALLDAYEVENT",
+    "X-MS-OLK-ORIGINALSTART",
+    "X-MS-OLK-ORIGINALEND",
+    "X-MICROSOFT-CDO-INSTTYPE",
+];
+
+/// The default rules, in the order they run.
+pub(crate) fn default_rules() -> Vec<Arc<dyn EventRule>> {
+    let mut v: Vec<Arc<dyn EventRule>> = vec![
+        Arc::new(FnRule::new(
+            "summary",
+            &["SUMMARY"],
+            import_summary,
+            export_summary,
+        )),
+        Arc::new(FnRule::new(
+            "location",
+            &["LOCATION"],
+            import_location,
+            export_location,
+        )),
+        Arc::new(FnRule::new(
+            "body",
+            &["DESCRIPTION", "COMMENT"],
+            import_body,
+            export_body,
+        )),
+        Arc::new(FnRule::new(
+            "html-body",
+            &["X-ALT-DESC"],
+            import_html,
+            export_html,
+        )),
+        Arc::new(FnRule::new("class", &["CLASS"], import_class, export_class)),
+        Arc::new(FnRule::new(
+            "importance",
+            &[
+                "PRIORITY",
+                "X-MICROSOFT-CDO-IMPORTANCE",
+                "X-MICROSOFT-MSNCALENDAR-IMPORTANCE",
+            ],
+            import_importance,
+            export_importance,
+        )),
+        Arc::new(FnRule::new(
+            "busy-status",
+            &[
+                "TRANSP",
+                "X-MICROSOFT-CDO-BUSYSTATUS",
+                "X-MICROSOFT-MSNCALENDAR-BUSYSTATUS",
+                "X-MICROSOFT-CDO-INTENDEDSTATUS",
+                "X-MICROSOFT-MSNCALENDAR-INTENDEDSTATUS",
+            ],
+            import_busy,
+            export_busy,
+        )),
+        Arc::new(FnRule::new(
+            "categories",
+            &["CATEGORIES"],
+            import_categories,
+            export_categories,
+        )),
+        Arc::new(FnRule::new(
+            "contacts",
+            &["CONTACT"],
+            import_contacts,
+            export_contacts,
+        )),
+        Arc::new(FnRule::new(
+            "resources",
+            &["RESOURCES"],
+            import_resources,
+            export_resources,
+        )),
+        Arc::new(FnRule::new(
+            "sequence",
+            &["SEQUENCE", "X-MICROSOFT-CDO-APPT-SEQUENCE"],
+            import_sequence,
+            export_sequence,
+        )),
+        Arc::new(FnRule::new(
+            "timestamps",
+            &["DTSTAMP", "CREATED", "LAST-MODIFIED"],
+            import_stamps,
+            export_stamps,
+        )),
+        Arc::new(FnRule::new(
+            "draft",
+            &["X-MICROSOFT-ISDRAFT"],
+            import_draft,
+            export_draft,
+        )),
+        Arc::new(super::people::attendees_rule()),
+        Arc::new(super::people::sender_rule()),
+        Arc::new(super::alarm::reminder_rule()),
+        Arc::new(super::attach::attachments_rule()),
+    ];
+    for d in direct_rules() {
+        v.push(Arc::new(d));
+    }
+    v
+}
