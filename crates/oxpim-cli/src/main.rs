@@ -76,6 +76,37 @@ enum Cmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print the Outlook messages an iCalendar or vCalendar file converts
+    /// to, as JSON in the schema of `oxpim dump` (one object, or an array
+    /// when the file holds several series).
+    Mapi {
+        /// Input file ("-" for standard input).
+        input: String,
+        #[command(flatten)]
+        import: ImportArgs,
+        /// Output file (standard output when absent).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Convert between iCalendar/vCalendar (.ics, .vcs) and Outlook .msg,
+    /// formats chosen by the extensions. An iCalendar file with several
+    /// series gives a folder (OUT) of .msg files named from their UIDs;
+    /// several .msg files give one .ics.
+    Convert {
+        /// Input files.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Output file, or folder (an existing folder, or a path without
+        /// an extension).
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        import: ImportArgs,
+        /// Show a progress bar (the default when standard error is a
+        /// terminal and there is more than one item).
+        #[arg(long)]
+        progress: bool,
+    },
     /// Convert to jCal/jCard (RFC 7265/7095), or back with --to-text.
     Json {
         /// Input file ("-" for standard input).
@@ -87,6 +118,76 @@ enum Cmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+}
+
+/// Options of iCalendar → MAPI conversions.
+#[derive(clap::Args, Clone)]
+struct ImportArgs {
+    /// METHOD to use instead of the file's (for .msg output) or to write
+    /// (for .ics output): PUBLISH, REQUEST, REPLY, CANCEL, COUNTER.
+    #[arg(long)]
+    method: Option<String>,
+    /// Zone of floating times and all-day events (IANA or Windows name;
+    /// default: the calendar's X-WR-TIMEZONE, else UTC).
+    #[arg(long)]
+    floating_zone: Option<String>,
+    /// The mailbox owner's address (decides organizer vs attendee copies).
+    #[arg(long)]
+    user: Option<String>,
+    /// "Now" for reminders, RFC 3339 (default: the system clock).
+    #[arg(long)]
+    now: Option<String>,
+    /// What to do with recurrences Outlook cannot represent.
+    #[arg(long, value_enum, default_value_t = Fallback::First)]
+    unrepresentable: Fallback,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum Fallback {
+    /// One appointment at the first instance.
+    First,
+    /// One appointment per instance.
+    Expand,
+    /// No appointment (an error).
+    Reject,
+}
+
+impl ImportArgs {
+    fn import_options(&self) -> Result<oxpim::ImportOptions, String> {
+        let now = match &self.now {
+            Some(t) => {
+                Some(parse_time(t).ok_or_else(|| format!("--now: '{t}' is not an RFC 3339 time"))?)
+            }
+            None => None,
+        };
+        Ok(oxpim::ImportOptions {
+            floating_zone: self.floating_zone.clone(),
+            now,
+            user: self.user.clone(),
+            method: self.method.clone(),
+            unrepresentable: match self.unrepresentable {
+                Fallback::First => oxpim::Unrepresentable::FirstInstance,
+                Fallback::Expand => oxpim::Unrepresentable::Expand,
+                Fallback::Reject => oxpim::Unrepresentable::Reject,
+            },
+            ..oxpim::ImportOptions::default()
+        })
+    }
+
+    fn export_options(&self) -> Result<oxpim::ExportOptions, String> {
+        let now = match &self.now {
+            Some(t) => {
+                Some(parse_time(t).ok_or_else(|| format!("--now: '{t}' is not an RFC 3339 time"))?)
+            }
+            None => None,
+        };
+        Ok(oxpim::ExportOptions {
+            method: self.method.clone(),
+            now,
+            floating_zone: self.floating_zone.clone(),
+            ..oxpim::ExportOptions::default()
+        })
+    }
 }
 
 fn read_input(name: &str) -> io::Result<Vec<u8>> {
@@ -293,6 +394,296 @@ fn dump(input: &str, output: Option<&Path>) -> ExitCode {
     }
 }
 
+/// What a file holds, from its extension.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Calendar,
+    Msg,
+}
+
+fn kind_of(path: &Path) -> Option<Kind> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "ics" | "ical" | "icalendar" | "ifb" | "vcs" => Some(Kind::Calendar),
+        "msg" => Some(Kind::Msg),
+        _ => None,
+    }
+}
+
+fn mapi(input: &str, args: &ImportArgs, output: Option<&Path>) -> ExitCode {
+    let options = match args.import_options() {
+        Ok(o) => o,
+        Err(e) => return fail(e, 2),
+    };
+    let bytes = match read_input(input) {
+        Ok(b) => b,
+        Err(e) => return fail(format_args!("{}: {e}", display_name(input)), 2),
+    };
+    let parsed = Parser::new().parse_vec(bytes);
+    print_diagnostics(input, &parsed.diagnostics, true);
+    let imported = oxpim::calendar_to_messages(&parsed.document, options);
+    print_diagnostics(input, &imported.diagnostics, false);
+    let mut values: Vec<serde_json::Value> = imported
+        .messages
+        .iter()
+        .map(oxpim::mapi::json::message_to_json)
+        .collect();
+    let json = if values.len() == 1 {
+        values.remove(0)
+    } else {
+        serde_json::Value::Array(values)
+    };
+    let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    text.push('\n');
+    if let Err(e) = write_output(output, text.as_bytes()) {
+        return fail(format_args!("writing output: {e}"), 2);
+    }
+    let errors = parsed.has_errors()
+        || imported
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error);
+    ExitCode::from(u8::from(errors))
+}
+
+/// A progress bar on standard error.
+struct Progress {
+    total: usize,
+    done: usize,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(total: usize, forced: bool) -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            total,
+            done: 0,
+            shown: forced || (total > 1 && io::stderr().is_terminal()),
+        }
+    }
+
+    fn step(&mut self, what: &str) {
+        self.done += 1;
+        if !self.shown {
+            return;
+        }
+        let width = 30;
+        let filled = (self.done * width)
+            .checked_div(self.total)
+            .unwrap_or(width)
+            .min(width);
+        let pct = (self.done * 100).checked_div(self.total).unwrap_or(100);
+        let name: String = what.chars().take(40).collect();
+        eprint!(
+            "\r[{}{}] {:>3}% {}/{} {name:<40}",
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            pct,
+            self.done,
+            self.total
+        );
+        if self.done >= self.total {
+            eprintln!();
+        }
+    }
+}
+
+/// A file name from a UID: letters, digits and `.-_@` kept, at most 100
+/// characters, unique in `taken`.
+fn file_name(uid: &str, ext: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut base: String = uid
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_@".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    base = base.trim_matches('.').to_string();
+    if base.is_empty() {
+        base = "item".into();
+    }
+    let mut name = format!("{base}.{ext}");
+    let mut n = 2;
+    while !taken.insert(name.to_ascii_lowercase()) {
+        name = format!("{base}-{n}.{ext}");
+        n += 1;
+    }
+    name
+}
+
+fn is_folder(p: &Path) -> bool {
+    p.is_dir()
+        || p.extension().is_none()
+        || p.to_string_lossy().ends_with(std::path::MAIN_SEPARATOR)
+}
+
+fn convert(inputs: &[String], output: &Path, args: &ImportArgs, progress: bool) -> ExitCode {
+    let mut kinds = Vec::new();
+    for i in inputs {
+        match kind_of(Path::new(i)) {
+            Some(k) => kinds.push(k),
+            None => {
+                return fail(
+                    format_args!("{i}: unknown extension (expected .ics, .vcs or .msg)"),
+                    2,
+                );
+            }
+        }
+    }
+    let folder = is_folder(output);
+    let target = if folder {
+        // A folder holds the other format.
+        match kinds.first() {
+            Some(Kind::Msg) => Kind::Calendar,
+            _ => Kind::Msg,
+        }
+    } else {
+        match kind_of(output) {
+            Some(k) => k,
+            None => return fail(format_args!("{}: unknown extension", output.display()), 2),
+        }
+    };
+    let mut worst = 0u8;
+    match target {
+        Kind::Msg => {
+            let options = match args.import_options() {
+                Ok(o) => o,
+                Err(e) => return fail(e, 2),
+            };
+            let mut messages = Vec::new();
+            for (i, k) in inputs.iter().zip(&kinds) {
+                if *k != Kind::Calendar {
+                    return fail(format_args!("{i}: a .msg converts to .ics, not to .msg"), 2);
+                }
+                let bytes = match read_input(i) {
+                    Ok(b) => b,
+                    Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
+                };
+                let parsed = Parser::new().parse_vec(bytes);
+                print_diagnostics(i, &parsed.diagnostics, true);
+                let imported = oxpim::calendar_to_messages(&parsed.document, options.clone());
+                print_diagnostics(i, &imported.diagnostics, false);
+                if parsed.has_errors()
+                    || imported
+                        .diagnostics
+                        .iter()
+                        .any(|d| d.severity == Severity::Error)
+                {
+                    worst = 1;
+                }
+                messages.extend(imported.messages);
+            }
+            if messages.is_empty() {
+                return fail("nothing to convert: no VEVENT was converted", 1);
+            }
+            if !folder && messages.len() > 1 {
+                return fail(
+                    format_args!(
+                        "the input holds {} series; give a folder as -o to get one .msg per series",
+                        messages.len()
+                    ),
+                    2,
+                );
+            }
+            if folder && let Err(e) = std::fs::create_dir_all(output) {
+                return fail(format_args!("{}: {e}", output.display()), 2);
+            }
+            let mut bar = Progress::new(messages.len(), progress);
+            let mut taken = std::collections::HashSet::new();
+            for m in &messages {
+                let bytes = match oxpim::msg::to_bytes(m) {
+                    Ok(b) => b,
+                    Err(e) => return fail(format_args!("writing .msg: {e}"), 1),
+                };
+                let uid = oxpim::mapi::ical::uid_of(m).unwrap_or_else(|| "item".into());
+                let path = if folder {
+                    output.join(file_name(&uid, "msg", &mut taken))
+                } else {
+                    output.to_path_buf()
+                };
+                if let Err(e) = std::fs::write(&path, bytes) {
+                    return fail(format_args!("{}: {e}", path.display()), 2);
+                }
+                bar.step(&uid);
+            }
+        }
+        Kind::Calendar => {
+            let options = match args.export_options() {
+                Ok(o) => o,
+                Err(e) => return fail(e, 2),
+            };
+            let mut bar = Progress::new(inputs.len(), progress);
+            let mut all = Vec::new();
+            let mut taken = std::collections::HashSet::new();
+            for (i, k) in inputs.iter().zip(&kinds) {
+                if *k != Kind::Msg {
+                    return fail(
+                        format_args!("{i}: a calendar converts to .msg, not to a calendar"),
+                        2,
+                    );
+                }
+                let bytes = match read_input(i) {
+                    Ok(b) => b,
+                    Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
+                };
+                let read = match oxpim::msg::read(&bytes, &oxpim::msg::ReadOptions::default()) {
+                    Ok(r) => r,
+                    Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 1),
+                };
+                for w in &read.warnings {
+                    eprintln!("{}: warning: {w}", display_name(i));
+                }
+                if folder {
+                    let exported = oxpim::messages_to_calendar(
+                        std::slice::from_ref(&read.message),
+                        options.clone(),
+                    );
+                    print_diagnostics(i, &exported.diagnostics, false);
+                    if exported
+                        .diagnostics
+                        .iter()
+                        .any(|d| d.severity == Severity::Error)
+                    {
+                        worst = 1;
+                    }
+                    let uid =
+                        oxpim::mapi::ical::uid_of(&read.message).unwrap_or_else(|| "item".into());
+                    if let Err(e) = std::fs::create_dir_all(output) {
+                        return fail(format_args!("{}: {e}", output.display()), 2);
+                    }
+                    let path = output.join(file_name(&uid, "ics", &mut taken));
+                    if let Err(e) = std::fs::write(&path, oxpim::format(&exported.document)) {
+                        return fail(format_args!("{}: {e}", path.display()), 2);
+                    }
+                } else {
+                    all.push(read.message);
+                }
+                bar.step(i);
+            }
+            if !folder {
+                let exported = oxpim::messages_to_calendar(&all, options);
+                print_diagnostics(&output.to_string_lossy(), &exported.diagnostics, false);
+                if exported
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.severity == Severity::Error)
+                {
+                    worst = 1;
+                }
+                if let Err(e) = std::fs::write(output, oxpim::format(&exported.document)) {
+                    return fail(format_args!("{}: {e}", output.display()), 2);
+                }
+            }
+        }
+    }
+    ExitCode::from(worst)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.cmd {
@@ -303,6 +694,17 @@ fn main() -> ExitCode {
         } => check(files, *strict, *quiet),
         Cmd::Fmt { input, output } => fmt(input, output.as_deref()),
         Cmd::Dump { input, output } => dump(input, output.as_deref()),
+        Cmd::Mapi {
+            input,
+            import,
+            output,
+        } => mapi(input, import, output.as_deref()),
+        Cmd::Convert {
+            inputs,
+            output,
+            import,
+            progress,
+        } => convert(inputs, output, import, *progress),
         Cmd::Json {
             input,
             to_text,

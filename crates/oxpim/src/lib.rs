@@ -14,6 +14,9 @@
 //! | [`mapi`] (`oxpim-mapi`) | MAPI property model: tags, types, values, named properties, canonical names, messages |
 //! | [`msg`] (`oxpim-msg`) | Outlook `.msg` files: reproducible writer, bounded reader |
 //!
+//! iCalendar ⇄ Outlook: [`calendar_to_messages`] and [`messages_to_calendar`]
+//! (MS-OXCICAL, in [`mapi::ical`]).
+//!
 //! What this crate must never do: hold logic of its own that a lower crate
 //! needs, or reach around the layers. It composes the lower crates through
 //! their public APIs only.
@@ -50,6 +53,20 @@ pub fn to_json(doc: &Document) -> contentline::json::JsonValue {
 /// sorted by start (see [`recur::Expander`]).
 pub fn expand(doc: &Document, options: ExpandOptions) -> Expansion {
     Expander::new(options).expand_document(doc)
+}
+
+pub use oxpim_mapi::Message;
+pub use oxpim_mapi::ical::{ExportOptions, Exported, ImportOptions, Imported, Unrepresentable};
+
+/// The Outlook messages (appointments, meeting requests and responses) of
+/// the calendars in a document, per MS-OXCICAL (see [`mapi::ical`]).
+pub fn calendar_to_messages(doc: &Document, options: ImportOptions) -> Imported {
+    mapi::ical::Importer::new(options).import(doc)
+}
+
+/// A VCALENDAR with the events of Outlook messages, per MS-OXCICAL.
+pub fn messages_to_calendar(messages: &[Message], options: ExportOptions) -> Exported {
+    mapi::ical::Exporter::new(options).export(messages)
 }
 
 /// Canonical (normalised) text of a document, as `oxpim fmt` writes it.

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
+use oxpim_contentline::value::recur::RecurUntil;
 use oxpim_contentline::{
     Component, DateTime, Diagnostic, Dialect, Document, Parser, Property, Severity, Value,
     ValueType, Values,
@@ -30,6 +31,8 @@ use crate::value::PropValue;
 #[derive(Clone)]
 struct MZone {
     tzid: Option<String>,
+    /// Write local times without a zone.
+    floating: bool,
     zone: TimeZone,
     rules: Vec<(u16, ZoneBiases)>,
 }
@@ -38,6 +41,7 @@ impl MZone {
     fn utc() -> MZone {
         MZone {
             tzid: None,
+            floating: false,
             zone: TimeZone::Utc,
             rules: Vec::new(),
         }
@@ -50,6 +54,7 @@ impl MZone {
             } else {
                 d.key_name.clone()
             }),
+            floating: false,
             zone: TimeZone::Rules(Arc::new(WindowsZone::from_definition(d))),
             rules: rules_of(d),
         }
@@ -62,6 +67,7 @@ impl MZone {
             } else {
                 name.to_owned()
             }),
+            floating: false,
             zone: TimeZone::Rules(Arc::new(WindowsZone::from_struct(s))),
             rules: vec![(1601, s.rules)],
         }
@@ -170,6 +176,7 @@ pub(crate) fn export_messages(exp: &Exporter, messages: &[Message]) -> Exported 
         })
         .map_or_else(MZone::utc, |(name, zone)| MZone {
             tzid: Some(name),
+            floating: false,
             zone,
             rules: Vec::new(),
         });
@@ -277,6 +284,13 @@ impl Out<'_> {
         if all_day {
             return date_prop(name, all_day_date(z.zone.to_local(utc)));
         }
+        if z.floating {
+            return Property::new(
+                name,
+                ValueType::DateTime,
+                Value::DateTime(DateTime::floating(z.zone.to_local(utc))),
+            );
+        }
         match &z.tzid {
             Some(tzid) => {
                 self.use_zone(z);
@@ -324,12 +338,16 @@ impl Out<'_> {
         let all_day = m.properties.bool(&props::PID_LID_APPOINTMENT_SUB_TYPE) == Some(true);
         let start_zone = zone_of(m, recur.is_some(), false);
         let end_zone = zone_of(m, recur.is_some(), true);
-        let (szone, ezone) = match (start_zone, end_zone) {
+        let (mut szone, mut ezone) = match (start_zone, end_zone) {
             (Some(s), Some(e)) => (s, e),
             (Some(s), None) => (s.clone(), s),
             _ if all_day => (self.floating.clone(), self.floating.clone()),
             _ => (MZone::utc(), MZone::utc()),
         };
+        if m.properties.get(&super::floating_property().into()) == Some(&PropValue::Bool(true)) {
+            szone.floating = true;
+            ezone.floating = true;
+        }
         let mut ev = Component::new("VEVENT", Dialect::ICalendar);
         ev.push(Property::text("UID", uid.as_str()));
         let counter = self.method == Method::Counter;
@@ -515,7 +533,11 @@ impl Out<'_> {
         let offset = TimeDelta::minutes(i64::from(r.start_time_offset));
         let until = (p.end_type == EndType::AFTER_DATE).then(|| {
             let last = local_of(p.end_date) + offset;
-            pattern::until_value(all_day, last, &z.zone)
+            if z.floating && !all_day {
+                RecurUntil::DateTime(DateTime::floating(last))
+            } else {
+                pattern::until_value(all_day, last, &z.zone)
+            }
         });
         let rule = match pattern::to_rrule(p, until) {
             Ok(rule) => rule,
@@ -599,6 +621,9 @@ impl Out<'_> {
                         Value::Date(*d)
                     } else {
                         let l = d.and_time(NaiveTime::MIN) + offset;
+                        if z.floating {
+                            return Value::DateTime(DateTime::floating(l));
+                        }
                         match &z.tzid {
                             Some(t) => Value::DateTime(DateTime::with_tzid(l, t)),
                             None => Value::DateTime(DateTime::utc(l)),
@@ -606,7 +631,12 @@ impl Out<'_> {
                     }
                 })
                 .collect();
-            ev.push(list_prop(exname, values, all_day, z.tzid.as_deref()));
+            ev.push(list_prop(
+                exname,
+                values,
+                all_day,
+                z.tzid.as_deref().filter(|_| !z.floating),
+            ));
             self.use_zone(z);
         }
         if !rdates.is_empty() {
@@ -615,6 +645,8 @@ impl Out<'_> {
                 .map(|l| {
                     if all_day {
                         Value::Date(l.date())
+                    } else if z.floating {
+                        Value::DateTime(DateTime::floating(*l))
                     } else {
                         match &z.tzid {
                             Some(t) => Value::DateTime(DateTime::with_tzid(*l, t)),
@@ -623,7 +655,12 @@ impl Out<'_> {
                     }
                 })
                 .collect();
-            ev.push(list_prop("RDATE", values, all_day, z.tzid.as_deref()));
+            ev.push(list_prop(
+                "RDATE",
+                values,
+                all_day,
+                z.tzid.as_deref().filter(|_| !z.floating),
+            ));
         }
     }
 

@@ -153,6 +153,8 @@ struct Times {
     end_zone: Rc<ZoneEntry>,
     /// DTSTART was a UTC value.
     utc: bool,
+    /// DTSTART was a floating DATE-TIME (not all-day).
+    floating: bool,
     /// The original times of a COUNTER (X-MS-OLK-ORIGINALSTART/END).
     original: Option<(NaiveDateTime, NaiveDateTime)>,
 }
@@ -573,6 +575,17 @@ impl<'c> Cal<'c> {
                 original = Some((a, b));
             }
         }
+        let floating = !all_day
+            && matches!(sp.value(), Some(Value::DateTime(dt)) if dt.zone == Zone::Floating);
+        if floating {
+            self.warn(
+                sp.line(),
+                format!(
+                    "floating time read in {} (Outlook has no floating appointments); it is written floating again on export",
+                    zone.tzid
+                ),
+            );
+        }
         Some(Times {
             start,
             end,
@@ -581,6 +594,7 @@ impl<'c> Cal<'c> {
             zone,
             end_zone,
             utc: sutc,
+            floating,
             original,
         })
     }
@@ -670,6 +684,9 @@ impl<'c> Cal<'c> {
             );
         }
         let _ = p.set(&props::PID_LID_APPOINTMENT_SUB_TYPE, t.all_day);
+        if t.floating {
+            p.insert(super::floating_property(), PropValue::Bool(true));
+        }
         // Display zones: the zones of DTSTART and DTEND; a UTC time has none.
         if !t.utc || t.all_day {
             let _ = p.set(

@@ -71,6 +71,13 @@ pub fn calendar_property() -> NamedProperty {
     NamedProperty::string(PSETID_OXPIM, "ical-calendar")
 }
 
+/// Set on messages whose iCalendar times were floating (no zone) and not
+/// all-day: Outlook has no such appointments, so the times were read in the
+/// floating zone; export writes them floating again.
+pub fn floating_property() -> NamedProperty {
+    NamedProperty::string(PSETID_OXPIM, "ical-floating")
+}
+
 /// The class of embedded exception messages (MS-OXCICAL 2.1.3.1.1.20.20).
 pub const EXCEPTION_CLASS: &str = "IPM.OLE.CLASS.{00061055-0000-0000-C000-000000000046}";
 

@@ -85,6 +85,42 @@ pub fn params_property() -> NamedProperty {
     NamedProperty::string(PSETID_OXPIM, "ical-params")
 }
 
+/// The parameters of an ORGANIZER or ATTENDEE line that `derivable`
+/// (name, first value uppercased) says export does not reproduce, as JSON;
+/// a missing CN is recorded as `["CN", []]`.
+fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<String> {
+    let mut kept: Vec<(String, Vec<String>)> = Vec::new();
+    for (pname, param) in p.params().iter() {
+        let up = pname.to_ascii_uppercase();
+        let first = param.first().unwrap_or_default().to_ascii_uppercase();
+        if !derivable(&up, &first) {
+            kept.push((up, param.iter().map(str::to_owned).collect()));
+        }
+    }
+    if p.param("CN").is_none_or(str::is_empty) {
+        kept.push(("CN".to_owned(), Vec::new()));
+    }
+    if kept.is_empty() {
+        return None;
+    }
+    serde_json::to_string(&kept).ok()
+}
+
+/// Applies kept parameters to an exported line.
+fn apply_kept(row: &PropertyBag, p: &mut Property) {
+    if let Some(PropValue::String(json)) = row.get(&params_property().into())
+        && let Ok(kept) = serde_json::from_str::<Vec<(String, Vec<String>)>>(json)
+    {
+        for (name, values) in kept {
+            p.params_mut().remove(&name);
+            if !values.is_empty() {
+                let values: Vec<ParamValue> = values.into_iter().map(ParamValue::new).collect();
+                p.params_mut().append(&name, values, false);
+            }
+        }
+    }
+}
+
 fn recipient_row(display: &str, address: &str, flags: i32, kind: i32) -> PropertyBag {
     let mut row = PropertyBag::new();
     let entry = one_off_entry_id(display, "SMTP", address);
@@ -248,31 +284,16 @@ fn import_people(cx: &mut ImportContext<'_>) {
         }
         // Parameters the row does not give back.
         let (role_out, cutype_out) = exported_role(kind);
-        let mut kept: Vec<(String, Vec<String>)> = Vec::new();
-        for (pname, param) in p.params().iter() {
-            let up = pname.to_ascii_uppercase();
-            let first = param.first().unwrap_or_default().to_ascii_uppercase();
-            let derivable = match up.as_str() {
-                "CN" | "X-MS-OLKRESPTIME" | "X-MS-OLK-RESPTIME" => true,
-                "PARTSTAT" => track.is_some() || first == "NEEDS-ACTION",
-                "ROLE" => {
-                    Some(first.as_str()) == role_out
-                        || (role_out.is_none() && first == "REQ-PARTICIPANT")
-                }
-                "CUTYPE" => {
-                    Some(first.as_str()) == cutype_out
-                        || (cutype_out.is_none() && first == "INDIVIDUAL")
-                }
-                "RSVP" => false,
-                _ => false,
-            };
-            if !derivable {
-                kept.push((up, param.iter().map(str::to_owned).collect()));
+        let kept = kept_params(p, |name, first| match name {
+            "CN" | "X-MS-OLKRESPTIME" | "X-MS-OLK-RESPTIME" => true,
+            "PARTSTAT" => track.is_some() || first == "NEEDS-ACTION",
+            "ROLE" => Some(first) == role_out || (role_out.is_none() && first == "REQ-PARTICIPANT"),
+            "CUTYPE" => {
+                Some(first) == cutype_out || (cutype_out.is_none() && first == "INDIVIDUAL")
             }
-        }
-        if !kept.is_empty()
-            && let Ok(json) = serde_json::to_string(&kept)
-        {
+            _ => false,
+        });
+        if let Some(json) = kept {
             row.insert(params_property(), PropValue::String(json));
         }
         if let Some(u) = &user
@@ -436,15 +457,7 @@ fn export_people(cx: &mut ExportContext<'_>) {
             p.params_mut()
                 .set("X-MS-OLKRESPTIME", t.format("%Y%m%dT%H%M%SZ").to_string());
         }
-        if let Some(PropValue::String(json)) = r.get(&params_property().into())
-            && let Ok(kept) = serde_json::from_str::<Vec<(String, Vec<String>)>>(json)
-        {
-            for (name, values) in kept {
-                let values: Vec<ParamValue> = values.into_iter().map(ParamValue::new).collect();
-                p.params_mut().remove(&name);
-                p.params_mut().append(&name, values, false);
-            }
-        }
+        apply_kept(r, &mut p);
         cx.event.push(p);
     }
     for (def, role) in [
