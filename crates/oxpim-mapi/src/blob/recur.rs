@@ -541,6 +541,9 @@ pub struct AppointmentRecurrencePattern {
     pub reserved1: Vec<u8>,
     /// ReservedBlock2, kept as read.
     pub reserved2: Vec<u8>,
+    /// Bytes after the structure (Outlook sometimes pads with zeros), kept
+    /// as read.
+    pub trailing: Vec<u8>,
 }
 
 /// Most bytes of a reserved block, a subject or a location in a blob.
@@ -756,6 +759,7 @@ impl AppointmentRecurrencePattern {
             exceptions.push(Exception { info, extended });
         }
         let reserved2 = block(&mut r, "ReservedBlock2")?;
+        let trailing = r.take(r.remaining(), "trailing bytes")?.to_vec();
         Ok(AppointmentRecurrencePattern {
             pattern,
             reader_version2,
@@ -765,6 +769,7 @@ impl AppointmentRecurrencePattern {
             exceptions,
             reserved1,
             reserved2,
+            trailing,
         })
     }
 
@@ -790,6 +795,7 @@ impl AppointmentRecurrencePattern {
             e.extended.write(&mut out, self.writer_version2, &e.info);
         }
         put_block(&mut out, &self.reserved2);
+        out.extend_from_slice(&self.trailing);
         out
     }
 }

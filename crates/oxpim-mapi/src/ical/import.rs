@@ -1316,6 +1316,7 @@ impl<'c> Cal<'c> {
             exceptions,
             reserved1: Vec::new(),
             reserved2: Vec::new(),
+            trailing: Vec::new(),
         };
         let mp = &mut m.properties;
         let _ = mp.set(&props::PID_LID_APPOINTMENT_RECUR, blob.encode());

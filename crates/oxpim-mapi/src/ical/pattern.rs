@@ -369,8 +369,12 @@ fn finish(
             probe.end_date =
                 minutes_from_date(until.date()).ok_or_else(|| no("UNTIL out of range"))?;
             let mut dates = probe.dates(MAX_COUNTED).map_err(no)?;
-            while dates.last().is_some_and(|d| d.and_time(time) > until) {
+            // The end date is UNTIL's date (Outlook's "end by"), unless an
+            // instance on that date starts after UNTIL.
+            let mut end_day = until.date();
+            while let Some(d) = dates.last().copied().filter(|d| d.and_time(time) > until) {
                 dates.pop();
+                end_day = d.pred_opt().unwrap_or(d);
             }
             let last = *dates.last().ok_or_else(|| no("UNTIL is before DTSTART"))?;
             if dates.len() >= MAX_COUNTED {
@@ -379,7 +383,7 @@ fn finish(
                 )));
             }
             p.occurrence_count = u32::try_from(dates.len()).unwrap_or(u32::MAX);
-            p.end_date = minutes_from_date(last).ok_or_else(|| no("date out of range"))?;
+            p.end_date = minutes_from_date(end_day.max(last)).ok_or_else(|| no("date out of range"))?;
             if last.year() >= 4501 {
                 p.end_type = EndType::NEVER;
                 p.end_date = NO_END_DATE;
@@ -767,6 +771,7 @@ mod tests {
             exceptions: vec![],
             reserved1: vec![],
             reserved2: vec![],
+            trailing: vec![],
         };
         assert_eq!(
             to_hex(&a.encode()),
