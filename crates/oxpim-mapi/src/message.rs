@@ -8,16 +8,71 @@ use crate::types::{FileTime, Guid, PropType};
 use crate::value::PropValue;
 use crate::{Error, codepage};
 
+/// A fast, non-cryptographic hasher for property keys (the multiply-rotate
+/// scheme of rustc's FxHasher). Bags are small and their keys are not
+/// chosen by an attacker in a way that matters: a bag is bounded by the
+/// reader's limits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b.get_mut(..chunk.len())
+                .map(|d| d.copy_from_slice(chunk))
+                .unwrap_or_default();
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u16(&mut self, v: u16) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64(v as u64);
+        self.write_u64((v >> 64) as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+type BuildKeyHasher = std::hash::BuildHasherDefault<KeyHasher>;
+
 /// Properties in insertion order, one value per key.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PropertyBag {
-    entries: IndexMap<PropKey, PropValue>,
+    entries: IndexMap<PropKey, PropValue, BuildKeyHasher>,
 }
 
 impl PropertyBag {
     /// An empty bag.
     pub fn new() -> PropertyBag {
         PropertyBag::default()
+    }
+
+    /// An empty bag with room for `n` properties.
+    pub fn with_capacity(n: usize) -> PropertyBag {
+        PropertyBag {
+            entries: IndexMap::with_capacity_and_hasher(n, BuildKeyHasher::default()),
+        }
+    }
+
+    /// Makes room for `n` more properties.
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve(n);
     }
 
     /// Number of properties.

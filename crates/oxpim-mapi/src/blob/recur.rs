@@ -252,6 +252,20 @@ impl RecurrencePattern {
     ///
     /// Only Gregorian patterns are computed; others are an error.
     pub fn dates(&self, limit: usize) -> Result<Vec<NaiveDate>, String> {
+        let mut out = Vec::new();
+        if limit == 0 {
+            return Ok(out);
+        }
+        self.visit(&mut |d| {
+            out.push(d);
+            out.len() < limit
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each date of [`dates`](Self::dates), in order, until
+    /// the pattern ends or `f` returns false.
+    pub fn visit(&self, f: &mut dyn FnMut(NaiveDate) -> bool) -> Result<(), String> {
         if self.calendar_type > 1 && self.calendar_type != 2
             || self.pattern_type.0 >= PatternType::HJ_MONTH.0
         {
@@ -266,22 +280,26 @@ impl RecurrencePattern {
         let start = datetime_from_minutes(self.start_date).date();
         let end = datetime_from_minutes(self.end_date).date();
         let max = match self.end_type {
-            EndType::AFTER_COUNT => limit.min(self.occurrence_count as usize),
-            _ => limit,
+            EndType::AFTER_COUNT => self.occurrence_count as usize,
+            _ => usize::MAX,
         };
         let by_date = self.end_type == EndType::AFTER_DATE;
-        let mut out = Vec::new();
-        let push = |d: NaiveDate, out: &mut Vec<NaiveDate>| -> bool {
+        let mut count = 0usize;
+        let mut out = ();
+        let mut push = |d: NaiveDate, _: &mut ()| -> bool {
             if by_date && d > end {
                 return false;
             }
             if d >= start {
-                out.push(d);
+                count += 1;
+                if !f(d) {
+                    return false;
+                }
             }
-            out.len() < max
+            count < max
         };
         if max == 0 {
-            return Ok(out);
+            return Ok(());
         }
         // Steps are bounded: past year 4500 every pattern has ended.
         let horizon = NaiveDate::from_ymd_opt(4501, 1, 1).ok_or("no horizon")?;
@@ -315,7 +333,7 @@ impl RecurrencePattern {
                     }
                     week += TimeDelta::days(7);
                     if week > horizon {
-                        return Ok(out);
+                        return Ok(());
                     }
                 }
                 'weeks: while week < horizon {
@@ -376,7 +394,7 @@ impl RecurrencePattern {
             }
             _ => return Err("pattern data does not match its type".into()),
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -176,6 +176,8 @@ struct Cal<'c> {
     now: NaiveDateTime,
     diags: Vec<Diagnostic>,
     produced: usize,
+    /// Whether a rule maps a property name (asked once per name).
+    handled: RefCell<HashMap<String, bool>>,
 }
 
 fn line_of(c: &Component, name: &str) -> u32 {
@@ -267,6 +269,7 @@ fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
         now: super::now_or(imp.options.now),
         diags,
         produced: 0,
+        handled: RefCell::new(HashMap::new()),
     };
     // Group VEVENTs by UID, in order of first appearance.
     let mut order: Vec<String> = Vec::new();
@@ -657,6 +660,7 @@ impl<'c> Cal<'c> {
             self.class_for(ev)
         };
         let mut m = Message::with_class(class);
+        m.properties.reserve(64);
         let p = &mut m.properties;
         let ft = |x: NaiveDateTime| filetime(x).unwrap_or(FileTime(0));
         let (start, end) = match (self.method == Method::Counter, t.original) {
@@ -851,12 +855,21 @@ impl<'c> Cal<'c> {
         }
     }
 
+    fn handles(&self, name: &str) -> bool {
+        if let Some(h) = self.handled.borrow().get(name) {
+            return *h;
+        }
+        let h = self.imp.registry.handles(name);
+        self.handled.borrow_mut().insert(name.to_owned(), h);
+        h
+    }
+
     /// Properties and components no rule maps, as content lines.
     fn unmapped(&self, ev: &Component, also: &[&str], kept: &mut Vec<u8>) -> Vec<String> {
         let mut names = Vec::new();
         for p in &ev.properties {
             let core = CORE_PROPERTIES.iter().any(|n| p.is(n)) && !also.iter().any(|n| p.is(n));
-            if core || self.imp.registry.handles(p.name()) {
+            if core || self.handles(p.name()) {
                 continue;
             }
             if !names.iter().any(|n: &String| n == p.name()) {
@@ -869,7 +882,7 @@ impl<'c> Cal<'c> {
             ));
         }
         for c in &ev.components {
-            if self.imp.registry.handles(c.name()) {
+            if self.handles(c.name()) {
                 continue;
             }
             names.push(c.name().to_owned());
@@ -914,7 +927,8 @@ impl<'c> Cal<'c> {
 
     /// Appends the VTIMEZONEs that kept lines refer to by TZID.
     fn add_referenced_zones(&self, kept: &mut Vec<u8>) {
-        if kept.is_empty() {
+        // The canonical writer spells parameter names in uppercase.
+        if kept.is_empty() || !kept.windows(5).any(|w| w == b"TZID=") {
             return;
         }
         let text = String::from_utf8_lossy(kept).to_lowercase();
@@ -952,16 +966,92 @@ impl<'c> Cal<'c> {
     ) {
         let Some(t) = self.times(ev) else { return };
         match self.map_recurrence(ev, &t) {
-            Ok(p) => self.recurring_mapped(uid, ev, overrides, &t, p, out),
+            Ok((p, None)) => {
+                if let Err((line, why)) = self.recurring_mapped(uid, ev, overrides, &t, p, out) {
+                    self.fallback(uid, ev, overrides, &t, line, &why, out);
+                }
+            }
+            Ok((p, Some(first))) => {
+                // RFC 5545 counts a DTSTART its rule does not give as an
+                // instance; an Outlook series starts at its first pattern
+                // instance. The series starts there, and DTSTART's instance
+                // becomes an appointment of its own (an orphan instance).
+                let line = line_of(ev, "DTSTART");
+                self.warn(
+                    line,
+                    format!(
+                        "DTSTART {} is not an instance of its rule: the Outlook series starts at {}, and the DTSTART instance is an appointment of its own",
+                        t.start_local, first
+                    ),
+                );
+                let mut shifted = t.clone();
+                shifted.start_local = first;
+                if t.all_day {
+                    let days = (t.end - t.start).num_days().max(1);
+                    shifted.start = t.zone.zone.to_utc(first);
+                    shifted.end = t.zone.zone.to_utc(first + TimeDelta::days(days));
+                } else {
+                    shifted.start = t.zone.zone.to_utc(first);
+                    shifted.end = shifted.start + (t.end - t.start);
+                }
+                if let Err((line, why)) =
+                    self.recurring_mapped(uid, ev, overrides, &shifted, p, out)
+                {
+                    self.fallback(uid, ev, overrides, &t, line, &why, out);
+                    return;
+                }
+                // Unless EXDATE removes it, or an override replaces it.
+                let excluded = ev.properties_named("EXDATE").any(|x| {
+                    x.values().as_slice().iter().any(|v| match v {
+                        Value::DateTime(dt) => self.zones.to_utc(dt) == Some(t.start),
+                        Value::Date(d) => *d == t.start_local.date(),
+                        _ => false,
+                    })
+                });
+                let replaced = overrides.iter().any(|o| {
+                    recurrence_id(o)
+                        .and_then(|rp| self.recurrence_id_local(rp))
+                        .is_some_and(|(_, u)| u == t.start)
+                });
+                if !excluded && !replaced {
+                    self.dtstart_instance(uid, ev, &t, out);
+                }
+            }
             Err((line, why)) => self.fallback(uid, ev, overrides, &t, line, &why, out),
         }
+    }
+
+    /// DTSTART's own instance of a series whose rule does not give it.
+    fn dtstart_instance(&mut self, uid: &str, ev: &Component, t: &Times, out: &mut Imported) {
+        let mut m = self.base(uid, ev, Role::Orphan, t, None);
+        let goid = GlobalObjectId::from_uid(uid).for_instance(t.start_local.date());
+        m.properties.insert(
+            props::PID_LID_GLOBAL_OBJECT_ID.key(),
+            PropValue::Binary(goid.encode()),
+        );
+        if let Some(f) = filetime(t.start) {
+            m.properties.insert(
+                props::PID_LID_EXCEPTION_REPLACE_TIME.key(),
+                PropValue::Time(f),
+            );
+        }
+        let next = (t.start >= self.now).then_some(t.start);
+        let mut kept = Vec::new();
+        self.run_rules(ev, &mut m, Role::Orphan, t, None, next, &mut kept);
+        // The series' STATUS stays with the series: on an instance,
+        // CANCELLED would cancel it.
+        let mut copy = ev.clone();
+        copy.properties.retain(|p| !p.is("STATUS"));
+        let names = self.unmapped(&copy, &[], &mut kept);
+        self.finish_message(ev, &mut m, kept, &names);
+        self.push(m, out, ev.line());
     }
 
     fn map_recurrence(
         &mut self,
         ev: &Component,
         t: &Times,
-    ) -> Result<RecurrencePattern, (u32, String)> {
+    ) -> Result<(RecurrencePattern, Option<NaiveDateTime>), (u32, String)> {
         let rules: Vec<&Property> = ev
             .properties_named("RRULE")
             .chain(ev.properties_named("X-MICROSOFT-RRULE"))
@@ -1021,7 +1111,29 @@ impl<'c> Cal<'c> {
             legacy_until: self.legacy_until,
             calendar_type: cal_type,
         };
-        pattern::from_rrule(&recur, &series).map_err(|e| (line, e.0))
+        match pattern::first_rule_instance(&recur, &series) {
+            None => Err((line, "the rule gives no instance besides DTSTART".into())),
+            Some(first) if first != series.start => {
+                let mut rest = recur.clone();
+                if let Some(c) = rest.count {
+                    // COUNT counted DTSTART.
+                    if c <= 1 {
+                        return Err((line, "COUNT=1 with a DTSTART the rule does not give".into()));
+                    }
+                    rest.count = Some(c - 1);
+                }
+                let shifted = Series {
+                    start: first,
+                    ..series
+                };
+                pattern::from_rrule(&rest, &shifted)
+                    .map(|p| (p, Some(first)))
+                    .map_err(|e| (line, e.0))
+            }
+            Some(_) => pattern::from_rrule(&recur, &series)
+                .map(|p| (p, None))
+                .map_err(|e| (line, e.0)),
+        }
     }
 
     /// The wall-clock time of a UTC instant in the series' zone.
@@ -1047,7 +1159,7 @@ impl<'c> Cal<'c> {
         t: &Times,
         mut p: RecurrencePattern,
         out: &mut Imported,
-    ) {
+    ) -> Result<(), (u32, String)> {
         let start_offset = t.start_local.num_seconds_from_midnight() / 60;
         let minutes = if t.all_day {
             ((t.end - t.start).num_days().max(1)) * 1440
@@ -1055,15 +1167,46 @@ impl<'c> Cal<'c> {
             t.minutes()
         };
         let end_offset = start_offset.saturating_add(u32::try_from(minutes.max(0)).unwrap_or(0));
-        let dates = match p.dates(pattern::MAX_COUNTED) {
-            Ok(d) => d,
-            Err(e) => {
-                let line = line_of(ev, "RRULE");
-                self.fallback(uid, ev, overrides, t, line, &e, out);
-                return;
+        // Which of the dates EXDATE, RDATE and RECURRENCE-ID name are
+        // instances: the pattern is walked once, up to the last of them.
+        let mut candidates: Vec<NaiveDate> = Vec::new();
+        for name in ["EXDATE", "X-MICROSOFT-EXDATE", "RDATE"] {
+            for xp in ev.properties_named(name) {
+                for v in xp.values().as_slice() {
+                    match v {
+                        Value::Date(d) => candidates.push(*d),
+                        Value::DateTime(dt) => {
+                            if let Some(u) = self.zones.to_utc(dt) {
+                                candidates.push(Self::local_in(t, u).date());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
             }
-        };
-        let is_instance = |d: NaiveDate| dates.binary_search(&d).is_ok();
+        }
+        for o in overrides {
+            if let Some((local, utc)) = recurrence_id(o).and_then(|rp| self.recurrence_id_local(rp))
+            {
+                candidates.push(local.date());
+                candidates.push(Self::local_in(t, utc).date());
+            }
+        }
+        candidates.sort();
+        candidates.dedup();
+        let mut members = std::collections::HashSet::new();
+        if let Some(last) = candidates.last().copied() {
+            let walked = p.visit(&mut |d| {
+                if candidates.binary_search(&d).is_ok() {
+                    members.insert(d);
+                }
+                d < last
+            });
+            if let Err(e) = walked {
+                return Err((line_of(ev, "RRULE"), e));
+            }
+        }
+        let is_instance = |d: NaiveDate| members.contains(&d);
         // EXDATE: instance dates removed.
         let mut deleted: Vec<NaiveDate> = Vec::new();
         for xp in ev
@@ -1098,17 +1241,7 @@ impl<'c> Cal<'c> {
                     _ => None,
                 };
                 let Some(l) = local else {
-                    let line = rp.line();
-                    self.fallback(
-                        uid,
-                        ev,
-                        overrides,
-                        t,
-                        line,
-                        "RDATE;VALUE=PERIOD has no Outlook form",
-                        out,
-                    );
-                    return;
+                    return Err((rp.line(), "RDATE;VALUE=PERIOD has no Outlook form".into()));
                 };
                 if is_instance(l.date())
                     && !deleted.contains(&l.date())
@@ -1133,23 +1266,16 @@ impl<'c> Cal<'c> {
             match best {
                 Some(o) => pairs.push((*new, o)),
                 None => {
-                    let line = line_of(ev, "RDATE");
-                    self.fallback(
-                        uid,
-                        ev,
-                        overrides,
-                        t,
-                        line,
-                        "an RDATE that is not a moved EXDATE instance has no Outlook form",
-                        out,
-                    );
-                    return;
+                    return Err((
+                        line_of(ev, "RDATE"),
+                        "an RDATE that is not a moved EXDATE instance has no Outlook form".into(),
+                    ));
                 }
             }
         }
         // The master message.
         let mut m = self.base(uid, ev, Role::Master, t, None);
-        let next = self.next_instance(&dates, &deleted, t, start_offset);
+        let next = self.next_instance(&p, &deleted, t, start_offset);
         let mut kept = Vec::new();
         self.run_rules(ev, &mut m, Role::Master, t, None, next, &mut kept);
         // Exceptions.
@@ -1362,24 +1488,37 @@ impl<'c> Cal<'c> {
             );
         }
         self.push(m, out, ev.line());
+        Ok(())
     }
 
+    /// The start (UTC) of the first instance at or after "now", looking at
+    /// most [`pattern::MAX_COUNTED`] instances ahead.
     fn next_instance(
         &self,
-        dates: &[NaiveDate],
+        p: &RecurrencePattern,
         deleted: &[NaiveDate],
         t: &Times,
         offset: u32,
     ) -> Option<NaiveDateTime> {
-        dates
-            .iter()
-            .filter(|d| !deleted.contains(d))
-            .map(|d| {
-                t.zone
+        let mut found = None;
+        let mut seen = 0usize;
+        // Dates before "now" (less a day for zones) cannot be the next one.
+        let now_day = self.now.date().pred_opt().unwrap_or(self.now.date());
+        let _ = p.visit(&mut |d| {
+            seen += 1;
+            if d >= now_day && !deleted.contains(&d) {
+                let u = t
                     .zone
-                    .to_utc(d.and_time(NaiveTime::MIN) + TimeDelta::minutes(i64::from(offset)))
-            })
-            .find(|u| *u >= self.now)
+                    .zone
+                    .to_utc(d.and_time(NaiveTime::MIN) + TimeDelta::minutes(i64::from(offset)));
+                if u >= self.now {
+                    found = Some(u);
+                    return false;
+                }
+            }
+            seen < pattern::MAX_COUNTED
+        });
+        found
     }
 
     #[allow(clippy::too_many_arguments)]

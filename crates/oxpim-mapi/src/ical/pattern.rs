@@ -50,7 +50,7 @@ pub struct Series<'z> {
 }
 
 /// Most dates compared between the rule and the pattern.
-pub const CHECKED_DATES: usize = 1000;
+pub const CHECKED_DATES: usize = 64;
 /// Most dates counted for an UNTIL (beyond, the series is stored as ending
 /// by date without a count check).
 pub const MAX_COUNTED: usize = 200_000;
@@ -383,7 +383,8 @@ fn finish(
                 )));
             }
             p.occurrence_count = u32::try_from(dates.len()).unwrap_or(u32::MAX);
-            p.end_date = minutes_from_date(end_day.max(last)).ok_or_else(|| no("date out of range"))?;
+            p.end_date =
+                minutes_from_date(end_day.max(last)).ok_or_else(|| no("date out of range"))?;
             if last.year() >= 4501 {
                 p.end_type = EndType::NEVER;
                 p.end_date = NO_END_DATE;
@@ -478,6 +479,26 @@ fn check(p: &RecurrencePattern, r: &Recur, s: &Series<'_>) -> Result<(), Unmappa
         )));
     }
     Ok(())
+}
+
+/// The first instance the rule itself gives (not counting DTSTART), as a
+/// wall-clock time; `None` when it gives none.
+pub fn first_rule_instance(r: &Recur, s: &Series<'_>) -> Option<NaiveDateTime> {
+    let mut recur = r.clone();
+    recur.until = None;
+    let spec = RuleSpec {
+        recur,
+        dtstart: s.start,
+        zone: None,
+        until: r.until.as_ref().map(|u| Until::Wall(until_wall(u, s))),
+        include_dtstart: false,
+        skip_to: None,
+        limits: RuleLimits {
+            max_instances: 1,
+            max_empty: 100_000,
+        },
+    };
+    RuleIter::new(&spec, None).next().map(|o| o.wall)
 }
 
 /// Whether export writes RRULE or X-MICROSOFT-RRULE, with the

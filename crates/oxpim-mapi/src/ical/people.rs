@@ -122,7 +122,7 @@ fn apply_kept(row: &PropertyBag, p: &mut Property) {
 }
 
 fn recipient_row(display: &str, address: &str, flags: i32, kind: i32) -> PropertyBag {
-    let mut row = PropertyBag::new();
+    let mut row = PropertyBag::with_capacity(12);
     let entry = one_off_entry_id(display, "SMTP", address);
     let s = |v: &str| PropValue::String(v.to_owned());
     row.insert(props::PID_TAG_ADDRESS_TYPE.key(), s("SMTP"));
@@ -309,6 +309,34 @@ fn import_people(cx: &mut ImportContext<'_>) {
         rows.push(row);
     }
     let meeting = !rows.is_empty();
+    // The attendee strings Outlook keeps beside the table (MS-OXOCAL
+    // 2.2.1.16–2.2.1.18, 2.2.6.x): display names by recipient type.
+    let names = |kind: i32| -> Vec<String> {
+        rows.iter()
+            .filter(|r| {
+                r.i32(&props::PID_TAG_RECIPIENT_FLAGS)
+                    .is_some_and(|f| f & RECIP_ORGANIZER == 0)
+                    && r.i32(&props::PID_TAG_RECIPIENT_TYPE) == Some(kind)
+            })
+            .filter_map(|r| r.str(&props::PID_TAG_DISPLAY_NAME).map(str::to_owned))
+            .collect()
+    };
+    let (to, cc, bcc) = (names(1), names(2), names(3));
+    if meeting {
+        let all: Vec<String> = to.iter().chain(&cc).chain(&bcc).cloned().collect();
+        for (def, list) in [
+            (&props::PID_LID_TO_ATTENDEES_STRING, &to),
+            (&props::PID_LID_CC_ATTENDEES_STRING, &cc),
+            (&props::PID_LID_ALL_ATTENDEES_STRING, &all),
+            (&props::PID_LID_REQUIRED_ATTENDEES, &to),
+            (&props::PID_LID_OPTIONAL_ATTENDEES, &cc),
+            (&props::PID_LID_RESOURCE_ATTENDEES, &bcc),
+        ] {
+            if !list.is_empty() {
+                cx.set(def, list.join("; "));
+            }
+        }
+    }
     cx.message.recipients.extend(rows);
     // RSVP (MS-OXCICAL .20.2.5): requested when any attendee asks, and
     // always for plain appointments.

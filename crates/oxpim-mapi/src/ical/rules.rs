@@ -297,7 +297,9 @@ fn import_body(cx: &mut ImportContext<'_>) {
     };
     let texts: Vec<String> = cx.event.properties_named(name).map(prop_text).collect();
     if !texts.is_empty() {
-        cx.set(&props::PID_TAG_BODY, texts.join("\r\n"));
+        // Outlook's bodies end lines with CRLF.
+        let body = texts.join("\n").replace("\r\n", "\n").replace('\n', "\r\n");
+        cx.set(&props::PID_TAG_BODY, body);
     }
 }
 

@@ -1,0 +1,61 @@
+//! iCalendar → MAPI messages (MS-OXCICAL import) for the 10 MB generated
+//! calendar, as events per second; and MAPI messages → iCalendar.
+//!
+//! The parse is done once, outside the measurement: this measures the
+//! conversion. Run with `cargo bench -p oxpim-benches --bench ical_mapi` or
+//! `cargo xtask bench`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use oxpim::{ExportOptions, ImportOptions};
+
+fn options() -> ImportOptions {
+    ImportOptions {
+        now: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+        ..ImportOptions::default()
+    }
+}
+
+fn conversion(c: &mut Criterion) {
+    let bytes = oxpim_benches::calendar(10, false).expect("generated calendar");
+    let doc = oxpim::parse(&bytes).document;
+    let events = doc
+        .components
+        .iter()
+        .map(|c| c.children("VEVENT").count())
+        .sum::<usize>();
+    let imported = oxpim::calendar_to_messages(&doc, options());
+    let mut g = c.benchmark_group("ical-mapi");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements(events as u64));
+    g.bench_function("import/10mb", |b| {
+        b.iter(|| black_box(oxpim::calendar_to_messages(black_box(&doc), options())))
+    });
+    g.throughput(Throughput::Elements(imported.messages.len() as u64));
+    g.bench_function("export/10mb", |b| {
+        b.iter(|| {
+            black_box(oxpim::messages_to_calendar(
+                black_box(&imported.messages),
+                ExportOptions {
+                    now: options().now,
+                    ..ExportOptions::default()
+                },
+            ))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, conversion);
+criterion_main!(benches);
