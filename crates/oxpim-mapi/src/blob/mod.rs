@@ -125,8 +125,18 @@ impl<'a> Reader<'a> {
 
 /// Appends UTF-16LE code units of `s`.
 pub(crate) fn put_utf16(out: &mut Vec<u8>, s: &str) {
+    out.reserve(s.len() * 2);
+    if s.is_ascii() {
+        for b in s.bytes() {
+            out.push(b);
+            out.push(0);
+        }
+        return;
+    }
     for u in s.encode_utf16() {
-        out.extend_from_slice(&u.to_le_bytes());
+        let [a, b] = u.to_le_bytes();
+        out.push(a);
+        out.push(b);
     }
 }
 

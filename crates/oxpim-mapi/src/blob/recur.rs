@@ -413,17 +413,14 @@ fn months_between(a: NaiveDate, b: NaiveDate) -> i64 {
 /// in `mask`.
 fn nth_in_mask(first: NaiveDate, mask: u32, n: u32) -> Option<u32> {
     let days = days_in_month(first);
-    let matching: Vec<u32> = (1..=days)
-        .filter(|d| {
-            first
-                .with_day(*d)
-                .is_some_and(|x| mask & weekday_bit(x.weekday()) != 0)
-        })
-        .collect();
+    let wd0 = first.weekday().num_days_from_sunday();
+    let matches = |d: u32| mask & (1 << ((wd0 + d - 1) % 7)) != 0;
     if n >= 5 {
-        matching.last().copied()
+        (1..=days).rev().find(|d| matches(*d))
     } else {
-        matching.get(n.checked_sub(1)? as usize).copied()
+        (1..=days)
+            .filter(|d| matches(*d))
+            .nth(n.checked_sub(1)? as usize)
     }
 }
 

@@ -1111,9 +1111,12 @@ impl<'c> Cal<'c> {
             legacy_until: self.legacy_until,
             calendar_type: cal_type,
         };
-        match pattern::first_rule_instance(&recur, &series) {
-            None => Err((line, "the rule gives no instance besides DTSTART".into())),
-            Some(first) if first != series.start => {
+        match pattern::from_rrule(&recur, &series) {
+            Ok(p) => Ok((p, None)),
+            Err(e) if e.dtstart_not_instance => {
+                let Some(first) = pattern::first_rule_instance(&recur, &series) else {
+                    return Err((line, "the rule gives no instance besides DTSTART".into()));
+                };
                 let mut rest = recur.clone();
                 if let Some(c) = rest.count {
                     // COUNT counted DTSTART.
@@ -1128,11 +1131,9 @@ impl<'c> Cal<'c> {
                 };
                 pattern::from_rrule(&rest, &shifted)
                     .map(|p| (p, Some(first)))
-                    .map_err(|e| (line, e.0))
+                    .map_err(|e| (line, e.reason))
             }
-            Some(_) => pattern::from_rrule(&recur, &series)
-                .map(|p| (p, None))
-                .map_err(|e| (line, e.0)),
+            Err(e) => Err((line, e.reason)),
         }
     }
 

@@ -89,21 +89,61 @@ pub fn params_property() -> NamedProperty {
 /// (name, first value uppercased) says export does not reproduce, as JSON;
 /// a missing CN is recorded as `["CN", []]`.
 fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<String> {
-    let mut kept: Vec<(String, Vec<String>)> = Vec::new();
+    fn upper(s: &str) -> std::borrow::Cow<'_, str> {
+        if s.bytes().any(|b| b.is_ascii_lowercase()) {
+            std::borrow::Cow::Owned(s.to_ascii_uppercase())
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        }
+    }
+    // Names and values are compared uppercase; only kept ones are copied.
+    let mut out = String::new();
+    let mut n = 0usize;
+    let mut add = |out: &mut String, name: &str, values: &mut dyn Iterator<Item = &str>| {
+        out.push(if n == 0 { '[' } else { ',' });
+        n += 1;
+        out.push('[');
+        json_string(out, name);
+        out.push_str(",[");
+        for (j, v) in values.enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            json_string(out, v);
+        }
+        out.push_str("]]");
+    };
     for (pname, param) in p.params().iter() {
-        let up = pname.to_ascii_uppercase();
-        let first = param.first().unwrap_or_default().to_ascii_uppercase();
-        if !derivable(&up, &first) {
-            kept.push((up, param.iter().map(str::to_owned).collect()));
+        let name = upper(pname);
+        let first_up = upper(param.first().unwrap_or_default());
+        if !derivable(&name, &first_up) {
+            add(&mut out, &name, &mut param.iter());
         }
     }
     if p.param("CN").is_none_or(str::is_empty) {
-        kept.push(("CN".to_owned(), Vec::new()));
+        add(&mut out, "CN", &mut std::iter::empty());
     }
-    if kept.is_empty() {
+    if n == 0 {
         return None;
     }
-    serde_json::to_string(&kept).ok()
+    out.push(']');
+    Some(out)
+}
+
+fn json_string(out: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Applies kept parameters to an exported line.
@@ -151,8 +191,14 @@ fn cn_or(p: &Property, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_owned())
 }
 
-fn upper_param(p: &Property, name: &str) -> String {
-    p.param(name).unwrap_or_default().to_ascii_uppercase()
+/// A parameter's first value, uppercased only when it is not already.
+fn upper_param<'p>(p: &'p Property, name: &str) -> std::borrow::Cow<'p, str> {
+    let v = p.param(name).unwrap_or_default();
+    if v.bytes().any(|b| b.is_ascii_lowercase()) {
+        std::borrow::Cow::Owned(v.to_ascii_uppercase())
+    } else {
+        std::borrow::Cow::Borrowed(v)
+    }
 }
 
 fn track_status(partstat: &str) -> Option<i32> {
@@ -196,7 +242,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
     let mut rows: Vec<PropertyBag> = Vec::new();
     let user = cx.options.user.as_deref().map(str::to_ascii_lowercase);
     if let Some(p) = cx.event.property("ORGANIZER") {
-        let uri = prop_text(p);
+        let uri = p.as_text().map_or_else(|| prop_text(p), str::to_owned);
         match mailto(&uri) {
             Some(addr) => {
                 let name = cn_or(p, addr);
@@ -236,7 +282,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
         }
     }
     for p in cx.event.properties_named("ATTENDEE") {
-        let uri = prop_text(p);
+        let uri = p.as_text().map_or_else(|| prop_text(p), str::to_owned);
         let cutype = upper_param(p, "CUTYPE");
         let role = upper_param(p, "ROLE");
         let rsvp = p.param("RSVP").and_then(parse_bool);
@@ -244,7 +290,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
         let Some(addr) = mailto(&uri) else {
             // invalid:nomail and other URIs: names only (MS-OXCICAL .20.2).
             let name = cn_or(p, &uri);
-            let def = match (cutype.as_str(), role.as_str()) {
+            let def = match (&*cutype, &*role) {
                 ("RESOURCE" | "ROOM", _) => &props::PID_LID_NON_SENDABLE_BCC,
                 (_, "OPT-PARTICIPANT") => &props::PID_LID_NON_SENDABLE_CC,
                 (_, "NON-PARTICIPANT") => &props::PID_LID_NON_SENDABLE_BCC,
@@ -600,6 +646,27 @@ pub(crate) fn sender_rule() -> FnRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_parameters_are_json() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nATTENDEE;X-Q=\"a\\\\b,c\";DELEGATED-TO=\"mailto:x@y\",\"mailto:z@y\":mailto:a@b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let doc = oxpim_contentline::parse(text.as_bytes()).document;
+        let p = doc.components[0].components[0]
+            .property("ATTENDEE")
+            .unwrap();
+        let json = kept_params(p, |_, _| false).unwrap();
+        let back: Vec<(String, Vec<String>)> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back[0].0, "X-Q");
+        assert_eq!(back[0].1, vec!["a\\\\b,c".to_string()]);
+        assert_eq!(
+            back[1].1,
+            vec!["mailto:x@y".to_string(), "mailto:z@y".to_string()]
+        );
+        assert_eq!(back[2], ("CN".to_string(), vec![]));
+        let mut s = String::new();
+        json_string(&mut s, "q\"\u{1}\\");
+        assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "q\"\u{1}\\");
+    }
 
     #[test]
     fn one_off_round_trip() {

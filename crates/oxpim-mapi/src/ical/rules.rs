@@ -298,7 +298,14 @@ fn import_body(cx: &mut ImportContext<'_>) {
     let texts: Vec<String> = cx.event.properties_named(name).map(prop_text).collect();
     if !texts.is_empty() {
         // Outlook's bodies end lines with CRLF.
-        let body = texts.join("\n").replace("\r\n", "\n").replace('\n', "\r\n");
+        let joined = texts.join("\n");
+        let body = if !joined.contains('\n') {
+            joined
+        } else if joined.contains('\r') {
+            joined.replace("\r\n", "\n").replace('\n', "\r\n")
+        } else {
+            joined.replace('\n', "\r\n")
+        };
         cx.set(&props::PID_TAG_BODY, body);
     }
 }
