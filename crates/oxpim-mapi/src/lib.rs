@@ -60,3 +60,8 @@ pub enum Error {
         found: PropType,
     },
 }
+
+/// The examples of `docs/extending.md`, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/extending.md")]
+pub struct ExtendingGuide;

@@ -498,3 +498,75 @@ END:VCALENDAR\r
         .unwrap();
     assert!(kept.contains("X-WR-CALNAME:Birthdays"), "{kept}");
 }
+
+fn recur_hex(text: &str) -> String {
+    let out = import(text);
+    let m = out
+        .messages
+        .iter()
+        .find(|m| get(m, "PidLidAppointmentRecur").is_some())
+        .unwrap_or_else(|| panic!("no series: {:?}", out.diagnostics));
+    bin(m, "PidLidAppointmentRecur").unwrap()
+}
+
+fn calendar(events: &str) -> String {
+    format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//oxpim//test//EN\r\n{events}END:VCALENDAR\r\n")
+}
+
+#[test]
+fn oxocal_weekly_blob_from_icalendar() {
+    // MS-OXOCAL 4.1.1.1: from Monday 2007-03-26, every Monday, Thursday and
+    // Friday 10:00–10:30, 12 occurrences.
+    let text = calendar(
+        "BEGIN:VEVENT\r\nUID:w@x\r\nDTSTAMP:20070301T000000Z\r\nDTSTART:20070326T100000\r\nDTEND:20070326T103000\r\nRRULE:FREQ=WEEKLY;BYDAY=MO,TH,FR;COUNT=12\r\nSUMMARY:Simple Recurrence\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(
+        recur_hex(&text),
+        concat!(
+            "043004300B2001000000C0210000010000000000000032000000222000000C00",
+            "00000000000000000000000000008020BC0C20ADBC0C06300000093000005802",
+            "00007602000000000000000000000000"
+        )
+    );
+}
+
+#[test]
+fn oxocal_weekly_with_exception_blob_from_icalendar() {
+    // MS-OXOCAL 4.1.1.2: the 2007-04-16 instance moved to 11:00–11:30 with
+    // another subject and location.
+    let text = calendar(
+        "BEGIN:VEVENT\r\nUID:w@x\r\nDTSTAMP:20070301T000000Z\r\nDTSTART:20070326T100000\r\nDTEND:20070326T103000\r\nRRULE:FREQ=WEEKLY;BYDAY=MO,TH,FR;COUNT=12\r\nSUMMARY:Simple Recurrence\r\nLOCATION:34/4639\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:w@x\r\nDTSTAMP:20070301T000000Z\r\nRECURRENCE-ID:20070416T100000\r\nDTSTART:20070416T110000\r\nDTEND:20070416T113000\r\nSUMMARY:Simple Recurrence with exceptions\r\nLOCATION:34/4141\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(
+        recur_hex(&text),
+        concat!(
+            "043004300B2001000000C0210000010000000000000032000000222000000C00",
+            "00000000000001000000A096BC0C01000000A096BC0C8020BC0C20ADBC0C0630",
+            "000009300000580200007602000001003499BC0C5299BC0CF898BC0C11002200",
+            "210053696D706C6520526563757272656E636520776974682065786365707469",
+            "6F6E730800070033342F34313431000000000400000000000000000000003499",
+            "BC0C5299BC0CF898BC0C2100530069006D0070006C0065002000520065006300",
+            "75007200720065006E0063006500200077006900740068002000650078006300",
+            "65007000740069006F006E0073000700330034002F0034003100340031000000",
+            "000000000000"
+        )
+    );
+}
+
+#[test]
+fn oxocal_daily_blob_from_icalendar() {
+    // MS-OXOCAL 4.1.1.3: every 3 days, 2011-04-07 … 2011-05-04,
+    // 08:00–08:30; 2011-04-19 and 2011-04-22 deleted.
+    let text = calendar(
+        "BEGIN:VEVENT\r\nUID:d@x\r\nDTSTAMP:20110301T000000Z\r\nDTSTART:20110407T080000\r\nDTEND:20110407T083000\r\nRRULE:FREQ=DAILY;INTERVAL=3;UNTIL=20110504T080000\r\nEXDATE:20110419T080000,20110422T080000\r\nSUMMARY:Daily\r\nEND:VEVENT\r\n",
+    );
+    assert_eq!(
+        recur_hex(&text),
+        concat!(
+            "043004300A2000000000A0050000E010000000000000212000000A0000000000",
+            "000002000000A0C1DC0C80D2DC0C00000000207EDC0C0016DD0C063000000930",
+            "0000E0010000FE01000000000000000000000000"
+        )
+    );
+}
