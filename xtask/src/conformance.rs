@@ -618,6 +618,7 @@ pub fn main(args: &[String]) -> ExitCode {
     suites.push(crate::recur_suites::suite_rust_rrule(&corpus));
     suites.push(crate::recur_suites::suite_vcal(&corpus));
     suites.push(crate::recur_suites::suite_expand_corpus(&corpus));
+    suites.push(crate::mapi_suites::suite_mapi_roundtrip(&corpus));
     let _ = WriteOptions::default();
     if let Some(only) = &only {
         if update {

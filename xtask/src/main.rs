@@ -12,6 +12,7 @@
 mod bench;
 mod conformance;
 mod gen_names;
+mod mapi_suites;
 mod recur_suites;
 
 use std::process::ExitCode;

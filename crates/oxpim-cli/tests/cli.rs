@@ -426,8 +426,16 @@ END:VCALENDAR\r\n";
 #[test]
 fn mapi_prints_the_messages_as_dump_does() {
     let f = examples().join("outlook-meeting.ics");
-    let out = oxpim(&["mapi", f.to_str().unwrap(), "--now", "2026-01-01T00:00:00Z"], None);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = oxpim(
+        &["mapi", f.to_str().unwrap(), "--now", "2026-01-01T00:00:00Z"],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["message_class"], "IPM.Schedule.Meeting.Request");
     let names: Vec<&str> = j["properties"]
@@ -436,11 +444,19 @@ fn mapi_prints_the_messages_as_dump_does() {
         .iter()
         .filter_map(|p| p["name"].as_str())
         .collect();
-    for want in ["PidLidAppointmentRecur", "PidLidGlobalObjectId", "PidLidTimeZoneStruct", "PidTagSubject"] {
+    for want in [
+        "PidLidAppointmentRecur",
+        "PidLidGlobalObjectId",
+        "PidLidTimeZoneStruct",
+        "PidTagSubject",
+    ] {
         assert!(names.contains(&want), "{want} in {names:?}");
     }
     assert_eq!(j["recipients"].as_array().unwrap().len(), 3);
-    assert_eq!(j["attachments"][0]["embedded"]["message_class"], "IPM.OLE.CLASS.{00061055-0000-0000-C000-000000000046}");
+    assert_eq!(
+        j["attachments"][0]["embedded"]["message_class"],
+        "IPM.OLE.CLASS.{00061055-0000-0000-C000-000000000046}"
+    );
     // Several series: an array.
     let out = oxpim(&["mapi", "-"], Some(TWO_SERIES));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -452,20 +468,59 @@ fn convert_ics_to_msg_and_back() {
     let dir = tempfile::tempdir().unwrap();
     let ics = examples().join("outlook-meeting.ics");
     let msg = dir.path().join("meeting.msg");
-    let out = oxpim(&["convert", ics.to_str().unwrap(), "-o", msg.to_str().unwrap()], None);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = oxpim(
+        &[
+            "convert",
+            ics.to_str().unwrap(),
+            "-o",
+            msg.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let dumped = oxpim(&["dump", msg.to_str().unwrap()], None);
     let j: serde_json::Value = serde_json::from_slice(&dumped.stdout).unwrap();
     assert_eq!(j["message_class"], "IPM.Schedule.Meeting.Request");
     let back = dir.path().join("back.ics");
-    let out = oxpim(&["convert", msg.to_str().unwrap(), "-o", back.to_str().unwrap()], None);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = oxpim(
+        &[
+            "convert",
+            msg.to_str().unwrap(),
+            "-o",
+            back.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let a = oxpim(&["expand", ics.to_str().unwrap()], None);
     let b = oxpim(&["expand", back.to_str().unwrap()], None);
     assert!(!a.stdout.is_empty());
-    assert_eq!(String::from_utf8_lossy(&a.stdout), String::from_utf8_lossy(&b.stdout));
+    assert_eq!(
+        String::from_utf8_lossy(&a.stdout),
+        String::from_utf8_lossy(&b.stdout)
+    );
     // --method overrides on the way out.
-    let out = oxpim(&["convert", msg.to_str().unwrap(), "-o", back.to_str().unwrap(), "--method", "PUBLISH"], None);
+    let out = oxpim(
+        &[
+            "convert",
+            msg.to_str().unwrap(),
+            "-o",
+            back.to_str().unwrap(),
+            "--method",
+            "PUBLISH",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&std::fs::read(&back).unwrap()).contains("METHOD:PUBLISH"));
 }
@@ -476,31 +531,67 @@ fn convert_several_series_into_a_folder_with_progress() {
     let ics = write(dir.path(), "two.ics", TWO_SERIES);
     // A file name cannot hold two series.
     let one = dir.path().join("one.msg");
-    let out = oxpim(&["convert", ics.to_str().unwrap(), "-o", one.to_str().unwrap()], None);
+    let out = oxpim(
+        &[
+            "convert",
+            ics.to_str().unwrap(),
+            "-o",
+            one.to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("give a folder"));
     let folder = dir.path().join("out");
-    let out = oxpim(&["convert", ics.to_str().unwrap(), "-o", folder.to_str().unwrap(), "--progress"], None);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = oxpim(
+        &[
+            "convert",
+            ics.to_str().unwrap(),
+            "-o",
+            folder.to_str().unwrap(),
+            "--progress",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut names: Vec<String> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["first_series@example.com.msg", "second@example.com.msg"]);
+    assert_eq!(
+        names,
+        ["first_series@example.com.msg", "second@example.com.msg"]
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("100% 2/2"), "{err}");
     // The .msg files together give one calendar again.
-    let paths: Vec<String> = names.iter().map(|n| folder.join(n).to_string_lossy().into_owned()).collect();
+    let paths: Vec<String> = names
+        .iter()
+        .map(|n| folder.join(n).to_string_lossy().into_owned())
+        .collect();
     let back = dir.path().join("all.ics");
     let mut args = vec!["convert"];
     args.extend(paths.iter().map(String::as_str));
     args.extend(["-o", back.to_str().unwrap()]);
     let out = oxpim(&args, None);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let a = oxpim(&["expand", ics.to_str().unwrap()], None);
     let b = oxpim(&["expand", back.to_str().unwrap()], None);
-    assert_eq!(String::from_utf8_lossy(&a.stdout), String::from_utf8_lossy(&b.stdout));
+    assert_eq!(
+        String::from_utf8_lossy(&a.stdout),
+        String::from_utf8_lossy(&b.stdout)
+    );
 }
 
 #[test]
@@ -511,11 +602,31 @@ fn convert_errors_are_clear() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown extension"));
     let bad = write(dir.path(), "bad.msg", b"not a compound file");
-    let out = oxpim(&["convert", bad.to_str().unwrap(), "-o", dir.path().join("b.ics").to_str().unwrap()], None);
+    let out = oxpim(
+        &[
+            "convert",
+            bad.to_str().unwrap(),
+            "-o",
+            dir.path().join("b.ics").to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
-    let empty = write(dir.path(), "empty.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n");
-    let out = oxpim(&["convert", empty.to_str().unwrap(), "-o", dir.path().join("e.msg").to_str().unwrap()], None);
+    let empty = write(
+        dir.path(),
+        "empty.ics",
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n",
+    );
+    let out = oxpim(
+        &[
+            "convert",
+            empty.to_str().unwrap(),
+            "-o",
+            dir.path().join("e.msg").to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no VEVENT"));
 }

@@ -510,7 +510,9 @@ fn recur_hex(text: &str) -> String {
 }
 
 fn calendar(events: &str) -> String {
-    format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//oxpim//test//EN\r\n{events}END:VCALENDAR\r\n")
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//oxpim//test//EN\r\n{events}END:VCALENDAR\r\n"
+    )
 }
 
 #[test]

@@ -30,6 +30,9 @@ use crate::value::PropValue;
 /// A zone of a message: its TZID and rules, or UTC.
 #[derive(Clone)]
 struct MZone {
+    /// The VTIMEZONE the import kept for this zone, when its rules still
+    /// give the message's blobs: written as it was, and used for times.
+    source: Option<Component>,
     tzid: Option<String>,
     /// Write local times without a zone.
     floating: bool,
@@ -40,6 +43,7 @@ struct MZone {
 impl MZone {
     fn utc() -> MZone {
         MZone {
+            source: None,
             tzid: None,
             floating: false,
             zone: TimeZone::Utc,
@@ -49,6 +53,7 @@ impl MZone {
 
     fn from_definition(d: &TimeZoneDefinition) -> MZone {
         MZone {
+            source: None,
             tzid: Some(if d.key_name.is_empty() {
                 "Custom".to_owned()
             } else {
@@ -62,6 +67,7 @@ impl MZone {
 
     fn from_struct(s: &TimeZoneStruct, name: &str) -> MZone {
         MZone {
+            source: None,
             tzid: Some(if name.is_empty() {
                 "Custom".to_owned()
             } else {
@@ -82,7 +88,44 @@ fn definition(m: &Message, def: &PropDef) -> Option<TimeZoneDefinition> {
 
 /// The zone a message's times are written in, for its start (`end` false)
 /// or end.
+/// The zone with the VTIMEZONE the import kept, when that VTIMEZONE still
+/// gives the zone's rules (so nobody changed the zone in MAPI since).
+fn with_source(m: &Message, mut z: MZone) -> MZone {
+    let Some(tzid) = z.tzid.clone() else { return z };
+    let Some(text) = m
+        .properties
+        .get(&super::vtimezones_property().into())
+        .and_then(PropValue::as_str)
+    else {
+        return z;
+    };
+    let wrapped = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{text}END:VCALENDAR\r\n");
+    let doc = Parser::new().parse(wrapped.as_bytes()).document;
+    let Some(cal) = doc.components.into_iter().next() else {
+        return z;
+    };
+    for c in cal.components {
+        if !c
+            .text("TZID")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case(tzid.trim()))
+        {
+            continue;
+        }
+        let same = zones::blobs_from_vtimezone(&tzid, &c).is_ok_and(|b| b.rules == z.rules);
+        if same && let Ok((vtz, _)) = oxpim_recur::VTimeZone::from_component(&c) {
+            z.zone = TimeZone::Rules(Arc::new(vtz));
+            z.source = Some(c);
+        }
+        break;
+    }
+    z
+}
+
 fn zone_of(m: &Message, recurring: bool, end: bool) -> Option<MZone> {
+    zone_of_blobs(m, recurring, end).map(|z| with_source(m, z))
+}
+
+fn zone_of_blobs(m: &Message, recurring: bool, end: bool) -> Option<MZone> {
     if recurring {
         if let Some(d) = definition(m, &props::PID_LID_APPOINTMENT_TIME_ZONE_DEFINITION_RECUR) {
             return Some(MZone::from_definition(&d));
@@ -175,6 +218,7 @@ pub(crate) fn export_messages(exp: &Exporter, messages: &[Message]) -> Exported 
                 .map(|r| (f.to_owned(), r.zone))
         })
         .map_or_else(MZone::utc, |(name, zone)| MZone {
+            source: None,
             tzid: Some(name),
             floating: false,
             zone,
@@ -276,7 +320,11 @@ impl Out<'_> {
         if z.rules.is_empty() || self.zones.iter().any(|(k, _)| *k == key) {
             return;
         }
-        self.zones.push((key, zones::vtimezone(tzid, &z.rules)));
+        let c = z
+            .source
+            .clone()
+            .unwrap_or_else(|| zones::vtimezone(tzid, &z.rules));
+        self.zones.push((key, c));
     }
 
     /// A moment as DTSTART/DTEND/RECURRENCE-ID/EXDATE write it.

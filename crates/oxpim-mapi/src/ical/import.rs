@@ -46,6 +46,8 @@ pub(crate) struct ZoneEntry {
     pub tzid: String,
     pub zone: TimeZone,
     pub blobs: ZoneBlobs,
+    /// The VTIMEZONE as written (canonical text), if the zone came from one.
+    pub vtimezone: Option<String>,
 }
 
 /// The zones of one calendar, resolved once per TZID.
@@ -74,6 +76,7 @@ impl<'c> Zones<'c> {
             tzid: "UTC".into(),
             zone: TimeZone::Utc,
             blobs: ZoneBlobs::utc(),
+            vtimezone: None,
         });
         let mut z = Zones {
             vtz,
@@ -104,14 +107,21 @@ impl<'c> Zones<'c> {
         let vtz = self.vtz.get(&key).copied();
         let entry = self.resolver.resolve(tzid, vtz).map(|r| {
             self.notes.borrow_mut().extend(r.notes.iter().cloned());
-            let blobs = match vtz.map(|v| blobs_from_vtimezone(tzid.trim(), v)) {
-                Some(Ok(b)) => b,
-                _ => blobs_from_zone(tzid.trim(), &r.zone),
+            let (blobs, text) = match vtz.map(|v| (v, blobs_from_vtimezone(tzid.trim(), v))) {
+                Some((v, Ok(b))) => (
+                    b,
+                    Some(
+                        String::from_utf8_lossy(&write_component(v, &WriteOptions::canonical()))
+                            .into_owned(),
+                    ),
+                ),
+                _ => (blobs_from_zone(tzid.trim(), &r.zone), None),
             };
             Rc::new(ZoneEntry {
                 tzid: tzid.trim().to_owned(),
                 zone: r.zone,
                 blobs,
+                vtimezone: text,
             })
         });
         self.cache.borrow_mut().insert(key, entry.clone());
@@ -186,7 +196,27 @@ fn line_of(c: &Component, name: &str) -> u32 {
 
 pub(crate) fn import_document(imp: &Importer, doc: &Document) -> Imported {
     let mut out = Imported::default();
+    // Components outside any VCALENDAR (files that forgot it) are read as
+    // one calendar.
+    let loose: Vec<&Component> = doc
+        .components
+        .iter()
+        .filter(|c| c.is("VEVENT") || c.is("VTIMEZONE") || c.is("VTODO") || c.is("VJOURNAL"))
+        .collect();
+    if let Some(first) = loose.first() {
+        out.diagnostics.push(diag(
+            first.line(),
+            Severity::Warning,
+            format!("{} outside a VCALENDAR; read as one calendar", first.name()),
+        ));
+        let mut cal = Component::new("VCALENDAR", Dialect::ICalendar);
+        cal.components = loose.iter().map(|c| (*c).clone()).collect();
+        import_calendar(imp, &cal, &mut out);
+    }
     for c in &doc.components {
+        if c.is("VEVENT") || c.is("VTIMEZONE") || c.is("VTODO") || c.is("VJOURNAL") {
+            continue;
+        }
         if c.dialect() == Dialect::VCalendar10 {
             let (conv, diags) = oxpim_recur::vcal::to_icalendar(c);
             out.diagnostics.extend(diags);
@@ -196,7 +226,7 @@ pub(crate) fn import_document(imp: &Importer, doc: &Document) -> Imported {
         } else {
             out.diagnostics.push(diag(
                 c.line(),
-                Severity::Error,
+                Severity::Warning,
                 format!("{} is not a calendar; not converted", c.name()),
             ));
         }
@@ -290,7 +320,7 @@ fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
             continue;
         }
         let uid = match ev.text("UID") {
-            Some(u) if !u.trim().is_empty() => u.trim().to_owned(),
+            Some(u) if !u.trim().is_empty() => u.to_owned(),
             _ => {
                 let made = made_up_uid(ev, i);
                 c.diags.push(diag(
@@ -500,6 +530,15 @@ impl<'c> Cal<'c> {
             .and_then(Value::as_duration)
             .copied();
         let (end_local, end_zone, edate) = match (end, dur) {
+            // RFC 5545: DTEND has DTSTART's type; a DATE-TIME end of a DATE
+            // start is read as its date, as expansion reads it.
+            (Some((l, z, false)), _) if sdate => {
+                self.warn(
+                    line_of(ev, "DTEND"),
+                    "DTEND is a DATE-TIME but DTSTART a DATE; its date is used",
+                );
+                (l.date().and_time(NaiveTime::MIN), z, true)
+            }
             (Some(e), _) => e,
             (None, Some(d)) => {
                 let nominal = d.hours == 0 && d.minutes == 0 && d.seconds == 0;
@@ -533,9 +572,15 @@ impl<'c> Cal<'c> {
             ev.property(n)
                 .is_some_and(|p| parse_bool(&prop_text(p)) == Some(true))
         });
+        // MS-OXCICAL: DTSTART and DTEND both floating midnights (or dates).
+        // A midnight DTSTART alone lasts no time and is not all-day.
         let mut all_day = (sdate && edate)
             || (floating_midnight(Some(sp))
-                && (ev.property("DTEND").is_none() || floating_midnight(ev.property("DTEND"))));
+                && end_local.time() == NaiveTime::MIN
+                && end_local > slocal
+                && (ev
+                    .property("DTEND")
+                    .is_none_or(|p| floating_midnight(Some(p)))));
         if !all_day
             && cdo_all_day
             && slocal.time() == NaiveTime::MIN
@@ -578,8 +623,12 @@ impl<'c> Cal<'c> {
                 original = Some((a, b));
             }
         }
+        // Floating, or in a zone nobody knows (which expansion also reads
+        // as wall-clock time).
         let floating = !all_day
-            && matches!(sp.value(), Some(Value::DateTime(dt)) if dt.zone == Zone::Floating);
+            && matches!(sp.value(), Some(Value::DateTime(dt))
+                if dt.zone == Zone::Floating
+                    || dt.tzid().is_some_and(|t| self.zones.resolve(t).is_none()));
         if floating {
             self.warn(
                 sp.line(),
@@ -690,6 +739,19 @@ impl<'c> Cal<'c> {
         let _ = p.set(&props::PID_LID_APPOINTMENT_SUB_TYPE, t.all_day);
         if t.floating {
             p.insert(super::floating_property(), PropValue::Bool(true));
+        }
+        if self.imp.options.keep_unmapped {
+            let mut texts = String::new();
+            for z in [&t.zone, &t.end_zone] {
+                if let Some(v) = &z.vtimezone
+                    && !texts.contains(v.as_str())
+                {
+                    texts.push_str(v);
+                }
+            }
+            if !texts.is_empty() {
+                p.insert(super::vtimezones_property(), PropValue::String(texts));
+            }
         }
         // Display zones: the zones of DTSTART and DTEND; a UTC time has none.
         if !t.utc || t.all_day {

@@ -78,6 +78,14 @@ pub fn floating_property() -> NamedProperty {
     NamedProperty::string(PSETID_OXPIM, "ical-floating")
 }
 
+/// The VTIMEZONEs of the message's start and end zones as the iCalendar
+/// gave them. Export writes them back (and computes times with them) while
+/// they still give the message's zone blobs: Windows rules change only on
+/// 1 January, a VTIMEZONE at any time.
+pub fn vtimezones_property() -> NamedProperty {
+    NamedProperty::string(PSETID_OXPIM, "ical-vtimezones")
+}
+
 /// The class of embedded exception messages (MS-OXCICAL 2.1.3.1.1.20.20).
 pub const EXCEPTION_CLASS: &str = "IPM.OLE.CLASS.{00061055-0000-0000-C000-000000000046}";
 
