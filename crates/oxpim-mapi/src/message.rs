@@ -1,7 +1,5 @@
 //! Messages: a property bag, a recipient table and attachments.
 
-use indexmap::IndexMap;
-
 use crate::named::PropKey;
 use crate::props::{self, PropDef};
 use crate::types::{FileTime, Guid, PropType};
@@ -51,10 +49,94 @@ impl std::hash::Hasher for KeyHasher {
 
 type BuildKeyHasher = std::hash::BuildHasherDefault<KeyHasher>;
 
+/// Bags up to this size are searched linearly; larger ones get a hash
+/// index. Recipient rows and attachments hold about a dozen properties,
+/// where comparing keys beats hashing them.
+const LINEAR: usize = 16;
+
+/// An insertion-ordered map of properties: a vector, plus a hash index once
+/// it is large.
+#[derive(Debug, Clone, Default)]
+struct Entries {
+    items: Vec<(PropKey, PropValue)>,
+    index: Option<std::collections::HashMap<PropKey, usize, BuildKeyHasher>>,
+}
+
+impl Entries {
+    fn with_capacity(n: usize) -> Entries {
+        Entries {
+            items: Vec::with_capacity(n),
+            index: None,
+        }
+    }
+
+    fn position(&self, key: &PropKey) -> Option<usize> {
+        match &self.index {
+            Some(ix) => ix.get(key).copied(),
+            None => self.items.iter().position(|(k, _)| k == key),
+        }
+    }
+
+    fn build_index(&mut self) {
+        let mut ix = std::collections::HashMap::with_capacity_and_hasher(
+            self.items.len() * 2,
+            BuildKeyHasher::default(),
+        );
+        for (i, (k, _)) in self.items.iter().enumerate() {
+            ix.insert(k.clone(), i);
+        }
+        self.index = Some(ix);
+    }
+
+    fn insert(&mut self, key: PropKey, value: PropValue) -> Option<PropValue> {
+        if let Some(i) = self.position(&key) {
+            return self
+                .items
+                .get_mut(i)
+                .map(|slot| std::mem::replace(&mut slot.1, value));
+        }
+        if let Some(ix) = &mut self.index {
+            ix.insert(key.clone(), self.items.len());
+        }
+        self.items.push((key, value));
+        if self.index.is_none() && self.items.len() > LINEAR {
+            self.build_index();
+        }
+        None
+    }
+
+    fn get(&self, key: &PropKey) -> Option<&PropValue> {
+        self.position(key)
+            .and_then(|i| self.items.get(i))
+            .map(|(_, v)| v)
+    }
+
+    fn shift_remove(&mut self, key: &PropKey) -> Option<PropValue> {
+        let i = self.position(key)?;
+        let (_, v) = self.items.remove(i);
+        if self.index.is_some() {
+            self.build_index();
+        }
+        Some(v)
+    }
+}
+
 /// Properties in insertion order, one value per key.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct PropertyBag {
-    entries: IndexMap<PropKey, PropValue, BuildKeyHasher>,
+    entries: Entries,
+}
+
+impl PartialEq for PropertyBag {
+    /// The same properties with the same values, in any order.
+    fn eq(&self, other: &PropertyBag) -> bool {
+        self.entries.items.len() == other.entries.items.len()
+            && self
+                .entries
+                .items
+                .iter()
+                .all(|(k, v)| other.entries.get(k) == Some(v))
+    }
 }
 
 impl PropertyBag {
@@ -66,34 +148,54 @@ impl PropertyBag {
     /// An empty bag with room for `n` properties.
     pub fn with_capacity(n: usize) -> PropertyBag {
         PropertyBag {
-            entries: IndexMap::with_capacity_and_hasher(n, BuildKeyHasher::default()),
+            entries: Entries::with_capacity(n),
         }
     }
 
     /// Makes room for `n` more properties.
     pub fn reserve(&mut self, n: usize) {
-        self.entries.reserve(n);
+        self.entries.items.reserve(n);
     }
 
     /// Number of properties.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.items.len()
     }
 
     /// True when the bag holds no property.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.items.is_empty()
     }
 
     /// The properties in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&PropKey, &PropValue)> {
-        self.entries.iter()
+        self.entries.items.iter().map(|(k, v)| (k, v))
     }
 
     /// Sets a property by key, whatever the value's type; returns the value
     /// it replaces.
     pub fn insert(&mut self, key: impl Into<PropKey>, value: PropValue) -> Option<PropValue> {
         self.entries.insert(key.into(), value)
+    }
+
+    /// Appends a property the bag does not hold yet (building a bag from
+    /// distinct keys without searching it). A key already present is
+    /// replaced, as [`insert`](Self::insert) does, when the bag has an index;
+    /// small bags check in debug builds only.
+    pub fn push_new(&mut self, key: impl Into<PropKey>, value: PropValue) {
+        let key = key.into();
+        if self.entries.index.is_some() {
+            self.entries.insert(key, value);
+            return;
+        }
+        debug_assert!(
+            self.entries.position(&key).is_none(),
+            "push_new: {key} is present"
+        );
+        self.entries.items.push((key, value));
+        if self.entries.items.len() > LINEAR {
+            self.entries.build_index();
+        }
     }
 
     /// Sets a canonical property, checking that the value has the table's
@@ -182,13 +284,15 @@ impl PropertyBag {
     /// True when any value is PtypString or PtypMultipleString.
     pub fn has_unicode_strings(&self) -> bool {
         self.entries
-            .values()
+            .items
+            .iter()
+            .map(|(_, v)| v)
             .any(|v| matches!(v.prop_type(), PropType::STRING | PropType::MULTIPLE_STRING))
     }
 
     /// True when any value is PtypString8 or PtypMultipleString8.
     pub fn has_string8(&self) -> bool {
-        self.entries.values().any(|v| {
+        self.entries.items.iter().map(|(_, v)| v).any(|v| {
             matches!(
                 v.prop_type(),
                 PropType::STRING8 | PropType::MULTIPLE_STRING8
@@ -200,7 +304,13 @@ impl PropertyBag {
 impl FromIterator<(PropKey, PropValue)> for PropertyBag {
     fn from_iter<I: IntoIterator<Item = (PropKey, PropValue)>>(iter: I) -> PropertyBag {
         PropertyBag {
-            entries: iter.into_iter().collect(),
+            entries: {
+                let mut e = Entries::default();
+                for (k, v) in iter {
+                    e.insert(k, v);
+                }
+                e
+            },
         }
     }
 }

@@ -43,7 +43,10 @@ fn outlook_example() {
     let meeting = oxpim::parse(example("outlook-meeting.ics").as_slice());
     let imported = oxpim::calendar_to_messages(&meeting.document, oxpim::ImportOptions::default());
     let request = &imported.messages[0];
-    assert_eq!(request.message_class().as_deref(), Some("IPM.Schedule.Meeting.Request"));
+    assert_eq!(
+        request.message_class().as_deref(),
+        Some("IPM.Schedule.Meeting.Request")
+    );
     assert!(
         request
             .properties
@@ -51,10 +54,17 @@ fn outlook_example() {
             .is_some()
     );
     let bytes = oxpim::msg::to_bytes(request).unwrap();
-    assert_eq!(oxpim::msg::from_bytes(&bytes).unwrap().message_class(), request.message_class());
+    assert_eq!(
+        oxpim::msg::from_bytes(&bytes).unwrap().message_class(),
+        request.message_class()
+    );
     let back = oxpim::messages_to_calendar(&imported.messages, oxpim::ExportOptions::default());
     let a = oxpim::expand(&meeting.document, oxpim::ExpandOptions::default()).instances;
     let b = oxpim::expand(&back.document, oxpim::ExpandOptions::default()).instances;
-    let show = |v: &[oxpim::Instance]| v.iter().map(|i| format!("{} {}", i.start, i.end)).collect::<Vec<_>>();
+    let show = |v: &[oxpim::Instance]| {
+        v.iter()
+            .map(|i| format!("{} {}", i.start, i.end))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(show(&a), show(&b));
 }

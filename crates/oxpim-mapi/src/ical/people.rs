@@ -25,7 +25,7 @@ pub const ONE_OFF_PROVIDER: [u8; 16] = [
 /// A one-off entry ID (MS-OXCDATA 2.2.5.1) for an SMTP address, with
 /// Unicode strings and MIME (no rich text) format.
 pub fn one_off_entry_id(display: &str, address_type: &str, address: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(32 + 2 * (display.len() + address.len()));
+    let mut out = Vec::with_capacity(30 + 2 * (display.len() + address_type.len() + address.len()));
     out.extend_from_slice(&[0, 0, 0, 0]);
     out.extend_from_slice(&ONE_OFF_PROVIDER);
     out.extend_from_slice(&0u16.to_le_bytes());
@@ -97,7 +97,7 @@ fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<S
         }
     }
     // Names and values are compared uppercase; only kept ones are copied.
-    let mut out = String::new();
+    let mut out = String::with_capacity(128);
     let mut n = 0usize;
     let mut add = |out: &mut String, name: &str, values: &mut dyn Iterator<Item = &str>| {
         out.push(if n == 0 { '[' } else { ',' });
@@ -191,9 +191,8 @@ fn cn_or(p: &Property, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_owned())
 }
 
-/// A parameter's first value, uppercased only when it is not already.
-fn upper_param<'p>(p: &'p Property, name: &str) -> std::borrow::Cow<'p, str> {
-    let v = p.param(name).unwrap_or_default();
+/// A value uppercased, copied only when it is not already.
+fn upper(v: &str) -> std::borrow::Cow<'_, str> {
     if v.bytes().any(|b| b.is_ascii_lowercase()) {
         std::borrow::Cow::Owned(v.to_ascii_uppercase())
     } else {
@@ -281,15 +280,47 @@ fn import_people(cx: &mut ImportContext<'_>) {
             ),
         }
     }
-    for p in cx.event.properties_named("ATTENDEE") {
-        let uri = p.as_text().map_or_else(|| prop_text(p), str::to_owned);
-        let cutype = upper_param(p, "CUTYPE");
-        let role = upper_param(p, "ROLE");
-        let rsvp = p.param("RSVP").and_then(parse_bool);
+    // Display names by recipient type, for the attendee strings.
+    let mut names: [Vec<String>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let ev = cx.event;
+    for p in ev.properties_named("ATTENDEE") {
+        let uri: std::borrow::Cow<'_, str> = match p.as_text() {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => std::borrow::Cow::Owned(prop_text(p)),
+        };
+        // The parameters read, in one pass.
+        let (mut cn, mut cutype, mut role, mut partstat, mut resptime) = ("", "", "", "", None);
+        let mut rsvp = None;
+        for (name, param) in p.params().iter() {
+            let v = param.first().unwrap_or_default();
+            if name.eq_ignore_ascii_case("CN") {
+                cn = v;
+            } else if name.eq_ignore_ascii_case("CUTYPE") {
+                cutype = v;
+            } else if name.eq_ignore_ascii_case("ROLE") {
+                role = v;
+            } else if name.eq_ignore_ascii_case("PARTSTAT") {
+                partstat = v;
+            } else if name.eq_ignore_ascii_case("RSVP") {
+                rsvp = parse_bool(v);
+            } else if name.eq_ignore_ascii_case("X-MS-OLKRESPTIME")
+                || name.eq_ignore_ascii_case("X-MS-OLK-RESPTIME")
+            {
+                resptime = Some(v);
+            }
+        }
+        let (cutype, role, partstat) = (upper(cutype), upper(role), upper(partstat));
         rsvp_any |= rsvp == Some(true);
+        let display = |fallback: &str| -> String {
+            if cn.is_empty() {
+                fallback.to_owned()
+            } else {
+                cn.to_owned()
+            }
+        };
         let Some(addr) = mailto(&uri) else {
             // invalid:nomail and other URIs: names only (MS-OXCICAL .20.2).
-            let name = cn_or(p, &uri);
+            let name = display(&uri);
             let def = match (&*cutype, &*role) {
                 ("RESOURCE" | "ROOM", _) => &props::PID_LID_NON_SENDABLE_BCC,
                 (_, "OPT-PARTICIPANT") => &props::PID_LID_NON_SENDABLE_CC,
@@ -305,20 +336,17 @@ fn import_people(cx: &mut ImportContext<'_>) {
             super::rules::append_semicolon_list(cx, def, &[name]);
             continue;
         };
-        let name = cn_or(p, addr);
+        let name = display(addr);
         let kind = recipient_type(&cutype, &role);
         let mut row = recipient_row(&name, addr, RECIP_SENDABLE, kind);
-        let partstat = upper_param(p, "PARTSTAT");
         let track = track_status(&partstat);
         if let Some(t) = track {
-            row.insert(
+            row.push_new(
                 props::PID_TAG_RECIPIENT_TRACK_STATUS.key(),
                 PropValue::I32(t),
             );
         }
-        let resp_time = p
-            .param("X-MS-OLKRESPTIME")
-            .or_else(|| p.param("X-MS-OLK-RESPTIME"))
+        let resp_time = resptime
             .and_then(|t| oxpim_contentline::value::time::parse_date_time(t.as_bytes(), None))
             .and_then(|(dt, _)| cx.to_utc(&dt))
             .and_then(super::filetime);
@@ -343,7 +371,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
             row.insert(params_property(), PropValue::String(json));
         }
         if let Some(u) = &user
-            && u == &addr.to_ascii_lowercase()
+            && u.eq_ignore_ascii_case(addr)
             && matches!(cx.method, Method::Publish | Method::None)
             && let Some(t) = track
         {
@@ -352,31 +380,27 @@ fn import_people(cx: &mut ImportContext<'_>) {
                 cx.set(&props::PID_LID_APPOINTMENT_REPLY_TIME, rt);
             }
         }
+        if let Some(list) = usize::try_from(kind - 1)
+            .ok()
+            .and_then(|i| names.get_mut(i))
+        {
+            list.push(name);
+        }
         rows.push(row);
     }
     let meeting = !rows.is_empty();
     // The attendee strings Outlook keeps beside the table (MS-OXOCAL
     // 2.2.1.16–2.2.1.18, 2.2.6.x): display names by recipient type.
-    let names = |kind: i32| -> Vec<String> {
-        rows.iter()
-            .filter(|r| {
-                r.i32(&props::PID_TAG_RECIPIENT_FLAGS)
-                    .is_some_and(|f| f & RECIP_ORGANIZER == 0)
-                    && r.i32(&props::PID_TAG_RECIPIENT_TYPE) == Some(kind)
-            })
-            .filter_map(|r| r.str(&props::PID_TAG_DISPLAY_NAME).map(str::to_owned))
-            .collect()
-    };
-    let (to, cc, bcc) = (names(1), names(2), names(3));
     if meeting {
-        let all: Vec<String> = to.iter().chain(&cc).chain(&bcc).cloned().collect();
+        let [to, cc, bcc] = &names;
+        let all: Vec<String> = to.iter().chain(cc).chain(bcc).cloned().collect();
         for (def, list) in [
-            (&props::PID_LID_TO_ATTENDEES_STRING, &to),
-            (&props::PID_LID_CC_ATTENDEES_STRING, &cc),
+            (&props::PID_LID_TO_ATTENDEES_STRING, to),
+            (&props::PID_LID_CC_ATTENDEES_STRING, cc),
             (&props::PID_LID_ALL_ATTENDEES_STRING, &all),
-            (&props::PID_LID_REQUIRED_ATTENDEES, &to),
-            (&props::PID_LID_OPTIONAL_ATTENDEES, &cc),
-            (&props::PID_LID_RESOURCE_ATTENDEES, &bcc),
+            (&props::PID_LID_REQUIRED_ATTENDEES, to),
+            (&props::PID_LID_OPTIONAL_ATTENDEES, cc),
+            (&props::PID_LID_RESOURCE_ATTENDEES, bcc),
         ] {
             if !list.is_empty() {
                 cx.set(def, list.join("; "));
