@@ -48,6 +48,7 @@ mod str;
 mod stream;
 mod typing;
 pub mod value;
+pub mod vcard;
 mod write;
 
 pub use decode::{

@@ -1,0 +1,646 @@
+//! vCard version conversion: 2.1 ⇄ 3.0 ⇄ 4.0 without losing data.
+//!
+//! What a target version has no standard place for is carried by an X-
+//! property or parameter — the ones other software already uses where such
+//! a convention exists (`X-ANNIVERSARY`, `X-GENDER`,
+//! `X-ADDRESSBOOKSERVER-KIND`/`-MEMBER`), `X-<NAME>` otherwise — and
+//! converting back to a version that has the standard form restores it:
+//!
+//! | 4.0 | 3.0 and 2.1 |
+//! |---|---|
+//! | `PHOTO:data:image/jpeg;base64,…` (also LOGO, SOUND, KEY) | `PHOTO;ENCODING=b;TYPE=JPEG:…` (2.1: `ENCODING=BASE64`) |
+//! | `PREF=1` | `TYPE=pref` |
+//! | `PREF=2` … `PREF=100` | `X-PREF=2` … |
+//! | `ANNIVERSARY`, `GENDER`, `KIND`, `MEMBER` | `X-ANNIVERSARY`, `X-GENDER`, `X-ADDRESSBOOKSERVER-KIND`, `X-ADDRESSBOOKSERVER-MEMBER` |
+//! | other 4.0-only properties (`RELATED`, `LANG`, `XML`, `CLIENTPIDMAP`, …) | `X-<NAME>` |
+//! | `ADR;LABEL="…"` | a `LABEL` property with the address's TYPE |
+//! | `N;SORT-AS="…"`, `ORG;SORT-AS="…"` | `SORT-STRING` |
+//! | other 4.0-only parameters (`PID`, `ALTID`, `MEDIATYPE`, `CALSCALE`, …) | `X-<PARAMETER>` |
+//! | `GEO:geo:48.2,16.3` | `GEO:48.2;16.3` |
+//! | `X-<NAME>` for 3.0-only properties | `CLASS`, `MAILER`, `AGENT`, `NAME`, `PROFILE`, `LABEL` (without an address) |
+//!
+//! Groups (`item1.TEL`, `item1.X-ABLabel`, Apple's labels) are kept in every
+//! version. Between 2.1 and 3.0, bare parameters (`TEL;WORK;VOICE`) and
+//! `TYPE=` lists, `ENCODING=BASE64` and `ENCODING=b`, and quoted-printable
+//! with CHARSET (2.1) or plain UTF-8 (3.0) are the writer's business: the
+//! model holds decoded values.
+
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::model::{Component, Dialect, Param, ParamValue, Property};
+use crate::value::{Value, ValueType};
+
+/// Properties that only vCard 4.0 (RFC 6350 and its extensions) defines,
+/// with the name 3.0 and 2.1 carry them under.
+const ONLY_40: &[(&str, &str)] = &[
+    ("ANNIVERSARY", "X-ANNIVERSARY"),
+    ("GENDER", "X-GENDER"),
+    ("KIND", "X-ADDRESSBOOKSERVER-KIND"),
+    ("MEMBER", "X-ADDRESSBOOKSERVER-MEMBER"),
+    ("RELATED", "X-RELATED"),
+    ("LANG", "X-LANG"),
+    ("XML", "X-XML"),
+    ("CLIENTPIDMAP", "X-CLIENTPIDMAP"),
+    ("BIRTHPLACE", "X-BIRTHPLACE"),
+    ("DEATHPLACE", "X-DEATHPLACE"),
+    ("DEATHDATE", "X-DEATHDATE"),
+    ("EXPERTISE", "X-EXPERTISE"),
+    ("HOBBY", "X-HOBBY"),
+    ("INTEREST", "X-INTEREST"),
+    ("ORG-DIRECTORY", "X-ORG-DIRECTORY"),
+    ("CONTACT-URI", "X-CONTACT-URI"),
+    ("CREATED", "X-CREATED"),
+    ("GRAMGENDER", "X-GRAMGENDER"),
+    ("LANGUAGE", "X-LANGUAGE"),
+    ("PRONOUNS", "X-PRONOUNS"),
+    ("SOCIALPROFILE", "X-SOCIALPROFILE"),
+];
+
+/// Aliases read as the 4.0 property (written by other software).
+const ALIASES_40: &[(&str, &str)] = &[
+    ("X-MS-ANNIVERSARY", "ANNIVERSARY"),
+    ("X-EVOLUTION-ANNIVERSARY", "ANNIVERSARY"),
+];
+
+/// Properties of 3.0 (and 2.1) that vCard 4.0 dropped, with the name 4.0
+/// carries them under.
+const ONLY_30: &[(&str, &str)] = &[
+    ("CLASS", "X-CLASS"),
+    ("MAILER", "X-MAILER"),
+    ("AGENT", "X-AGENT"),
+    ("NAME", "X-NAME"),
+    ("PROFILE", "X-PROFILE"),
+];
+
+/// Parameters that only 4.0 defines (PREF, LABEL and SORT-AS have their
+/// own conversions).
+const PARAMS_40: &[&str] = &[
+    "PID",
+    "ALTID",
+    "MEDIATYPE",
+    "CALSCALE",
+    "GEO",
+    "TZ",
+    "INDEX",
+    "LEVEL",
+    "CC",
+    "AUTHOR",
+    "AUTHOR-NAME",
+    "CREATED",
+    "DERIVED",
+    "PHONETIC",
+    "PROP-ID",
+    "SCRIPT",
+    "SERVICE-TYPE",
+    "USERNAME",
+];
+
+/// Properties whose value is a binary object.
+const BINARY: &[&str] = &["PHOTO", "LOGO", "SOUND", "KEY"];
+
+fn is_binary_prop(name: &str) -> bool {
+    BINARY.iter().any(|b| b.eq_ignore_ascii_case(name))
+}
+
+fn version_of(d: Dialect) -> Option<&'static str> {
+    match d {
+        Dialect::VCard21 => Some("2.1"),
+        Dialect::VCard30 => Some("3.0"),
+        Dialect::VCard40 => Some("4.0"),
+        _ => None,
+    }
+}
+
+/// The media type of a binary object from its TYPE parameter values
+/// (`JPEG`, `image/png`, `X509`), and the TYPE values left.
+fn media_type(prop: &str, types: &[String]) -> (String, Vec<String>) {
+    let family = match prop.to_ascii_uppercase().as_str() {
+        "SOUND" => "audio",
+        "KEY" => "application",
+        _ => "image",
+    };
+    let mut rest = Vec::new();
+    let mut found = None;
+    for t in types {
+        let l = t.to_ascii_lowercase();
+        let known = match l.as_str() {
+            "jpeg" | "jpg" | "png" | "gif" | "bmp" | "tiff" | "webp" | "svg+xml"
+                if family == "image" =>
+            {
+                Some(format!(
+                    "image/{}",
+                    if l == "jpg" { "jpeg" } else { l.as_str() }
+                ))
+            }
+            "wave" | "wav" | "mp3" | "ogg" | "basic" | "aiff" | "pcm" if family == "audio" => {
+                Some(format!("audio/{l}"))
+            }
+            "x509" => Some("application/pkix-cert".to_owned()),
+            "pgp" => Some("application/pgp-keys".to_owned()),
+            _ if l.contains('/') => Some(l.clone()),
+            _ => None,
+        };
+        match known {
+            Some(m) if found.is_none() => found = Some(m),
+            _ => rest.push(t.clone()),
+        }
+    }
+    let default = match family {
+        "image" => "image/jpeg",
+        "audio" => "audio/basic",
+        _ => "application/octet-stream",
+    };
+    (found.unwrap_or_else(|| default.to_owned()), rest)
+}
+
+/// The TYPE value 3.0 and 2.1 use for a media type (`image/jpeg` → `JPEG`).
+fn type_of_media(media: &str) -> String {
+    match media.to_ascii_lowercase().as_str() {
+        "application/pkix-cert" | "application/x-x509-ca-cert" => "X509".to_owned(),
+        "application/pgp-keys" => "PGP".to_owned(),
+        m => m
+            .split_once('/')
+            .map_or(m, |(_, sub)| sub)
+            .to_ascii_uppercase(),
+    }
+}
+
+/// Splits a `data:` URI into its media type and decoded bytes.
+pub fn parse_data_uri(uri: &str) -> Option<(String, Vec<u8>)> {
+    let rest = uri
+        .trim()
+        .strip_prefix("data:")
+        .or_else(|| uri.trim().strip_prefix("DATA:"))?;
+    let (meta, data) = rest.split_once(',')?;
+    let base64 = meta.to_ascii_lowercase().ends_with(";base64");
+    let media = meta.split(';').next().unwrap_or("").to_owned();
+    let bytes = if base64 {
+        crate::decode::base64(data.as_bytes(), &mut crate::decode::DecodeIssues::default())
+    } else {
+        data.as_bytes().to_vec()
+    };
+    Some((
+        if media.is_empty() {
+            "text/plain".to_owned()
+        } else {
+            media
+        },
+        bytes,
+    ))
+}
+
+/// A `data:` URI for bytes of a media type.
+pub fn data_uri(media: &str, bytes: &[u8]) -> String {
+    let mut s = format!("data:{media};base64,");
+    crate::decode::encode_base64(&mut s, bytes);
+    s
+}
+
+fn types_of(p: &Property) -> Vec<String> {
+    p.params()
+        .get("TYPE")
+        .map(|t| {
+            t.iter()
+                .flat_map(|v| v.split(','))
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn set_types(p: &mut Property, types: &[String]) {
+    p.params_mut().remove("TYPE");
+    if !types.is_empty() {
+        p.params_mut().insert(
+            "TYPE",
+            Param {
+                values: types.iter().map(|t| ParamValue::new(t.clone())).collect(),
+                bare: false,
+            },
+        );
+    }
+}
+
+fn warn(diags: &mut Vec<Diagnostic>, line: u32, msg: String) {
+    diags.push(Diagnostic {
+        line,
+        column: 1,
+        severity: Severity::Warning,
+        code: Code::Conversion,
+        message: msg,
+    });
+}
+
+/// Converts one VCARD to vCard `to` (2.1, 3.0 or 4.0). The result has no
+/// source bytes, so it is written in `to`'s syntax; diagnostics say what
+/// took a carrier form.
+pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut out = card.clone();
+    out.forget_source();
+    out.set_dialect(to);
+    let Some(version) = version_of(to) else {
+        warn(
+            &mut diags,
+            card.line(),
+            format!("{to:?} is not a vCard version; nothing converted"),
+        );
+        return (out, diags);
+    };
+    let to40 = to == Dialect::VCard40;
+    let mut props: Vec<Property> = Vec::with_capacity(out.properties.len() + 2);
+    let mut labels: Vec<Property> = Vec::new();
+    let mut sort_string: Option<(u32, String)> = None;
+    for mut p in std::mem::take(&mut out.properties) {
+        let name = p.name().to_ascii_uppercase();
+        if name == "VERSION" {
+            props.push(Property::text("VERSION", version));
+            continue;
+        }
+        // Property names.
+        let renamed: Option<&str> = if to40 {
+            ONLY_40
+                .iter()
+                .find(|(_, alias)| *alias == name)
+                .map(|(n, _)| *n)
+                .or_else(|| ALIASES_40.iter().find(|(a, _)| *a == name).map(|(_, n)| *n))
+                .or_else(|| ONLY_30.iter().find(|(n, _)| *n == name).map(|(_, a)| *a))
+        } else {
+            ONLY_40
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, a)| *a)
+                .or_else(|| ONLY_30.iter().find(|(_, a)| *a == name).map(|(n, _)| *n))
+        };
+        if let Some(new) = renamed {
+            let mut q = Property::new(new, p.value_type().clone(), Value::Text("".into()));
+            let values = p.values().clone();
+            let vt = p.value_type().clone();
+            q.set_values(vt, values);
+            for (pn, pv) in p.params().iter() {
+                q.params_mut().insert(pn, pv.clone());
+            }
+            q.set_group(p.group());
+            p = q;
+        }
+        let name = p.name().to_ascii_uppercase();
+        // LABEL of 3.0 becomes the LABEL parameter of its ADR in 4.0.
+        if to40 && (name == "LABEL" || name == "X-LABEL") {
+            labels.push(p);
+            continue;
+        }
+        if !to40 && name == "X-LABEL" {
+            let mut q = Property::new("LABEL", ValueType::Text, Value::Text("".into()));
+            let values = p.values().clone();
+            q.set_values(ValueType::Text, values);
+            for (pn, pv) in p.params().iter() {
+                q.params_mut().insert(pn, pv.clone());
+            }
+            q.set_group(p.group());
+            p = q;
+        }
+        if to40 && name == "SORT-STRING" {
+            sort_string = p.as_text().map(|t| (p.line(), t.to_owned()));
+            continue;
+        }
+        convert_params(&mut p, to, &mut labels, &mut sort_string);
+        convert_value(&mut p, to, &mut diags);
+        retype(&mut p, to);
+        props.push(p);
+    }
+    if !to40 {
+        // LABEL parameters of 4.0 addresses, as 3.0 LABEL properties; the
+        // sort string of N (or ORG).
+        props.extend(labels);
+        if let Some((_, s)) = sort_string {
+            props.push(Property::text("SORT-STRING", s));
+        }
+        out.properties = props;
+        return (out, diags);
+    }
+    // 3.0 LABELs join the ADR with the same TYPE set (or become X-LABEL).
+    for l in labels {
+        let text = text_to_label_param(l.as_text().unwrap_or_default());
+        let mut ltypes: Vec<String> = types_of(&l)
+            .iter()
+            .map(|t| t.to_ascii_lowercase())
+            .collect();
+        ltypes.retain(|t| t != "pref");
+        ltypes.sort();
+        let target = props.iter_mut().find(|p| {
+            p.is("ADR") && !p.params().contains("LABEL") && {
+                let mut t: Vec<String> =
+                    types_of(p).iter().map(|t| t.to_ascii_lowercase()).collect();
+                t.retain(|t| t != "pref");
+                t.sort();
+                t == ltypes
+            }
+        });
+        match target {
+            Some(adr) => adr.params_mut().set("LABEL", text),
+            None => {
+                let mut q = Property::new("X-LABEL", ValueType::Text, Value::Text(text.into()));
+                for (pn, pv) in l.params().iter() {
+                    q.params_mut().insert(pn, pv.clone());
+                }
+                q.set_group(l.group());
+                props.push(q);
+            }
+        }
+    }
+    if let Some((_, s)) = sort_string {
+        match props.iter_mut().find(|p| p.is("N")) {
+            Some(n) => n.params_mut().set("SORT-AS", s),
+            None => props.push(Property::text("X-SORT-STRING", s)),
+        }
+    }
+    out.properties = props;
+    (out, diags)
+}
+
+/// Parameters of one property for the target version. LABEL and SORT-AS
+/// parameters leaving 4.0 become properties (pushed to `labels` as LABEL
+/// properties, or SORT-STRING).
+fn convert_params(
+    p: &mut Property,
+    to: Dialect,
+    labels: &mut Vec<Property>,
+    sort: &mut Option<(u32, String)>,
+) {
+    let to40 = to == Dialect::VCard40;
+    // Bare 2.1 parameters are TYPE values; the writer decides their form.
+    let names: Vec<String> = p
+        .params()
+        .iter()
+        .map(|(n, _)| n.to_ascii_uppercase())
+        .collect();
+    for pn in names {
+        if to != Dialect::VCard21
+            && let Some(param) = p.params_mut().get_mut(&pn)
+        {
+            param.bare = false;
+        }
+        match pn.as_str() {
+            "CHARSET" if to != Dialect::VCard21 => {
+                p.params_mut().remove(&pn);
+            }
+            "ENCODING" => {
+                // Values are decoded; the writer adds what the target needs.
+                p.params_mut().remove(&pn);
+            }
+            "PREF" if !to40 => {
+                let n = p.params().first("PREF").unwrap_or("1").trim().to_owned();
+                p.params_mut().remove("PREF");
+                if n == "1" {
+                    let mut t = types_of(p);
+                    if !t.iter().any(|x| x.eq_ignore_ascii_case("pref")) {
+                        t.push("pref".to_owned());
+                    }
+                    set_types(p, &t);
+                } else {
+                    p.params_mut().set("X-PREF", n);
+                }
+            }
+            "X-PREF" if to40 => {
+                let n = p.params().first("X-PREF").unwrap_or("1").to_owned();
+                p.params_mut().remove("X-PREF");
+                p.params_mut().set("PREF", n);
+            }
+            "LABEL" if !to40 => {
+                if let Some(text) = p.params().first("LABEL").map(label_param_to_text) {
+                    let mut l = Property::text("LABEL", text);
+                    let t = types_of(p);
+                    set_types(&mut l, &t);
+                    l.set_group(p.group());
+                    labels.push(l);
+                }
+                p.params_mut().remove("LABEL");
+            }
+            "SORT-AS" if !to40 => {
+                if p.is("N") || sort.is_none() {
+                    *sort = p
+                        .params()
+                        .first("SORT-AS")
+                        .map(|s| (p.line(), s.to_owned()));
+                }
+                p.params_mut().remove("SORT-AS");
+            }
+            _ => {
+                if !to40 && PARAMS_40.contains(&pn.as_str()) {
+                    if let Some(param) = p.params_mut().remove(&pn) {
+                        p.params_mut().insert(&format!("X-{pn}"), param);
+                    }
+                } else if to40
+                    && let Some(base) = pn.strip_prefix("X-")
+                    && PARAMS_40.contains(&base)
+                    && let Some(param) = p.params_mut().remove(&pn)
+                {
+                    p.params_mut().insert(base, param);
+                }
+            }
+        }
+    }
+    if to40 {
+        // TYPE=pref → PREF=1.
+        let t = types_of(p);
+        if t.iter().any(|x| x.eq_ignore_ascii_case("pref")) {
+            let rest: Vec<String> = t
+                .into_iter()
+                .filter(|x| !x.eq_ignore_ascii_case("pref"))
+                .collect();
+            set_types(p, &rest);
+            if !p.params().contains("PREF") {
+                p.params_mut().set("PREF", "1");
+            }
+        }
+    }
+}
+
+/// RFC 6350 writes the line breaks of a LABEL parameter as `\n` (RFC 6868
+/// `^n` arrives already decoded as a line break): both become line breaks.
+fn label_param_to_text(v: &str) -> String {
+    v.replace("\\n", "\n").replace("\\N", "\n")
+}
+
+/// A LABEL property's text as a LABEL parameter, line breaks as `\n`.
+fn text_to_label_param(v: &str) -> String {
+    v.replace("\r\n", "\n").replace('\n', "\\n")
+}
+
+fn text_like(t: &ValueType) -> bool {
+    matches!(
+        t,
+        ValueType::Text | ValueType::PhoneNumber | ValueType::LanguageTag | ValueType::Unknown
+    )
+}
+
+fn date_like(t: &ValueType) -> bool {
+    matches!(
+        t,
+        ValueType::Date | ValueType::DateTime | ValueType::DateAndOrTime | ValueType::Timestamp
+    )
+}
+
+/// The value type the target version gives the property by default, when
+/// the value fits it (so that no `VALUE=` is written for a mere change of
+/// version); carriers (X- names) hold their values untyped.
+fn retype(p: &mut Property, to: Dialect) {
+    if p.params().contains("VALUE") {
+        return;
+    }
+    let current = p.value_type().clone();
+    if current == ValueType::Unknown
+        && crate::value::registry::lookup(to, p.name()).is_some()
+        && let Some(typed) = reparse(p, to)
+    {
+        *p = typed;
+        return;
+    }
+    match crate::value::registry::lookup(to, p.name()).map(|s| s.default) {
+        Some(default)
+            if default != current
+                && ((text_like(&current) && text_like(&default))
+                    || (date_like(&current) && date_like(&default))) =>
+        {
+            let values = p.values().clone();
+            p.set_values(default, values);
+        }
+        None if current != ValueType::Binary => {
+            let values = p.values().clone();
+            p.set_values(ValueType::Unknown, values);
+        }
+        _ => {}
+    }
+}
+
+/// The property read again as the target version types it (for values
+/// that were carried untyped under an X- name).
+fn reparse(p: &Property, to: Dialect) -> Option<Property> {
+    let version = version_of(to)?;
+    let line = crate::write::write_property(p, to, &crate::write::WriteOptions::canonical());
+    let mut text = format!("BEGIN:VCARD\r\nVERSION:{version}\r\n").into_bytes();
+    text.extend_from_slice(&line);
+    text.extend_from_slice(b"END:VCARD\r\n");
+    let parsed = crate::Parser::new().parse(&text);
+    let card = parsed.document.components.into_iter().next()?;
+    let mut q = card.properties.into_iter().find(|x| x.is(p.name()))?;
+    q.forget_source();
+    q.set_group(p.group());
+    if q.value().is_some_and(Value::is_invalid) {
+        return None;
+    }
+    Some(q)
+}
+
+fn convert_value(p: &mut Property, to: Dialect, diags: &mut Vec<Diagnostic>) {
+    let to40 = to == Dialect::VCard40;
+    let name = p.name().to_ascii_uppercase();
+    if is_binary_prop(&name) {
+        match (p.value().cloned(), to40) {
+            (Some(Value::Binary(bytes)), true) => {
+                let (media, rest) = media_type(&name, &types_of(p));
+                set_types(p, &rest);
+                p.params_mut().remove("VALUE");
+                p.set_values(ValueType::Uri, Value::Uri(data_uri(&media, &bytes).into()));
+            }
+            (Some(Value::Uri(u) | Value::Text(u) | Value::Unknown(u)), false) => {
+                if let Some((media, bytes)) = parse_data_uri(&u) {
+                    let mut t = types_of(p);
+                    t.insert(0, type_of_media(&media));
+                    set_types(p, &t);
+                    p.params_mut().remove("VALUE");
+                    p.params_mut().remove("MEDIATYPE");
+                    p.params_mut().remove("X-MEDIATYPE");
+                    p.set_values(ValueType::Binary, Value::Binary(bytes));
+                } else if to == Dialect::VCard21 {
+                    p.params_mut().set("VALUE", "URL");
+                    p.set_values(ValueType::Uri, Value::Uri(u));
+                } else {
+                    p.params_mut().set("VALUE", "uri");
+                    p.set_values(ValueType::Uri, Value::Uri(u));
+                }
+            }
+            _ => {}
+        }
+        return;
+    }
+    match name.as_str() {
+        "GEO" => match (p.value().cloned(), to40) {
+            (Some(Value::Geo(lat, lon)), true) => {
+                p.set_values(
+                    ValueType::Uri,
+                    Value::Uri(format!("geo:{lat},{lon}").into()),
+                );
+            }
+            (Some(Value::Uri(u) | Value::Text(u) | Value::Unknown(u)), false) => {
+                let coords = u
+                    .trim()
+                    .strip_prefix("geo:")
+                    .map(|c| c.split(';').next().unwrap_or(c));
+                let parsed = coords.and_then(|c| {
+                    let (a, b) = c.split_once(',')?;
+                    Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?))
+                });
+                match parsed {
+                    Some((a, b)) => p.set_values(ValueType::Float, Value::Geo(a, b)),
+                    None => warn(
+                        diags,
+                        p.line(),
+                        format!("GEO {u:?} is not a geo: URI; kept as written"),
+                    ),
+                }
+            }
+            _ => {}
+        },
+        "TEL" if !to40 => {
+            if let Some(Value::Uri(u)) = p.value().cloned()
+                && let Some(num) = u.strip_prefix("tel:")
+            {
+                p.params_mut().remove("VALUE");
+                p.set_values(ValueType::Text, Value::Text(num.to_owned().into()));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Parser, WriteOptions, write_component};
+
+    fn card(text: &str) -> Component {
+        let parsed = Parser::new().parse(text.as_bytes());
+        parsed.document.components.into_iter().next().unwrap()
+    }
+
+    fn text(c: &Component) -> String {
+        String::from_utf8(write_component(c, &WriteOptions::canonical())).unwrap()
+    }
+
+    #[test]
+    fn photo_pref_and_anniversary() {
+        let v4 = card(
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ann\r\nPHOTO:data:image/png;base64,iVBORw0KGgo=\r\nTEL;TYPE=cell;PREF=1:+1 555\r\nTEL;TYPE=home;PREF=2:+1 556\r\nANNIVERSARY:20100611\r\nEND:VCARD\r\n",
+        );
+        let (v3, _) = convert(&v4, Dialect::VCard30);
+        let t3 = text(&v3);
+        assert!(t3.contains("VERSION:3.0"), "{t3}");
+        assert!(
+            t3.contains("PHOTO;TYPE=PNG;ENCODING=b:iVBORw0KGgo="),
+            "{t3}"
+        );
+        assert!(t3.contains("TEL;TYPE=cell,pref:+1 555"), "{t3}");
+        assert!(t3.contains("TEL;TYPE=home;X-PREF=2:+1 556"), "{t3}");
+        assert!(t3.contains("X-ANNIVERSARY:2010-06-11"), "{t3}");
+        let (back, _) = convert(&card(&t3), Dialect::VCard40);
+        let t4 = text(&back);
+        assert!(
+            t4.contains("PHOTO:data:image/png;base64,iVBORw0KGgo="),
+            "{t4}"
+        );
+        assert!(t4.contains("TEL;TYPE=cell;PREF=1:+1 555"), "{t4}");
+        assert!(t4.contains("TEL;TYPE=home;PREF=2:+1 556"), "{t4}");
+        assert!(t4.contains("ANNIVERSARY:20100611"), "{t4}");
+    }
+}
