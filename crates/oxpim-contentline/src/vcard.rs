@@ -281,6 +281,7 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
                 q.params_mut().insert(pn, pv.clone());
             }
             q.set_group(p.group());
+            q.line = p.line;
             p = q;
         }
         let name = p.name().to_ascii_uppercase();
@@ -297,6 +298,7 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
                 q.params_mut().insert(pn, pv.clone());
             }
             q.set_group(p.group());
+            q.line = p.line;
             p = q;
         }
         if to40 && name == "SORT-STRING" {
@@ -344,6 +346,7 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
                     q.params_mut().insert(pn, pv.clone());
                 }
                 q.set_group(l.group());
+                q.line = l.line;
                 props.push(q);
             }
         }
@@ -467,6 +470,18 @@ fn text_to_label_param(v: &str) -> String {
     v.replace("\r\n", "\n").replace('\n', "\\n")
 }
 
+/// `scheme:rest` with an RFC 3986 scheme.
+fn looks_like_uri(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty()
+            && scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
 fn text_like(t: &ValueType) -> bool {
     matches!(
         t,
@@ -485,8 +500,33 @@ fn date_like(t: &ValueType) -> bool {
 /// the value fits it (so that no `VALUE=` is written for a mere change of
 /// version); carriers (X- names) hold their values untyped.
 fn retype(p: &mut Property, to: Dialect) {
-    if p.params().contains("VALUE") {
+    let default = crate::value::registry::lookup(to, p.name()).map(|s| s.default);
+    if let Some(v) = p.params().first("VALUE") {
+        // `VALUE=` naming the target's default says nothing there.
+        if default
+            .as_ref()
+            .is_some_and(|d| d.name().eq_ignore_ascii_case(v.trim()))
+        {
+            let values = p.values().clone();
+            p.params_mut().remove("VALUE");
+            if let Some(d) = default {
+                p.set_values(d, values);
+            }
+        }
         return;
+    }
+    // A text that is a URI where the target's default is URI (UID in 4.0),
+    // and the other way.
+    match (p.value_type().clone(), &default, p.value().cloned()) {
+        (ValueType::Text, Some(ValueType::Uri), Some(Value::Text(t))) if looks_like_uri(&t) => {
+            p.set_values(ValueType::Uri, Value::Uri(t));
+            return;
+        }
+        (ValueType::Uri, Some(ValueType::Text), Some(Value::Uri(t))) => {
+            p.set_values(ValueType::Text, Value::Text(t));
+            return;
+        }
+        _ => {}
     }
     let current = p.value_type().clone();
     if current == ValueType::Unknown

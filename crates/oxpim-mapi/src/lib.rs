@@ -28,6 +28,7 @@
 pub mod blob;
 pub mod codepage;
 pub mod ical;
+pub mod vcard;
 #[rustfmt::skip]
 mod generated;
 pub mod json;

@@ -35,7 +35,7 @@ mod attach;
 mod export;
 mod import;
 pub mod pattern;
-mod people;
+pub(crate) mod people;
 mod rules;
 pub mod zones;
 
