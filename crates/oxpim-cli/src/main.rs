@@ -76,9 +76,9 @@ enum Cmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Print the Outlook messages an iCalendar or vCalendar file converts
-    /// to, as JSON in the schema of `oxpim dump` (one object, or an array
-    /// when the file holds several series).
+    /// Print the Outlook messages (appointments, meetings or contacts) an
+    /// iCalendar, vCalendar or vCard file converts to, as JSON in the schema
+    /// of `oxpim dump` (one object, or an array when there are several).
     Mapi {
         /// Input file ("-" for standard input).
         input: String,
@@ -88,10 +88,11 @@ enum Cmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Convert between iCalendar/vCalendar (.ics, .vcs) and Outlook .msg,
-    /// formats chosen by the extensions. An iCalendar file with several
-    /// series gives a folder (OUT) of .msg files named from their UIDs;
-    /// several .msg files give one .ics.
+    /// Convert between iCalendar/vCalendar (.ics, .vcs), vCard (.vcf) and
+    /// Outlook .msg, formats chosen by the extensions. A file with several
+    /// series or contacts gives a folder (OUT) of .msg files named from
+    /// their UIDs; several .msg files give one .ics or .vcf (or, into a
+    /// folder, one file each). .vcf to .vcf converts between vCard versions.
     Convert {
         /// Input files.
         #[arg(required = true)]
@@ -106,6 +107,9 @@ enum Cmd {
         /// terminal and there is more than one item).
         #[arg(long)]
         progress: bool,
+        /// vCard version to write (.vcf output).
+        #[arg(long, value_enum, default_value_t = VcardVersion::V3_0)]
+        vcard_version: VcardVersion,
     },
     /// Convert to jCal/jCard (RFC 7265/7095), or back with --to-text.
     Json {
@@ -140,6 +144,29 @@ struct ImportArgs {
     /// What to do with recurrences Outlook cannot represent.
     #[arg(long, value_enum, default_value_t = Fallback::First)]
     unrepresentable: Fallback,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum VcardVersion {
+    /// vCard 2.1 (as Outlook writes it).
+    #[value(name = "2.1")]
+    V2_1,
+    /// vCard 3.0 (RFC 2426; MS-OXVCARD's version).
+    #[value(name = "3.0")]
+    V3_0,
+    /// vCard 4.0 (RFC 6350).
+    #[value(name = "4.0")]
+    V4_0,
+}
+
+impl VcardVersion {
+    fn dialect(self) -> oxpim::Dialect {
+        match self {
+            VcardVersion::V2_1 => oxpim::Dialect::VCard21,
+            VcardVersion::V3_0 => oxpim::Dialect::VCard30,
+            VcardVersion::V4_0 => oxpim::Dialect::VCard40,
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
@@ -398,6 +425,7 @@ fn dump(input: &str, output: Option<&Path>) -> ExitCode {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     Calendar,
+    Contacts,
     Msg,
 }
 
@@ -405,9 +433,16 @@ fn kind_of(path: &Path) -> Option<Kind> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
         "ics" | "ical" | "icalendar" | "ifb" | "vcs" => Some(Kind::Calendar),
+        "vcf" | "vcard" => Some(Kind::Contacts),
         "msg" => Some(Kind::Msg),
         _ => None,
     }
+}
+
+/// True when a document holds vCards (and no calendar).
+fn holds_cards(doc: &oxpim::Document) -> bool {
+    doc.components.iter().any(|c| c.is("VCARD"))
+        && !doc.components.iter().any(|c| c.is("VCALENDAR"))
 }
 
 fn mapi(input: &str, args: &ImportArgs, output: Option<&Path>) -> ExitCode {
@@ -421,7 +456,15 @@ fn mapi(input: &str, args: &ImportArgs, output: Option<&Path>) -> ExitCode {
     };
     let parsed = Parser::new().parse_vec(bytes);
     print_diagnostics(input, &parsed.diagnostics, true);
-    let imported = oxpim::calendar_to_messages(&parsed.document, options);
+    let imported = if holds_cards(&parsed.document) {
+        let c = oxpim::cards_to_contacts(&parsed.document, oxpim::ContactImportOptions::default());
+        oxpim::Imported {
+            messages: c.messages,
+            diagnostics: c.diagnostics,
+        }
+    } else {
+        oxpim::calendar_to_messages(&parsed.document, options)
+    };
     print_diagnostics(input, &imported.diagnostics, false);
     let mut values: Vec<serde_json::Value> = imported
         .messages
@@ -522,163 +565,267 @@ fn is_folder(p: &Path) -> bool {
         || p.to_string_lossy().ends_with(std::path::MAIN_SEPARATOR)
 }
 
-fn convert(inputs: &[String], output: &Path, args: &ImportArgs, progress: bool) -> ExitCode {
+/// A name for a message's file: its UID, else its display name.
+fn message_name(m: &oxpim::Message) -> String {
+    if oxpim::mapi::vcard::is_contact(m) {
+        m.properties
+            .get(&oxpim::mapi::vcard::uid_property().into())
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .or_else(|| {
+                m.properties
+                    .str(&oxpim::mapi::props::PID_TAG_DISPLAY_NAME)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "contact".into())
+    } else {
+        oxpim::mapi::ical::uid_of(m).unwrap_or_else(|| "item".into())
+    }
+}
+
+fn has_error(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// The messages of calendar and contact files.
+fn read_messages(
+    inputs: &[String],
+    kinds: &[Kind],
+    args: &ImportArgs,
+    worst: &mut u8,
+) -> Result<Vec<oxpim::Message>, ExitCode> {
+    let options = args.import_options().map_err(|e| fail(e, 2))?;
+    let mut messages = Vec::new();
+    for (i, k) in inputs.iter().zip(kinds) {
+        if *k == Kind::Msg {
+            return Err(fail(
+                format_args!("{i}: a .msg converts to .ics or .vcf, not to .msg"),
+                2,
+            ));
+        }
+        let bytes = read_input(i).map_err(|e| fail(format_args!("{}: {e}", display_name(i)), 2))?;
+        let parsed = Parser::new().parse_vec(bytes);
+        print_diagnostics(i, &parsed.diagnostics, true);
+        if parsed.has_errors() {
+            *worst = 1;
+        }
+        let (found, diags) = if holds_cards(&parsed.document) {
+            let c =
+                oxpim::cards_to_contacts(&parsed.document, oxpim::ContactImportOptions::default());
+            (c.messages, c.diagnostics)
+        } else {
+            let c = oxpim::calendar_to_messages(&parsed.document, options.clone());
+            (c.messages, c.diagnostics)
+        };
+        print_diagnostics(i, &diags, false);
+        if has_error(&diags) {
+            *worst = 1;
+        }
+        messages.extend(found);
+    }
+    Ok(messages)
+}
+
+/// The text of one exported document: a calendar or vCards.
+fn export_text(
+    messages: &[oxpim::Message],
+    contacts: bool,
+    args: &ImportArgs,
+    version: oxpim::Dialect,
+    label: &str,
+    worst: &mut u8,
+) -> Result<Vec<u8>, ExitCode> {
+    let (doc, diags) = if contacts {
+        let e = oxpim::contacts_to_cards(
+            messages,
+            oxpim::ContactExportOptions {
+                version,
+                ..oxpim::ContactExportOptions::default()
+            },
+        );
+        (e.document, e.diagnostics)
+    } else {
+        let options = args.export_options().map_err(|e| fail(e, 2))?;
+        let e = oxpim::messages_to_calendar(messages, options);
+        (e.document, e.diagnostics)
+    };
+    print_diagnostics(label, &diags, false);
+    if has_error(&diags) {
+        *worst = 1;
+    }
+    Ok(oxpim::format(&doc))
+}
+
+fn convert(
+    inputs: &[String],
+    output: &Path,
+    args: &ImportArgs,
+    progress: bool,
+    version: VcardVersion,
+) -> ExitCode {
+    let version = version.dialect();
     let mut kinds = Vec::new();
     for i in inputs {
         match kind_of(Path::new(i)) {
             Some(k) => kinds.push(k),
             None => {
                 return fail(
-                    format_args!("{i}: unknown extension (expected .ics, .vcs or .msg)"),
+                    format_args!("{i}: unknown extension (expected .ics, .vcs, .vcf or .msg)"),
                     2,
                 );
             }
         }
     }
     let folder = is_folder(output);
+    let from_msg = kinds.first() == Some(&Kind::Msg);
+    if kinds.iter().any(|k| (*k == Kind::Msg) != from_msg) {
+        return fail("mix of .msg and text inputs: convert them separately", 2);
+    }
     let target = if folder {
-        // A folder holds the other format.
-        match kinds.first() {
-            Some(Kind::Msg) => Kind::Calendar,
-            _ => Kind::Msg,
-        }
+        None
     } else {
         match kind_of(output) {
-            Some(k) => k,
+            Some(k) => Some(k),
             None => return fail(format_args!("{}: unknown extension", output.display()), 2),
         }
     };
     let mut worst = 0u8;
-    match target {
-        Kind::Msg => {
-            let options = match args.import_options() {
-                Ok(o) => o,
-                Err(e) => return fail(e, 2),
-            };
-            let mut messages = Vec::new();
-            for (i, k) in inputs.iter().zip(&kinds) {
-                if *k != Kind::Calendar {
-                    return fail(format_args!("{i}: a .msg converts to .ics, not to .msg"), 2);
-                }
-                let bytes = match read_input(i) {
-                    Ok(b) => b,
-                    Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
-                };
-                let parsed = Parser::new().parse_vec(bytes);
-                print_diagnostics(i, &parsed.diagnostics, true);
-                let imported = oxpim::calendar_to_messages(&parsed.document, options.clone());
-                print_diagnostics(i, &imported.diagnostics, false);
-                if parsed.has_errors()
-                    || imported
-                        .diagnostics
-                        .iter()
-                        .any(|d| d.severity == Severity::Error)
-                {
-                    worst = 1;
-                }
-                messages.extend(imported.messages);
-            }
-            if messages.is_empty() {
-                return fail("nothing to convert: no VEVENT was converted", 1);
-            }
-            if !folder && messages.len() > 1 {
-                return fail(
-                    format_args!(
-                        "the input holds {} series; give a folder as -o to get one .msg per series",
-                        messages.len()
-                    ),
-                    2,
-                );
-            }
-            if folder && let Err(e) = std::fs::create_dir_all(output) {
-                return fail(format_args!("{}: {e}", output.display()), 2);
-            }
-            let mut bar = Progress::new(messages.len(), progress);
-            let mut taken = std::collections::HashSet::new();
-            for m in &messages {
-                let bytes = match oxpim::msg::to_bytes(m) {
-                    Ok(b) => b,
-                    Err(e) => return fail(format_args!("writing .msg: {e}"), 1),
-                };
-                let uid = oxpim::mapi::ical::uid_of(m).unwrap_or_else(|| "item".into());
-                let path = if folder {
-                    output.join(file_name(&uid, "msg", &mut taken))
-                } else {
-                    output.to_path_buf()
-                };
-                if let Err(e) = std::fs::write(&path, bytes) {
-                    return fail(format_args!("{}: {e}", path.display()), 2);
-                }
-                bar.step(&uid);
-            }
+    if folder && let Err(e) = std::fs::create_dir_all(output) {
+        return fail(format_args!("{}: {e}", output.display()), 2);
+    }
+    // vCard → vCard: version conversion.
+    if target == Some(Kind::Contacts) && !from_msg {
+        if let Some((i, _)) = inputs
+            .iter()
+            .zip(&kinds)
+            .find(|(_, k)| **k != Kind::Contacts)
+        {
+            return fail(format_args!("{i}: only vCards convert to .vcf"), 2);
         }
-        Kind::Calendar => {
-            let options = match args.export_options() {
-                Ok(o) => o,
-                Err(e) => return fail(e, 2),
+        let mut out = Vec::new();
+        for i in inputs {
+            let bytes = match read_input(i) {
+                Ok(b) => b,
+                Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
             };
-            let mut bar = Progress::new(inputs.len(), progress);
-            let mut all = Vec::new();
-            let mut taken = std::collections::HashSet::new();
-            for (i, k) in inputs.iter().zip(&kinds) {
-                if *k != Kind::Msg {
-                    return fail(
-                        format_args!("{i}: a calendar converts to .msg, not to a calendar"),
-                        2,
-                    );
-                }
-                let bytes = match read_input(i) {
-                    Ok(b) => b,
-                    Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
-                };
-                let read = match oxpim::msg::read(&bytes, &oxpim::msg::ReadOptions::default()) {
-                    Ok(r) => r,
-                    Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 1),
-                };
-                for w in &read.warnings {
-                    eprintln!("{}: warning: {w}", display_name(i));
-                }
-                if folder {
-                    let exported = oxpim::messages_to_calendar(
-                        std::slice::from_ref(&read.message),
-                        options.clone(),
-                    );
-                    print_diagnostics(i, &exported.diagnostics, false);
-                    if exported
-                        .diagnostics
-                        .iter()
-                        .any(|d| d.severity == Severity::Error)
-                    {
-                        worst = 1;
-                    }
-                    let uid =
-                        oxpim::mapi::ical::uid_of(&read.message).unwrap_or_else(|| "item".into());
-                    if let Err(e) = std::fs::create_dir_all(output) {
-                        return fail(format_args!("{}: {e}", output.display()), 2);
-                    }
-                    let path = output.join(file_name(&uid, "ics", &mut taken));
-                    if let Err(e) = std::fs::write(&path, oxpim::format(&exported.document)) {
-                        return fail(format_args!("{}: {e}", path.display()), 2);
-                    }
-                } else {
-                    all.push(read.message);
-                }
-                bar.step(i);
+            let parsed = Parser::new().parse_vec(bytes);
+            print_diagnostics(i, &parsed.diagnostics, true);
+            if parsed.has_errors() {
+                worst = 1;
             }
-            if !folder {
-                let exported = oxpim::messages_to_calendar(&all, options);
-                print_diagnostics(&output.to_string_lossy(), &exported.diagnostics, false);
-                if exported
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.severity == Severity::Error)
-                {
-                    worst = 1;
-                }
-                if let Err(e) = std::fs::write(output, oxpim::format(&exported.document)) {
-                    return fail(format_args!("{}: {e}", output.display()), 2);
-                }
+            let (doc, diags) = oxpim::convert_vcards(&parsed.document, version);
+            print_diagnostics(i, &diags, false);
+            out.extend(oxpim::format(&doc));
+        }
+        if let Err(e) = std::fs::write(output, out) {
+            return fail(format_args!("{}: {e}", output.display()), 2);
+        }
+        return ExitCode::from(worst);
+    }
+    if !from_msg {
+        // Calendars and vCards → .msg files.
+        if target.is_some_and(|k| k != Kind::Msg) {
+            return fail(
+                format_args!(
+                    "{}: calendars convert to .msg (vCards to .msg or .vcf)",
+                    output.display()
+                ),
+                2,
+            );
+        }
+        let messages = match read_messages(inputs, &kinds, args, &mut worst) {
+            Ok(m) => m,
+            Err(code) => return code,
+        };
+        if messages.is_empty() {
+            return fail("nothing to convert: no VEVENT or VCARD was converted", 1);
+        }
+        if !folder && messages.len() > 1 {
+            return fail(
+                format_args!(
+                    "the input holds {} items (series or contacts); give a folder as -o to get one .msg each",
+                    messages.len()
+                ),
+                2,
+            );
+        }
+        let mut bar = Progress::new(messages.len(), progress);
+        let mut taken = std::collections::HashSet::new();
+        for m in &messages {
+            let bytes = match oxpim::msg::to_bytes(m) {
+                Ok(b) => b,
+                Err(e) => return fail(format_args!("writing .msg: {e}"), 1),
+            };
+            let name = message_name(m);
+            let path = if folder {
+                output.join(file_name(&name, "msg", &mut taken))
+            } else {
+                output.to_path_buf()
+            };
+            if let Err(e) = std::fs::write(&path, bytes) {
+                return fail(format_args!("{}: {e}", path.display()), 2);
             }
+            bar.step(&name);
+        }
+        return ExitCode::from(worst);
+    }
+    // .msg files → a calendar or vCards (a folder: one file each, by class).
+    if target == Some(Kind::Msg) {
+        return fail("a .msg converts to .ics or .vcf, not to .msg", 2);
+    }
+    let mut bar = Progress::new(inputs.len(), progress);
+    let mut all = Vec::new();
+    let mut taken = std::collections::HashSet::new();
+    for i in inputs {
+        let bytes = match read_input(i) {
+            Ok(b) => b,
+            Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
+        };
+        let read = match oxpim::msg::read(&bytes, &oxpim::msg::ReadOptions::default()) {
+            Ok(r) => r,
+            Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 1),
+        };
+        for w in &read.warnings {
+            eprintln!("{}: warning: {w}", display_name(i));
+        }
+        if folder {
+            let contact = oxpim::mapi::vcard::is_contact(&read.message);
+            let text = match export_text(
+                std::slice::from_ref(&read.message),
+                contact,
+                args,
+                version,
+                i,
+                &mut worst,
+            ) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+            let ext = if contact { "vcf" } else { "ics" };
+            let path = output.join(file_name(&message_name(&read.message), ext, &mut taken));
+            if let Err(e) = std::fs::write(&path, text) {
+                return fail(format_args!("{}: {e}", path.display()), 2);
+            }
+        } else {
+            all.push(read.message);
+        }
+        bar.step(i);
+    }
+    if !folder {
+        let contacts = target == Some(Kind::Contacts);
+        let text = match export_text(
+            &all,
+            contacts,
+            args,
+            version,
+            &output.to_string_lossy(),
+            &mut worst,
+        ) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        if let Err(e) = std::fs::write(output, text) {
+            return fail(format_args!("{}: {e}", output.display()), 2);
         }
     }
     ExitCode::from(worst)
@@ -704,7 +851,8 @@ fn main() -> ExitCode {
             output,
             import,
             progress,
-        } => convert(inputs, output, import, *progress),
+            vcard_version,
+        } => convert(inputs, output, import, *progress, *vcard_version),
         Cmd::Json {
             input,
             to_text,

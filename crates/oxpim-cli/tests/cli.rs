@@ -630,3 +630,237 @@ fn convert_errors_are_clear() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no VEVENT"));
 }
+
+#[test]
+fn convert_vcard_to_msg_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let vcf = examples().join("outlook-contact.vcf");
+    let msg = dir.path().join("ana.msg");
+    let out = oxpim(
+        &[
+            "convert",
+            vcf.to_str().unwrap(),
+            "-o",
+            msg.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dumped = oxpim(&["dump", msg.to_str().unwrap()], None);
+    let j: serde_json::Value = serde_json::from_slice(&dumped.stdout).unwrap();
+    assert_eq!(j["message_class"], "IPM.Contact");
+    let value = |name: &str| {
+        j["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["value"].clone())
+    };
+    assert_eq!(value("PidTagSurname").unwrap(), "Müller");
+    assert_eq!(
+        value("PidLidEmail1EmailAddress").unwrap(),
+        "ana.mueller@example.com"
+    );
+    assert_eq!(value("PidTagBusinessFaxNumber").unwrap(), "+49 30 1234568");
+    // Back to vCard, in each version.
+    for (version, marker) in [
+        ("3.0", "VERSION:3.0"),
+        ("4.0", "VERSION:4.0"),
+        ("2.1", "VERSION:2.1"),
+    ] {
+        let back = dir.path().join(format!("back-{version}.vcf"));
+        let out = oxpim(
+            &[
+                "convert",
+                msg.to_str().unwrap(),
+                "-o",
+                back.to_str().unwrap(),
+                "--vcard-version",
+                version,
+            ],
+            None,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(&back).unwrap();
+        assert!(text.contains(marker), "{text}");
+        assert!(text.contains("ana.mueller@example.com"), "{text}");
+        assert!(text.contains("+49 30 1234568"), "{text}");
+    }
+    // `oxpim mapi` shows the contact without writing a file.
+    let out = oxpim(&["mapi", vcf.to_str().unwrap()], None);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["message_class"], "IPM.Contact");
+}
+
+#[test]
+fn convert_between_vcard_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let v4 = write(
+        dir.path(),
+        "in.vcf",
+        b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ann\r\nANNIVERSARY:20100611\r\nTEL;TYPE=cell;PREF=1:+1 555\r\nPHOTO:data:image/png;base64,iVBORw0KGgo=\r\nEND:VCARD\r\n",
+    );
+    let v3 = dir.path().join("out3.vcf");
+    let out = oxpim(
+        &[
+            "convert",
+            v4.to_str().unwrap(),
+            "-o",
+            v3.to_str().unwrap(),
+            "--vcard-version",
+            "3.0",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t3 = std::fs::read_to_string(&v3).unwrap();
+    assert!(
+        t3.contains("VERSION:3.0") && t3.contains("X-ANNIVERSARY:2010-06-11"),
+        "{t3}"
+    );
+    assert!(t3.contains("TEL;TYPE=cell,pref:+1 555"), "{t3}");
+    assert!(
+        t3.contains("PHOTO;TYPE=PNG;ENCODING=b:iVBORw0KGgo="),
+        "{t3}"
+    );
+    let back = dir.path().join("back4.vcf");
+    let out = oxpim(
+        &[
+            "convert",
+            v3.to_str().unwrap(),
+            "-o",
+            back.to_str().unwrap(),
+            "--vcard-version",
+            "4.0",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let t4 = std::fs::read_to_string(&back).unwrap();
+    for want in [
+        "ANNIVERSARY:20100611",
+        "TEL;TYPE=cell;PREF=1:+1 555",
+        "PHOTO:data:image/png;base64,iVBORw0KGgo=",
+    ] {
+        assert!(t4.contains(want), "{want} in {t4}");
+    }
+}
+
+#[test]
+fn several_contacts_go_to_a_folder_and_msgs_back_by_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let vcf = write(
+        dir.path(),
+        "team.vcf",
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nN:Lee;Ann;;;\r\nUID:ann\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo Kim\r\nN:Kim;Bo;;;\r\nEND:VCARD\r\n",
+    );
+    let single = dir.path().join("one.msg");
+    let out = oxpim(
+        &[
+            "convert",
+            vcf.to_str().unwrap(),
+            "-o",
+            single.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("folder"));
+    let folder = dir.path().join("contacts");
+    let out = oxpim(
+        &[
+            "convert",
+            vcf.to_str().unwrap(),
+            "-o",
+            folder.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Bo_Kim.msg", "ann.msg"]);
+    // A contact and an appointment .msg into a folder: a .vcf and an .ics.
+    let meeting = dir.path().join("meeting.msg");
+    let ics = examples().join("outlook-meeting.ics");
+    assert_eq!(
+        oxpim(
+            &[
+                "convert",
+                ics.to_str().unwrap(),
+                "-o",
+                meeting.to_str().unwrap()
+            ],
+            None
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let out_dir = dir.path().join("texts");
+    let out = oxpim(
+        &[
+            "convert",
+            folder.join("ann.msg").to_str().unwrap(),
+            meeting.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut exts: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .extension()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    exts.sort();
+    assert_eq!(exts, ["ics", "vcf"]);
+    // Mixed .msg and text inputs are refused.
+    let out = oxpim(
+        &[
+            "convert",
+            vcf.to_str().unwrap(),
+            meeting.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -15,7 +15,9 @@
 //! | [`msg`] (`oxpim-msg`) | Outlook `.msg` files: reproducible writer, bounded reader |
 //!
 //! iCalendar ⇄ Outlook: [`calendar_to_messages`] and [`messages_to_calendar`]
-//! (MS-OXCICAL, in [`mapi::ical`]).
+//! (MS-OXCICAL, in [`mapi::ical`]). vCard ⇄ Outlook contacts:
+//! [`cards_to_contacts`] and [`contacts_to_cards`] (MS-OXVCARD, in
+//! [`mapi::vcard`]). vCard 2.1 ⇄ 3.0 ⇄ 4.0: [`convert_vcards`].
 //!
 //! What this crate must never do: hold logic of its own that a lower crate
 //! needs, or reach around the layers. It composes the lower crates through
@@ -67,6 +69,47 @@ pub fn calendar_to_messages(doc: &Document, options: ImportOptions) -> Imported 
 /// A VCALENDAR with the events of Outlook messages, per MS-OXCICAL.
 pub fn messages_to_calendar(messages: &[Message], options: ExportOptions) -> Exported {
     mapi::ical::Exporter::new(options).export(messages)
+}
+
+pub use oxpim_mapi::vcard::{
+    ExportOptions as ContactExportOptions, Exported as ExportedContacts,
+    ImportOptions as ContactImportOptions, Imported as ImportedContacts,
+};
+
+/// The Outlook contacts (IPM.Contact) of the vCards in a document, per
+/// MS-OXVCARD (see [`mapi::vcard`]).
+pub fn cards_to_contacts(doc: &Document, options: ContactImportOptions) -> ImportedContacts {
+    mapi::vcard::Importer::new(options).import(doc)
+}
+
+/// vCards (3.0 unless the options say otherwise) of Outlook contacts, per
+/// MS-OXVCARD.
+pub fn contacts_to_cards(messages: &[Message], options: ContactExportOptions) -> ExportedContacts {
+    mapi::vcard::Exporter::new(options).export(messages)
+}
+
+/// Every VCARD of a document in vCard `version` (2.1, 3.0 or 4.0), without
+/// loss (see [`contentline::vcard`]); other components are left out, with a
+/// diagnostic.
+pub fn convert_vcards(doc: &Document, version: Dialect) -> (Document, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut cards = Vec::new();
+    for c in &doc.components {
+        if c.is("VCARD") {
+            let (card, d) = contentline::vcard::convert(c, version);
+            cards.push(card);
+            diags.extend(d);
+        } else {
+            diags.push(Diagnostic {
+                line: c.line(),
+                column: 1,
+                severity: Severity::Warning,
+                code: Code::Conversion,
+                message: format!("{} is not a vCard; left out", c.name()),
+            });
+        }
+    }
+    (Document::new(cards), diags)
 }
 
 /// Canonical (normalised) text of a document, as `oxpim fmt` writes it.
