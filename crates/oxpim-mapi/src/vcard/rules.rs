@@ -1434,9 +1434,10 @@ fn export_url(cx: &mut ExportContext<'_>) {
     let business = cx
         .text(&props::PID_TAG_BUSINESS_HOME_PAGE)
         .or_else(|| cx.text(&props::PID_LID_HTML));
+    // Personal first: an untyped URL read back is personal first.
     for (kind, url) in [
-        ("work", business),
         ("home", cx.text(&props::PID_TAG_PERSONAL_HOME_PAGE)),
+        ("work", business),
     ] {
         let Some(url) = url else {
             continue;
@@ -1512,6 +1513,11 @@ fn export_categories(cx: &mut ExportContext<'_>) {
         Some(PropValue::MvString(l)) if !l.is_empty() => l.clone(),
         _ => return,
     };
+    if cx.options.version == Dialect::VCard21 && list.iter().any(|c| c.contains(',')) {
+        cx.warn(
+            "vCard 2.1 has no escape for a comma: a category with a comma reads back as several",
+        );
+    }
     let mut p = vprop("CATEGORIES", "");
     p.set_values(
         ValueType::Text,
