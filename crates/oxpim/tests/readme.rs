@@ -68,3 +68,30 @@ fn outlook_example() {
     };
     assert_eq!(show(&a), show(&b));
 }
+
+#[test]
+fn outlook_contact_example() {
+    let parsed = oxpim::parse(example("outlook-contact.vcf").as_slice());
+    let contacts =
+        oxpim::cards_to_contacts(&parsed.document, oxpim::ContactImportOptions::default());
+    let ana = &contacts.messages[0];
+    assert_eq!(ana.message_class().as_deref(), Some("IPM.Contact"));
+    assert_eq!(
+        ana.properties
+            .str(&oxpim::mapi::props::PID_LID_EMAIL1_EMAIL_ADDRESS),
+        Some("ana.mueller@example.com")
+    );
+    assert!(!oxpim::msg::to_bytes(ana).unwrap().is_empty());
+    let v4 = oxpim::contacts_to_cards(
+        &contacts.messages,
+        oxpim::ContactExportOptions {
+            version: oxpim::Dialect::VCard40,
+            ..Default::default()
+        },
+    );
+    let text = String::from_utf8(oxpim::format(&v4.document)).unwrap();
+    assert!(
+        text.contains("VERSION:4.0") && text.contains("FN:Dr. Ana Müller"),
+        "{text}"
+    );
+}

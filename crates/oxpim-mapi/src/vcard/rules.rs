@@ -1504,11 +1504,16 @@ fn import_categories(cx: &mut ImportContext<'_>) {
 }
 
 fn export_categories(cx: &mut ExportContext<'_>) {
+    // PidLidCategories: LID 0x2328 by the Outlook reference, 0x9000 by
+    // MS-OXPROPS 2.49 (docs/decisions.md); either is read.
+    let lid_9000: PropKey =
+        NamedProperty::lid(crate::named::sets::PS_PUBLIC_STRINGS, 0x9000).into();
     let list = match cx
         .message
         .properties
         .get_def(&props::PID_NAME_KEYWORDS)
         .or_else(|| cx.message.properties.get_def(&props::PID_LID_CATEGORIES))
+        .or_else(|| cx.message.properties.get(&lid_9000))
     {
         Some(PropValue::MvString(l)) if !l.is_empty() => l.clone(),
         _ => return,
