@@ -5,7 +5,8 @@
 //! parameters with typed values, for iCalendar 2.0 (RFC 5545, RFC 7986,
 //! RFC 9073/9074 names), vCalendar 1.0, and vCard 2.1, 3.0 (RFC 2426) and
 //! 4.0 (RFC 6350); it writes that tree back, faithfully or canonically; and
-//! it converts to and from jCal (RFC 7265) and jCard (RFC 7095).
+//! it converts to and from jCal (RFC 7265) and jCard (RFC 7095), and vCards
+//! between versions without loss ([`vcard`]).
 //!
 //! - **Dialects** are detected per object from `BEGIN` and `VERSION`
 //!   ([`Dialect`]), and decide value types, escaping, list separators,

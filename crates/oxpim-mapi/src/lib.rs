@@ -4,7 +4,11 @@
 //! MS-OXCDATA, multi-valued ones too), values, FILETIME and PtypFloatingTime
 //! conversions, named properties with the well-known property sets,
 //! canonical names (PidTag…, PidLid…, PidName…) both ways, and messages
-//! (property bag, recipient table, attachments, embedded messages).
+//! (property bag, recipient table, attachments, embedded messages); the
+//! MS-OXOCAL blobs ([`blob`]); and the mappings to the open formats:
+//! iCalendar ⇄ appointments and meetings ([`ical`], MS-OXCICAL) and vCard ⇄
+//! contacts ([`vcard`], MS-OXVCARD), each a registry of rules a caller can
+//! extend.
 //!
 //! What it must never do: read or write any file format (that is
 //! `oxpim-msg`'s job), lose a property it does not know (unknown types are
