@@ -211,6 +211,10 @@ pub(crate) struct Builder {
     pieces_emitted: usize,
     /// Bytes of source fed since the last completed item (streaming).
     pub(crate) fed_bytes: usize,
+    /// The text of the last property while continuation lines without
+    /// their leading space are joined to it: set on the property when the
+    /// next item starts, so that joining many lines stays linear.
+    join: Option<String>,
 }
 
 fn name_of(line: &ContentLine<'_>) -> String {
@@ -262,6 +266,7 @@ impl Builder {
             container_dirty: false,
             pieces_emitted: 0,
             fed_bytes: 0,
+            join: None,
         }
     }
 
@@ -379,6 +384,9 @@ impl Builder {
                 ),
             );
         }
+        if !matches!(line.kind(), LineKind::Blank | LineKind::Malformed(_)) {
+            self.flush_join();
+        }
         match line.kind() {
             LineKind::Blank => {
                 if !self.reported_blank && self.sink.wants(Code::BlankLine) {
@@ -406,11 +414,30 @@ impl Builder {
         }
     }
 
+    /// Gives the last property the text joined to it (see `join`).
+    fn flush_join(&mut self) {
+        let Some(text) = self.join.take() else {
+            return;
+        };
+        if self.last != Last::Prop {
+            return;
+        }
+        if let Some(Value::Text(s) | Value::Unknown(s)) = self
+            .stack
+            .last_mut()
+            .and_then(|f| f.comp.properties.last_mut())
+            .and_then(|p| p.values.as_mut_slice().first_mut())
+        {
+            *s = Str::from(text);
+        }
+    }
+
     fn malformed(&mut self, line: ContentLine<'_>, m: Malformed) {
         let what = match m {
             Malformed::BadName => "does not start with a property name",
             Malformed::NoColon => "has no ':' between name and value",
         };
+        let mut join = self.join.take();
         let joined = {
             let prop = self.attach_trivia(&line);
             match prop {
@@ -418,19 +445,19 @@ impl Builder {
                     if matches!(
                         p.value_type,
                         ValueType::Text | ValueType::Unknown | ValueType::Binary
-                    ) && p.values.len() == 1 =>
+                    ) && p.values.len() == 1
+                        // VERSION decides the dialect: never extended.
+                        && !p.name.eq_ignore_ascii_case("VERSION") =>
                 {
                     // A continuation line written without its leading
                     // space (Outlook's X-ALT-DESC, bad folders): keep its
                     // text as part of the value.
-                    let extra = String::from_utf8_lossy(line.text()).into_owned();
+                    let extra = String::from_utf8_lossy(line.text());
                     match p.values.as_mut_slice().first_mut() {
                         Some(Value::Text(s) | Value::Unknown(s)) => {
-                            let mut joined = String::with_capacity(s.len() + 1 + extra.len());
-                            joined.push_str(s);
-                            joined.push('\n');
-                            joined.push_str(&extra);
-                            *s = Str::from(joined);
+                            let buf = join.get_or_insert_with(|| s.to_string());
+                            buf.push('\n');
+                            buf.push_str(&extra);
                             Some(p.name.to_string())
                         }
                         Some(Value::Binary(b)) => {
@@ -446,6 +473,7 @@ impl Builder {
                 _ => None,
             }
         };
+        self.join = join;
         match joined {
             Some(prop) => self.sink.report(
                 line.line(),
@@ -886,6 +914,7 @@ impl Builder {
 
     /// Closes whatever is still open at the end of the input.
     pub(crate) fn finish(&mut self) {
+        self.flush_join();
         while let Some(f) = self.stack.last() {
             let msg = format!(
                 "BEGIN:{} at line {} has no END before the end of the input",

@@ -254,23 +254,74 @@ fn fold_qp(out: &mut Vec<u8>, line: &str, width: usize) {
         out.extend_from_slice(b"\r\n");
         return;
     }
+    // Soft breaks only inside the value: a reader knows the line is
+    // quoted-printable only once it has read the parameters, so the name
+    // and parameters stay whole on the first line, however long.
+    let mut quoted = false;
+    let header_end = b
+        .iter()
+        .position(|c| {
+            if *c == b'"' {
+                quoted = !quoted;
+            }
+            *c == b':' && !quoted
+        })
+        .map_or(b.len(), |i| i + 1);
     let mut start = 0usize;
     let room = width.max(8) - 1;
     while start < b.len() {
-        let mut end = (start + room).min(b.len());
-        if end < b.len() {
-            // A line after a soft break must not start with a space or a
-            // tab: readers take that for folding. Keep the blanks on this
-            // line, before the '='.
-            while end > start + 1 && matches!(b.get(end), Some(b' ' | b'\t')) {
-                end -= 1;
+        // A continuation line must not start with a blank (readers take it
+        // for folding): a blank that lands there is written encoded.
+        let mut lead = 0;
+        if start > 0 {
+            match b.get(start) {
+                Some(b' ') => {
+                    out.extend_from_slice(b"=20");
+                    start += 1;
+                    lead = 3;
+                }
+                Some(b'\t') => {
+                    out.extend_from_slice(b"=09");
+                    start += 1;
+                    lead = 3;
+                }
+                _ => {}
             }
-            // Do not cut "=XX" (this moves the cut onto a '=', never onto
-            // a blank).
-            if b.get(end.saturating_sub(1)) == Some(&b'=') {
-                end -= 1;
-            } else if b.get(end.saturating_sub(2)) == Some(&b'=') {
-                end -= 2;
+            if start >= b.len() {
+                out.extend_from_slice(b"\r\n");
+                break;
+            }
+        }
+        let mut end = (start + room.saturating_sub(lead).max(4)).min(b.len());
+        if start == 0 && end < header_end {
+            end = header_end;
+        } else if end < b.len() {
+            loop {
+                // A line after a soft break must not start with a space or
+                // a tab: readers take that for folding. Keep the blanks on
+                // this line, before the '='.
+                while end > start + 1 && matches!(b.get(end), Some(b' ' | b'\t')) {
+                    end -= 1;
+                }
+                // Do not cut "=XX" (this moves the cut onto a '=', never
+                // onto a blank).
+                if b.get(end.saturating_sub(1)) == Some(&b'=') {
+                    end -= 1;
+                } else if b.get(end.saturating_sub(2)) == Some(&b'=') {
+                    end -= 2;
+                }
+                // Nor start with BEGIN: or END: (readers, oxpim's lexer
+                // among them, do not join a component boundary).
+                let rest = b.get(end..).unwrap_or_default();
+                let boundary = [&b"BEGIN:"[..], &b"END:"[..]].iter().any(|k| {
+                    rest.get(..k.len())
+                        .is_some_and(|r| r.eq_ignore_ascii_case(k))
+                });
+                if boundary && end > start + 3 {
+                    end -= 1;
+                    continue;
+                }
+                break;
             }
         }
         out.extend_from_slice(b.get(start..end).unwrap_or_default());
@@ -288,6 +339,14 @@ fn carets(d: Dialect) -> bool {
         d,
         Dialect::ICalendar | Dialect::VCard30 | Dialect::VCard40 | Dialect::Unknown
     )
+}
+
+/// True when a vCard 2.1 / vCalendar 1.0 bare parameter (`TEL;WORK:`) can
+/// hold this value; others are written `NAME=value`.
+fn bare_token(v: &str) -> bool {
+    !v.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/' | b'+'))
 }
 
 fn write_param_value(line: &mut String, v: &ParamValue, d: Dialect) {
@@ -476,7 +535,7 @@ fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: D
             }
             _ => {}
         }
-        if param.bare && legacy {
+        if param.bare && legacy && param.values.iter().all(|v| bare_token(&v.value)) {
             for v in &param.values {
                 line.push(';');
                 line.push_str(&v.value);
@@ -486,11 +545,17 @@ fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: D
         line.push(';');
         line.push_str(name);
         line.push('=');
+        let several = param.values.len() > 1;
         for (i, v) in param.values.iter().enumerate() {
             if i > 0 {
                 line.push(',');
             }
-            write_param_value(line, v, d);
+            if several && v.value.is_empty() {
+                // `X=,` reads as one empty value; `X="",""` as two.
+                line.push_str("\"\"");
+            } else {
+                write_param_value(line, v, d);
+            }
         }
     }
     // TZID of a DATE-TIME built in code.

@@ -33,6 +33,8 @@
 //! # }
 //! ```
 
+pub mod fuzz_targets;
+
 pub use oxpim_contentline as contentline;
 pub use oxpim_lexer as lexer;
 pub use oxpim_mapi as mapi;
