@@ -63,7 +63,7 @@ pub(crate) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, Read
         cf,
         opts,
         names: Vec::new(),
-        warnings: Vec::new(),
+        warnings: header_warnings(bytes),
         budget: opts.max_total_bytes,
         fatal: None,
         suppressed: 0,
@@ -78,6 +78,44 @@ pub(crate) fn read(bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, Read
         message,
         warnings: r.warnings,
     })
+}
+
+/// Header counts (MS-CFB 2.2) the container layer does not need and so
+/// does not check: a count larger than the file's sectors is a lie worth
+/// reporting.
+fn header_warnings(bytes: &[u8]) -> Vec<String> {
+    let field = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_le_bytes)
+    };
+    let shift = bytes
+        .get(0x1E..0x20)
+        .and_then(|b| <[u8; 2]>::try_from(b).ok())
+        .map_or(9, u16::from_le_bytes);
+    let sector = 1u64 << u32::from(shift.clamp(7, 16));
+    let sectors = (bytes.len() as u64).saturating_sub(sector) / sector;
+    let mut w = Vec::new();
+    for (at, what) in [
+        (0x2C, "FAT sectors"),
+        (0x40, "mini FAT sectors"),
+        (0x48, "DIFAT sectors"),
+    ] {
+        if let Some(n) = field(at)
+            && u64::from(n) > sectors
+        {
+            w.push(format!(
+                "header: {n} {what}, but the file has {sectors} sectors"
+            ));
+        }
+    }
+    if let Some(cutoff) = field(0x38)
+        && cutoff != 4096
+    {
+        w.push(format!("header: mini stream cutoff {cutoff}, not 4096"));
+    }
+    w
 }
 
 struct Reader<'a, 'o> {
