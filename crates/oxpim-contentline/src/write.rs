@@ -398,7 +398,13 @@ fn write_value(line: &mut String, v: &Value, d: Dialect, name: &str) {
         }
         Value::Boolean(b) => line.push_str(if *b { "TRUE" } else { "FALSE" }),
         Value::CalAddress(s) | Value::Uri(s) | Value::Unknown(s) | Value::Invalid(s) => {
-            line.push_str(s)
+            if s.contains(['\r', '\n']) && !matches!(d, Dialect::VCard21 | Dialect::VCalendar10) {
+                // A raw line break would end the line: written as the `\n`
+                // escape (2.1 and vCalendar lines are quoted-printable).
+                line.push_str(&s.replace("\r\n", "\\n").replace(['\r', '\n'], "\\n"));
+            } else {
+                line.push_str(s);
+            }
         }
         Value::Date(dt) => format_date(line, dt),
         Value::DateTime(dt) => format_date_time(line, dt),
