@@ -454,9 +454,17 @@ impl Builder {
                     // text as part of the value.
                     let extra = String::from_utf8_lossy(line.text());
                     match p.values.as_mut_slice().first_mut() {
-                        Some(Value::Text(s) | Value::Unknown(s)) => {
+                        Some(Value::Text(s)) => {
                             let buf = join.get_or_insert_with(|| s.to_string());
                             buf.push('\n');
+                            buf.push_str(&extra);
+                            Some(p.name.to_string())
+                        }
+                        Some(Value::Unknown(s)) => {
+                            // Unknown values are kept as written: the line
+                            // break as the escape a writer would use.
+                            let buf = join.get_or_insert_with(|| s.to_string());
+                            buf.push_str("\\n");
                             buf.push_str(&extra);
                             Some(p.name.to_string())
                         }
