@@ -176,7 +176,7 @@ pub fn parse_data_uri(uri: &str) -> Option<(String, Vec<u8>)> {
     let bytes = if base64 {
         crate::decode::base64(data.as_bytes(), &mut crate::decode::DecodeIssues::default())
     } else {
-        data.as_bytes().to_vec()
+        percent_decode(data)
     };
     Some((
         if media.is_empty() {
@@ -186,6 +186,37 @@ pub fn parse_data_uri(uri: &str) -> Option<(String, Vec<u8>)> {
         },
         bytes,
     ))
+}
+
+/// RFC 3986 percent-decoding of a `data:` URI's text part (RFC 2397): `%XX`
+/// is the byte XX; a `%` not followed by two hex digits stays as it is.
+fn percent_decode(s: &str) -> Vec<u8> {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'%'
+            && let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(h << 4 | l);
+            i += 3;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// A `data:` URI for bytes of a media type.
@@ -302,17 +333,57 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
             p = q;
         }
         if to40 && name == "SORT-STRING" {
-            sort_string = p.as_text().map(|t| (p.line(), t.to_owned()));
-            continue;
+            // The first SORT-STRING without group or parameters becomes N's
+            // SORT-AS; any other is kept whole as X-SORT-STRING, so that
+            // nothing of it is lost.
+            if sort_string.is_none() && p.group().is_none() && p.params().is_empty() {
+                sort_string = p.as_text().map(|t| (p.line(), t.to_owned()));
+                continue;
+            }
+            let mut q = Property::new("X-SORT-STRING", ValueType::Text, Value::Text("".into()));
+            let values = p.values().clone();
+            q.set_values(ValueType::Text, values);
+            for (pn, pv) in p.params().iter() {
+                q.params_mut().insert(pn, pv.clone());
+            }
+            q.set_group(p.group());
+            q.line = p.line;
+            p = q;
+        }
+        if !to40 && name == "X-SORT-STRING" {
+            let mut q = Property::new("SORT-STRING", ValueType::Text, Value::Text("".into()));
+            let values = p.values().clone();
+            q.set_values(ValueType::Text, values);
+            for (pn, pv) in p.params().iter() {
+                q.params_mut().insert(pn, pv.clone());
+            }
+            q.set_group(p.group());
+            q.line = p.line;
+            p = q;
         }
         convert_params(&mut p, to, &mut labels, &mut sort_string);
         convert_value(&mut p, to, &mut diags);
         retype(&mut p, to);
+        if to == Dialect::VCard21
+            && let Some(t) = p.params_mut().get_mut("TYPE")
+        {
+            // 2.1 lists types as bare parameters (`TEL;WORK;VOICE:`), the
+            // form Outlook writes; the writer falls back to `TYPE=` for a
+            // value that is not a token.
+            t.bare = true;
+        }
         props.push(p);
     }
     if !to40 {
         // LABEL parameters of 4.0 addresses, as 3.0 LABEL properties; the
-        // sort string of N (or ORG).
+        // sort string of N.
+        if to == Dialect::VCard21 {
+            for l in &mut labels {
+                if let Some(t) = l.params_mut().get_mut("TYPE") {
+                    t.bare = true;
+                }
+            }
+        }
         props.extend(labels);
         if let Some((_, s)) = sort_string {
             props.push(Property::text("SORT-STRING", s));
@@ -420,13 +491,22 @@ fn convert_params(
                 p.params_mut().remove("LABEL");
             }
             "SORT-AS" if !to40 => {
-                if p.is("N") || sort.is_none() {
+                // N's sort string is 3.0's SORT-STRING; another property's
+                // (ORG's) is carried as X-SORT-AS, so that both survive.
+                if p.is("N") && sort.is_none() {
                     *sort = p
                         .params()
                         .first("SORT-AS")
                         .map(|s| (p.line(), s.to_owned()));
+                    p.params_mut().remove("SORT-AS");
+                } else if let Some(param) = p.params_mut().remove("SORT-AS") {
+                    p.params_mut().insert("X-SORT-AS", param);
                 }
-                p.params_mut().remove("SORT-AS");
+            }
+            "X-SORT-AS" if to40 => {
+                if let Some(param) = p.params_mut().remove("X-SORT-AS") {
+                    p.params_mut().insert("SORT-AS", param);
+                }
             }
             _ => {
                 if !to40 && PARAMS_40.contains(&pn.as_str()) {

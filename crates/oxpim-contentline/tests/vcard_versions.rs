@@ -28,6 +28,7 @@ BEGIN:VCARD\r
 VERSION:4.0\r
 FN:Ann Lee\r
 N;SORT-AS=\"Lee,Ann\":Lee;Ann;;;\r
+ORG;SORT-AS=Acme:Acme Corp;R&D\r
 GENDER:F\r
 ANNIVERSARY:20100611\r
 BDAY:19800415\r
@@ -51,6 +52,7 @@ VERSION:3.0\r
 FN:Bo Kim\r
 N:Kim;Bo;;Dr.;\r
 SORT-STRING:Kim\r
+item3.SORT-STRING;X-SOURCE=import:Kim Bo\r
 CLASS:PRIVATE\r
 MAILER:Mutt\r
 PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==\r
@@ -199,4 +201,52 @@ fn the_carriers_are_the_usual_ones() {
         t.contains("CHARSET=UTF-8") && t.contains("QUOTED-PRINTABLE"),
         "{t}"
     );
+    // 2.1 types are bare parameters, as Outlook writes them.
+    let tel = t
+        .lines()
+        .find(|l| l.starts_with("TEL") && l.contains("555 0100"))
+        .unwrap();
+    assert!(
+        tel.starts_with("TEL;cell") && !tel.contains("TYPE="),
+        "{tel}"
+    );
+    // N's sort string is 3.0's SORT-STRING; ORG's is carried, not dropped.
+    let (v3, _) = convert(c, Dialect::VCard30);
+    let t = String::from_utf8(write_component(&v3, &WriteOptions::canonical())).unwrap();
+    assert!(t.contains("ORG;X-SORT-AS=Acme:Acme Corp;R&D"), "{t}");
+}
+
+#[test]
+fn a_second_sort_string_is_kept_whole() {
+    let c = &cards(V3)[0];
+    let (v4, _) = convert(c, Dialect::VCard40);
+    let t = String::from_utf8(write_component(&v4, &WriteOptions::canonical())).unwrap();
+    assert!(t.contains("N;SORT-AS=Kim:Kim;Bo;;Dr.;"), "{t}");
+    assert!(
+        t.contains("item3.X-SORT-STRING;X-SOURCE=import:Kim Bo"),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_percent_encoded_data_uri_keeps_its_bytes() {
+    let text = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\nLOGO:data:image/svg+xml,%3Csvg%2F%3E%zz\r\nEND:VCARD\r\n";
+    let c = &cards(text)[0];
+    let (v3, _) = convert(c, Dialect::VCard30);
+    let logo = v3.property("LOGO").unwrap();
+    // `<svg/>%zz`: the escapes decoded, the broken one kept as written.
+    match logo.value() {
+        Some(Value::Binary(b)) => assert_eq!(&b[..], b"<svg/>%zz"),
+        other => panic!("{other:?}"),
+    }
+    let (back, _) = convert(&v3, Dialect::VCard40);
+    let (_, bytes) = oxpim_contentline::vcard::parse_data_uri(
+        back.property("LOGO").unwrap().as_text().unwrap_or_default(),
+    )
+    .or_else(|| match back.property("LOGO").unwrap().value() {
+        Some(Value::Uri(u)) => oxpim_contentline::vcard::parse_data_uri(u),
+        _ => None,
+    })
+    .unwrap();
+    assert_eq!(bytes, b"<svg/>%zz");
 }

@@ -818,3 +818,79 @@ fn contact_limit() {
             .any(|d| d.message.contains("max_contacts"))
     );
 }
+
+#[test]
+fn what_outlook_cannot_hold_is_said() {
+    let text = card(
+        "FN:Geo Tz\r\nN:Tz;Geo;;;\r\nGEO:48.2;16.37\r\nTZ:+01:00\r\nX-CUSTOM:kept quietly\r\n",
+    );
+    let parsed = Parser::new().parse(text.as_bytes());
+    // Kept (the default): one warning naming the standard properties.
+    let kept = Importer::new(ImportOptions::default()).import(&parsed.document);
+    let said: Vec<&str> = kept
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .filter(|m| m.contains("not mapped"))
+        .collect();
+    assert_eq!(said.len(), 1, "{:?}", kept.diagnostics);
+    assert!(
+        said[0].contains("GEO") && said[0].contains("TZ") && said[0].contains("kept"),
+        "{said:?}"
+    );
+    let back = export(&kept.messages, Dialect::VCard30);
+    assert!(
+        back.contains("GEO:48.2;16.37") && back.contains("X-CUSTOM:kept quietly"),
+        "{back}"
+    );
+    // Only X- properties: kept without a word.
+    let quiet = Parser::new().parse(card("FN:Q\r\nN:Q;;;;\r\nX-CUSTOM:v\r\n").as_bytes());
+    let q = Importer::new(ImportOptions::default()).import(&quiet.document);
+    assert!(
+        !q.diagnostics
+            .iter()
+            .any(|d| d.message.contains("not mapped")),
+        "{:?}",
+        q.diagnostics
+    );
+    // Dropped on request: said, X- included.
+    let dropped = Importer::new(ImportOptions {
+        keep_unmapped: false,
+        ..ImportOptions::default()
+    })
+    .import(&quiet.document);
+    assert!(
+        dropped
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("dropped") && d.message.contains("X-CUSTOM")),
+        "{:?}",
+        dropped.diagnostics
+    );
+}
+
+#[test]
+fn conversion_diagnostics_are_capped() {
+    // Every TZ line is one more property Outlook cannot hold; every broken
+    // BDAY one more warning.
+    let mut lines = String::from("FN:Many\r\nN:Many;;;;\r\n");
+    for i in 0..50 {
+        lines.push_str(&format!(
+            "X-MS-TEL;TYPE=weird{i}:{i}\r\nBDAY:not a date {i}\r\n"
+        ));
+    }
+    let parsed = Parser::new().parse(card(&lines).as_bytes());
+    let all = Importer::new(ImportOptions::default()).import(&parsed.document);
+    assert!(all.diagnostics.len() > 5, "{:?}", all.diagnostics);
+    let capped = Importer::new(ImportOptions {
+        max_diagnostics: 5,
+        ..ImportOptions::default()
+    })
+    .import(&parsed.document);
+    assert_eq!(capped.diagnostics.len(), 6, "{:?}", capped.diagnostics);
+    assert_eq!(
+        capped.diagnostics.last().map(|d| d.code),
+        Some(oxpim_contentline::Code::Truncated)
+    );
+    assert_eq!(capped.messages.len(), 1);
+}

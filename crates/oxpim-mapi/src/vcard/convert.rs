@@ -77,14 +77,37 @@ fn import_card(
         }
     }
     // What no rule handles is kept as written (in vCard 3.0 form).
+    let mut unmapped: Vec<String> = Vec::new();
     for p in &card3.properties {
         let name = p.name().to_ascii_uppercase();
         if FRAME.contains(&name.as_str()) || imp.registry.handles(&name) {
             continue;
         }
+        if !unmapped.contains(&name) {
+            unmapped.push(name);
+        }
         if imp.options.keep_unmapped {
             kept.push(p.clone());
         }
+    }
+    // As for calendars: a standard property Outlook has no place for, or
+    // anything dropped, is said; X- properties kept for export are not.
+    if !unmapped.is_empty()
+        && (!imp.options.keep_unmapped || unmapped.iter().any(|n| !n.starts_with("X-")))
+    {
+        let what = if imp.options.keep_unmapped {
+            "kept in oxpim's own property for export"
+        } else {
+            "dropped"
+        };
+        diagnostics.push(diag(
+            card.line(),
+            Severity::Warning,
+            format!(
+                "not mapped to Outlook contact properties ({what}): {}",
+                unmapped.join(", ")
+            ),
+        ));
     }
     for c in &card3.components {
         diagnostics.push(diag(
@@ -443,15 +466,9 @@ fn export_one(
     if target == Dialect::VCard30 {
         return card;
     }
-    let (mut out, conv) = convert_version(&card, target);
+    // The version converter writes 2.1 types bare (`TEL;WORK;VOICE:`), as
+    // Outlook does.
+    let (out, conv) = convert_version(&card, target);
     diagnostics.extend(conv);
-    if target == Dialect::VCard21 {
-        // Outlook's 2.1: bare type parameters (`TEL;WORK;VOICE:`).
-        for p in &mut out.properties {
-            if let Some(t) = p.params_mut().get_mut("TYPE") {
-                t.bare = true;
-            }
-        }
-    }
     out
 }
