@@ -51,6 +51,22 @@ pub use types::{
 };
 pub use value::PropValue;
 
+/// Keeps the first `max` diagnostics of a conversion and, when there were
+/// more, ends them with one `Truncated` error, as the parser does.
+pub(crate) fn cap_diagnostics(diags: &mut Vec<oxpim_contentline::Diagnostic>, max: usize) {
+    if diags.len() > max {
+        let line = diags.get(max).map_or(0, |d| d.line);
+        diags.truncate(max);
+        diags.push(oxpim_contentline::Diagnostic {
+            line,
+            column: 1,
+            severity: oxpim_contentline::Severity::Error,
+            code: oxpim_contentline::Code::Truncated,
+            message: format!("more than {max} conversion diagnostics; the rest are not shown"),
+        });
+    }
+}
+
 /// Errors of the model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {

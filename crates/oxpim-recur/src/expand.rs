@@ -77,6 +77,8 @@ pub struct Instance {
 pub const MAX_CHECKED_OVERRIDES: usize = 10_000;
 /// Most RRULEs, and most EXRULEs, read per series.
 pub const MAX_RULES: usize = 64;
+// Both are the defaults of `ExpandOptions::max_checked_overrides` and
+// `ExpandOptions::max_rules`.
 
 /// Options of an expansion.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +99,13 @@ pub struct ExpandOptions {
     pub uid: Option<String>,
     /// What to do with a DTSTART that its RRULE does not produce.
     pub dtstart: DtstartPolicy,
+    /// Most RRULEs, and most EXRULEs, read per series (default
+    /// [`MAX_RULES`]); the rest are ignored with a `Limit` warning.
+    pub max_rules: usize,
+    /// Most overrides per series whose RECURRENCE-ID is checked against
+    /// the rules after a window skipped it (default
+    /// [`MAX_CHECKED_OVERRIDES`]); the rest are reported unchecked.
+    pub max_checked_overrides: usize,
 }
 
 /// What happens to a DTSTART that does not match its RRULE ("not
@@ -125,6 +134,8 @@ impl Default for ExpandOptions {
             max_empty: 1_000_000,
             uid: None,
             dtstart: DtstartPolicy::AlwaysFirst,
+            max_rules: MAX_RULES,
+            max_checked_overrides: MAX_CHECKED_OVERRIDES,
         }
     }
 }
@@ -740,17 +751,18 @@ impl<'c> Ctx<'c, '_> {
             max_empty: self.opts.max_empty,
         };
         let mut specs = Vec::new();
+        let max_rules = self.opts.max_rules;
         for name in ["RRULE", "EXRULE"] {
             let n = master.properties_named(name).count();
-            if n > MAX_RULES {
+            if n > max_rules {
                 self.warn(
                     master.line(),
                     Code::Limit,
-                    format!("UID '{uid}': {n} {name}s; only the first {MAX_RULES} are used"),
+                    format!("UID '{uid}': {n} {name}s; only the first {max_rules} are used"),
                 );
             }
         }
-        for p in master.properties_named("RRULE").take(MAX_RULES) {
+        for p in master.properties_named("RRULE").take(max_rules) {
             match p.value() {
                 Some(Value::Recur(r)) => {
                     let spec = RuleSpec {
@@ -800,7 +812,7 @@ impl<'c> Ctx<'c, '_> {
         }
         // EXRULEs, walked alongside the instances.
         let mut ex_specs = Vec::new();
-        for p in master.properties_named("EXRULE").take(MAX_RULES) {
+        for p in master.properties_named("EXRULE").take(max_rules) {
             if let Some(Value::Recur(r)) = p.value() {
                 let spec = RuleSpec {
                     recur: (**r).clone(),
@@ -998,7 +1010,7 @@ impl<'c> Ctx<'c, '_> {
             .iter()
             .filter(|(_, _, outside)| *outside)
             .filter_map(|(i, _, _)| ovr.get(*i).map(|o| o.key))
-            .take(MAX_CHECKED_OVERRIDES)
+            .take(self.opts.max_checked_overrides)
             .collect();
         let members = self.members(
             &unsure,
@@ -1009,13 +1021,14 @@ impl<'c> Ctx<'c, '_> {
             &ex_dates,
             zone.as_ref(),
         );
+        let max_checked = self.opts.max_checked_overrides;
         for (i, inst, outside) in pending {
             let Some(o) = ovr.get(i) else { continue };
             let line = o.comp.line();
             if !outside || !members.contains(&o.key) {
                 let why = if outside && !unsure.contains(&o.key) {
                     format!(
-                        "UID '{uid}': RECURRENCE-ID {} was not checked against the series (more than {MAX_CHECKED_OVERRIDES} to check); reported as an instance",
+                        "UID '{uid}': RECURRENCE-ID {} was not checked against the series (more than {max_checked} to check); reported as an instance",
                         o.rid
                     )
                 } else {

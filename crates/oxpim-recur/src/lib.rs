@@ -17,5 +17,5 @@ pub mod zone;
 pub use expand::{DtstartPolicy, ExpandOptions, Expander, Expansion, Instance, Moment};
 pub use resolve::{Resolved, ResolverChain, ZoneResolver, ZoneSource};
 pub use rule::{Occurrence, RuleIter, RuleLimits, RuleSpec, Until};
-pub use vtimezone::VTimeZone;
+pub use vtimezone::{VTimeZone, ZoneLimits};
 pub use zone::{LocalTime, Span, TimeZone, ZoneCursor, ZoneRules};

@@ -83,12 +83,15 @@ pub trait ZoneResolver: Send + Sync {
 
 /// Step 1: the VTIMEZONE's rules.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct VTimezoneRules;
+pub struct VTimezoneRules {
+    /// What one VTIMEZONE may cost.
+    pub limits: crate::vtimezone::ZoneLimits,
+}
 
 impl ZoneResolver for VTimezoneRules {
     fn resolve(&self, _tzid: &str, vtimezone: Option<&Component>) -> Option<Resolved> {
         let v = vtimezone?;
-        match VTimeZone::from_component(v) {
+        match VTimeZone::from_component_with(v, &self.limits) {
             Ok((vtz, notes)) => Some(Resolved {
                 zone: TimeZone::Rules(Arc::new(vtz)),
                 source: ZoneSource::VTimezone,
@@ -387,7 +390,7 @@ impl Default for ResolverChain {
     fn default() -> Self {
         ResolverChain {
             steps: vec![
-                Box::new(VTimezoneRules),
+                Box::new(VTimezoneRules::default()),
                 Box::new(IanaNames),
                 Box::new(WindowsNames),
                 Box::new(Aliases),
@@ -398,6 +401,15 @@ impl Default for ResolverChain {
 }
 
 impl ResolverChain {
+    /// The default chain, its VTIMEZONE step within `limits`.
+    pub fn with_zone_limits(limits: crate::vtimezone::ZoneLimits) -> Self {
+        let mut chain = ResolverChain::default();
+        if let Some(first) = chain.steps.first_mut() {
+            *first = Box::new(VTimezoneRules { limits });
+        }
+        chain
+    }
+
     /// An empty chain.
     pub fn empty() -> Self {
         ResolverChain { steps: Vec::new() }

@@ -20,6 +20,32 @@ pub const MAX_OBSERVANCES: usize = 1_000;
 /// Most observances whose RRULE needs the rule engine (the usual yearly
 /// shapes do not count); the rules of the others are ignored.
 pub const MAX_RULE_OBSERVANCES: usize = 64;
+/// Bounds on what one VTIMEZONE may cost, per resolver
+/// ([`crate::resolve::VTimezoneRules::limits`]); the defaults are the
+/// constants above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZoneLimits {
+    /// Most observances read (the first ones are kept), default
+    /// [`MAX_OBSERVANCES`].
+    pub max_observances: usize,
+    /// Most observances whose RRULE needs the rule engine, default
+    /// [`MAX_RULE_OBSERVANCES`].
+    pub max_rule_observances: usize,
+    /// Most transitions computed per block of eight years, default
+    /// [`MAX_TRANSITIONS`].
+    pub max_transitions: usize,
+}
+
+impl Default for ZoneLimits {
+    fn default() -> Self {
+        ZoneLimits {
+            max_observances: MAX_OBSERVANCES,
+            max_rule_observances: MAX_RULE_OBSERVANCES,
+            max_transitions: MAX_TRANSITIONS,
+        }
+    }
+}
+
 /// Most blocks looked at backwards for the offset in effect.
 const MAX_BLOCKS_BACK: i32 = 64;
 /// Most blocks kept per VTIMEZONE (the cache starts over beyond).
@@ -160,6 +186,8 @@ pub struct VTimeZone {
     cut: AtomicBool,
     /// Observances whose rule was found to match no date at all.
     dead: Vec<AtomicBool>,
+    /// Most transitions computed per block.
+    max_transitions: usize,
 }
 
 fn offset_of(c: &Component, name: &str) -> Option<i32> {
@@ -182,6 +210,16 @@ impl VTimeZone {
     /// Reads a VTIMEZONE. `Err` explains why it cannot be used; notes list
     /// observances that were skipped or cut.
     pub fn from_component(c: &Component) -> Result<(VTimeZone, Vec<String>), String> {
+        VTimeZone::from_component_with(c, &ZoneLimits::default())
+    }
+
+    /// [`VTimeZone::from_component`] within the given limits.
+    pub fn from_component_with(
+        c: &Component,
+        limits: &ZoneLimits,
+    ) -> Result<(VTimeZone, Vec<String>), String> {
+        let (max_observances, max_rule_observances) =
+            (limits.max_observances, limits.max_rule_observances);
         let tzid = c.text("TZID").unwrap_or_default().to_string();
         let mut notes = Vec::new();
         let mut observances = Vec::new();
@@ -233,25 +271,25 @@ impl VTimeZone {
                 "VTIMEZONE '{tzid}' has no usable STANDARD or DAYLIGHT observance"
             ));
         }
-        if observances.len() > MAX_OBSERVANCES {
+        if observances.len() > max_observances {
             notes.push(format!(
-                "VTIMEZONE '{tzid}' has {} observances; only the first {MAX_OBSERVANCES} are used",
+                "VTIMEZONE '{tzid}' has {} observances; only the first {max_observances} are used",
                 observances.len()
             ));
-            observances.truncate(MAX_OBSERVANCES);
+            observances.truncate(max_observances);
         }
         let mut general = 0usize;
         for o in &mut observances {
             if o.recur.is_some() && o.shape.is_none() {
                 general += 1;
-                if general > MAX_RULE_OBSERVANCES {
+                if general > max_rule_observances {
                     o.recur = None;
                 }
             }
         }
-        if general > MAX_RULE_OBSERVANCES {
+        if general > max_rule_observances {
             notes.push(format!(
-                "VTIMEZONE '{tzid}' has {general} observances with unusual RRULEs; the rules of all but the first {MAX_RULE_OBSERVANCES} are ignored"
+                "VTIMEZONE '{tzid}' has {general} observances with unusual RRULEs; the rules of all but the first {max_rule_observances} are ignored"
             ));
         }
         let first_year = observances
@@ -291,6 +329,7 @@ impl VTimeZone {
                 cut: AtomicBool::new(false),
                 dead: observances.iter().map(|_| AtomicBool::new(false)).collect(),
                 observances,
+                max_transitions: limits.max_transitions,
             },
             notes,
         ))
@@ -435,7 +474,7 @@ impl VTimeZone {
             .and_then(|d| d.and_hms_opt(23, 59, 59));
         let computed: Arc<[Transition]> = match (from, to) {
             (Some(f), Some(t)) => {
-                let (tr, cut, _) = self.compute(f, t, MAX_TRANSITIONS);
+                let (tr, cut, _) = self.compute(f, t, self.max_transitions);
                 if cut {
                     self.cut.store(true, Ordering::Relaxed);
                 }
@@ -559,8 +598,8 @@ impl ZoneRules for VTimeZone {
     fn warnings(&self) -> Vec<String> {
         if self.was_cut() {
             vec![format!(
-                "VTIMEZONE '{}' has more than {MAX_TRANSITIONS} transitions in {BLOCK_YEARS} years; the rest were ignored",
-                self.tzid
+                "VTIMEZONE '{}' has more than {} transitions in {BLOCK_YEARS} years; the rest were ignored",
+                self.tzid, self.max_transitions
             )]
         } else {
             Vec::new()

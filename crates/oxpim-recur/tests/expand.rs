@@ -936,3 +936,81 @@ END:VEVENT");
             .all(|i| matches!(i.start, Moment::Date(_)))
     );
 }
+
+#[test]
+fn rule_and_zone_bounds_are_set_per_instance() {
+    // Three RRULEs (DTSTART counts toward each COUNT); an expander allowing
+    // two reads two.
+    let text = cal("
+BEGIN:VEVENT
+UID:rules
+DTSTAMP:20250101T000000Z
+DTSTART:20250106T090000Z
+RRULE:FREQ=WEEKLY;COUNT=2;BYDAY=MO
+RRULE:FREQ=WEEKLY;COUNT=2;BYDAY=TU
+RRULE:FREQ=WEEKLY;COUNT=2;BYDAY=WE
+END:VEVENT");
+    let all = expand(&text);
+    assert_eq!(all.instances.len(), 4, "{:?}", starts(&all));
+    let two = expand_with(
+        &text,
+        ExpandOptions {
+            max_rules: 2,
+            ..ExpandOptions::default()
+        },
+    );
+    assert_eq!(
+        starts(&two),
+        [
+            "2025-01-06T09:00:00Z",
+            "2025-01-07T09:00:00Z",
+            "2025-01-13T09:00:00Z"
+        ]
+    );
+    assert!(has_note(&two, "3 RRULEs; only the first 2 are used"));
+    // A VTIMEZONE of 3 observances, read by a resolver allowing 1: the
+    // first observance (standard time, +01:00) is all there is.
+    let zoned = cal("
+BEGIN:VTIMEZONE
+TZID:Few
+BEGIN:STANDARD
+DTSTART:19701025T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:19700329T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+DTSTART:19600101T000000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0100
+END:STANDARD
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:zoned
+DTSTAMP:20250101T000000Z
+DTSTART;TZID=Few:20250701T120000
+END:VEVENT");
+    assert_eq!(starts(&expand(&zoned)), ["2025-07-01T10:00:00Z"]);
+    let limits = oxpim_recur::ZoneLimits {
+        max_observances: 1,
+        ..oxpim_recur::ZoneLimits::default()
+    };
+    let parsed = Parser::new().parse(zoned.as_bytes());
+    let few = Expander::with_resolver(
+        Arc::new(ResolverChain::with_zone_limits(limits)),
+        ExpandOptions::default(),
+    )
+    .expand_document(&parsed.document);
+    assert_eq!(starts(&few), ["2025-07-01T11:00:00Z"]);
+    assert!(
+        has_note(&few, "has 3 observances; only the first 1 are used"),
+        "{:?}",
+        few.diagnostics
+    );
+}

@@ -33,6 +33,9 @@
 //! # }
 //! ```
 
+// The fuzz targets' bodies: public so that `fuzz/` and the regression tests
+// reach them, hidden because they are not an API (they panic by design).
+#[doc(hidden)]
 pub mod fuzz_targets;
 
 pub use oxpim_contentline as contentline;
@@ -118,3 +121,8 @@ pub fn convert_vcards(doc: &Document, version: Dialect) -> (Document, Vec<Diagno
 pub fn format(doc: &Document) -> Vec<u8> {
     doc.to_canonical_bytes()
 }
+
+/// The examples of `docs/limits.md`, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/limits.md")]
+pub struct LimitsGuide;

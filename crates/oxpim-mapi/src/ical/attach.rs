@@ -22,7 +22,8 @@ pub fn uri_property() -> NamedProperty {
 /// FILETIME of 4501-01-01, "no date" in attachment exception times.
 pub const NO_DATE: u64 = 0x0CB3_4557_A3DD_4000;
 
-/// Most bytes of one inline attachment.
+/// Most bytes of one inline attachment by default
+/// ([`crate::ical::ImportOptions::max_attachment_bytes`]).
 pub const MAX_ATTACHMENT: usize = 64 << 20;
 
 fn sanitize(name: &str) -> String {
@@ -88,12 +89,13 @@ fn import_attachments(cx: &mut ImportContext<'_>) {
         let given = p.param("X-FILENAME").or_else(|| p.param("FILENAME"));
         match p.value() {
             Some(Value::Binary(data)) => {
-                if data.len() > MAX_ATTACHMENT {
+                let limit = cx.options.max_attachment_bytes;
+                if data.len() > limit {
                     cx.diagnostics.push(super::diag(
                         p.line(),
                         oxpim_contentline::Severity::Error,
                         format!(
-                            "ATTACH of {} bytes is above the limit of {MAX_ATTACHMENT}; dropped",
+                            "ATTACH of {} bytes is above the limit of {limit}; dropped",
                             data.len()
                         ),
                     ));

@@ -244,6 +244,28 @@ const CALENDAR_PROPERTIES: &[&str] = &[
     "X-WR-TIMEZONE",
 ];
 
+/// What earlier calendars of the document produced, so that
+/// `max_messages` bounds the whole import; one past the limit when the
+/// limit was already reported (it is reported once).
+fn already_produced(imp: &Importer, out: &Imported) -> usize {
+    let n = out.messages.len();
+    let max = imp.options.max_messages;
+    if n >= max
+        && out
+            .diagnostics
+            .iter()
+            .any(|d| d.message == too_many_messages(max))
+    {
+        max.saturating_add(1)
+    } else {
+        n
+    }
+}
+
+fn too_many_messages(max: usize) -> String {
+    format!("more than {max} messages; the rest are dropped")
+}
+
 fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
     let method = Method::parse(
         imp.options
@@ -298,7 +320,7 @@ fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
             .then(|| String::from_utf8_lossy(&kept).into_owned()),
         now: super::now_or(imp.options.now),
         diags,
-        produced: 0,
+        produced: already_produced(imp, out),
         handled: RefCell::new(HashMap::new()),
     };
     // Group VEVENTs by UID, in order of first appearance.
@@ -418,13 +440,7 @@ impl<'c> Cal<'c> {
     fn push(&mut self, m: Message, out: &mut Imported, line: u32) {
         if self.produced >= self.imp.options.max_messages {
             if self.produced == self.imp.options.max_messages {
-                self.error(
-                    line,
-                    format!(
-                        "more than {} messages; the rest are dropped",
-                        self.imp.options.max_messages
-                    ),
-                );
+                self.error(line, too_many_messages(self.imp.options.max_messages));
             }
             self.produced += 1;
             return;
@@ -1172,6 +1188,7 @@ impl<'c> Cal<'c> {
             zone: &t.zone.zone,
             legacy_until: self.legacy_until,
             calendar_type: cal_type,
+            max_counted: self.imp.options.max_counted,
         };
         match pattern::from_rrule(&recur, &series) {
             Ok(p) => Ok((p, None)),
@@ -1386,11 +1403,28 @@ impl<'c> Cal<'c> {
             let orig_local = if t.all_day {
                 match rp.value() {
                     Some(Value::Date(d)) => d.and_time(NaiveTime::MIN),
+                    // A DATE-TIME for a DATE series (Google writes UTC
+                    // midnight of the day): the day as written, not as
+                    // seen from the floating zone, which may be another.
+                    Some(Value::DateTime(dt)) => dt.local.date().and_time(NaiveTime::MIN),
                     _ => Self::local_in(t, orig_utc),
                 }
             } else {
                 Self::local_in(t, orig_utc)
             };
+            let cancelled = o
+                .text("STATUS")
+                .is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"));
+            if cancelled && is_instance(orig_local.date()) {
+                // A cancelled instance is a deleted one, whether or not an
+                // EXDATE deletes it too (oxpim's own export writes both, as
+                // do other clients).
+                if !deleted.contains(&orig_local.date()) {
+                    deleted.push(orig_local.date());
+                }
+                exc_kept.extend(write_component(o, &WriteOptions::canonical()));
+                continue;
+            }
             if !is_instance(orig_local.date()) || deleted.contains(&orig_local.date()) {
                 self.warn(
                     rp.line(),
@@ -1399,14 +1433,6 @@ impl<'c> Cal<'c> {
                 if let Some(msg) = self.single(uid, o, Role::Orphan) {
                     self.push(msg, out, o.line());
                 }
-                continue;
-            }
-            if o.text("STATUS")
-                .is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"))
-            {
-                // A cancelled instance is a deleted one.
-                deleted.push(orig_local.date());
-                exc_kept.extend(write_component(o, &WriteOptions::canonical()));
                 continue;
             }
             let Some(et) = self.times(o) else { continue };
@@ -1555,7 +1581,7 @@ impl<'c> Cal<'c> {
     }
 
     /// The start (UTC) of the first instance at or after "now", looking at
-    /// most [`pattern::MAX_COUNTED`] instances ahead.
+    /// most `ImportOptions::max_counted` instances ahead.
     fn next_instance(
         &self,
         p: &RecurrencePattern,
@@ -1565,6 +1591,7 @@ impl<'c> Cal<'c> {
     ) -> Option<NaiveDateTime> {
         let mut found = None;
         let mut seen = 0usize;
+        let max_counted = self.imp.options.max_counted;
         // Dates before "now" (less a day for zones) cannot be the next one.
         let now_day = self.now.date().pred_opt().unwrap_or(self.now.date());
         let _ = p.visit(&mut |d| {
@@ -1579,7 +1606,7 @@ impl<'c> Cal<'c> {
                     return false;
                 }
             }
-            seen < pattern::MAX_COUNTED
+            seen < max_counted
         });
         found
     }

@@ -203,6 +203,16 @@ pub struct ImportOptions {
     pub max_messages: usize,
     /// Keep what no rule maps in [`unmapped_property`] (default true).
     pub keep_unmapped: bool,
+    /// Most diagnostics one import reports (default 1 000); one final
+    /// `Truncated` error says there were more.
+    pub max_diagnostics: usize,
+    /// Most pattern instances counted for a COUNT or an UNTIL, and looked
+    /// through for the next reminder (default [`pattern::MAX_COUNTED`]); a
+    /// rule leaving more is unrepresentable.
+    pub max_counted: usize,
+    /// Most bytes of one inline ATTACH (default 64 MiB); a larger one is
+    /// dropped with an error.
+    pub max_attachment_bytes: usize,
 }
 
 impl Default for ImportOptions {
@@ -216,6 +226,9 @@ impl Default for ImportOptions {
             max_expanded: 1000,
             max_messages: 1_000_000,
             keep_unmapped: true,
+            max_diagnostics: 1_000,
+            max_counted: pattern::MAX_COUNTED,
+            max_attachment_bytes: attach::MAX_ATTACHMENT,
         }
     }
 }
@@ -533,7 +546,9 @@ impl Importer {
     /// Imports every VCALENDAR of a document (vCalendar 1.0 is converted
     /// to iCalendar first).
     pub fn import(&self, doc: &Document) -> Imported {
-        import::import_document(self, doc)
+        let mut out = import::import_document(self, doc);
+        crate::cap_diagnostics(&mut out.diagnostics, self.options.max_diagnostics);
+        out
     }
 }
 

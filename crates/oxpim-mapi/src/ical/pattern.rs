@@ -56,12 +56,15 @@ pub struct Series<'z> {
     pub legacy_until: bool,
     /// CalendarType (from X-MICROSOFT-CALSCALE).
     pub calendar_type: u16,
+    /// Most pattern instances counted for a COUNT or an UNTIL
+    /// ([`crate::ical::ImportOptions::max_counted`]).
+    pub max_counted: usize,
 }
 
 /// Most dates compared between the rule and the pattern.
 pub const CHECKED_DATES: usize = 16;
-/// Most dates counted for an UNTIL (beyond, the series is stored as ending
-/// by date without a count check).
+/// Most dates counted for a COUNT or an UNTIL by default (beyond, the rule
+/// is unrepresentable); see [`Series::max_counted`].
 pub const MAX_COUNTED: usize = 200_000;
 
 fn mask_of(days: &[WeekdayNum]) -> u32 {
@@ -359,11 +362,12 @@ fn finish(
             p.end_type = EndType::AFTER_COUNT;
             p.occurrence_count = c;
             let dates = p
-                .dates(usize::try_from(c).unwrap_or(usize::MAX).min(MAX_COUNTED))
+                .dates(usize::try_from(c).unwrap_or(usize::MAX).min(s.max_counted))
                 .map_err(no)?;
             if dates.len() < c as usize {
                 return Err(no(format!(
-                    "COUNT={c} is above the {MAX_COUNTED} instances oxpim counts"
+                    "COUNT={c} is above the {} instances oxpim counts",
+                    s.max_counted
                 )));
             }
             let last = *dates.last().ok_or_else(|| no("COUNT=0"))?;
@@ -380,7 +384,7 @@ fn finish(
             probe.end_type = EndType::AFTER_DATE;
             probe.end_date =
                 minutes_from_date(until.date()).ok_or_else(|| no("UNTIL out of range"))?;
-            let mut dates = probe.dates(MAX_COUNTED).map_err(no)?;
+            let mut dates = probe.dates(s.max_counted).map_err(no)?;
             // The end date is UNTIL's date (Outlook's "end by"), unless an
             // instance on that date starts after UNTIL.
             let mut end_day = until.date();
@@ -389,9 +393,10 @@ fn finish(
                 end_day = d.pred_opt().unwrap_or(d);
             }
             let last = *dates.last().ok_or_else(|| no("UNTIL is before DTSTART"))?;
-            if dates.len() >= MAX_COUNTED {
+            if dates.len() >= s.max_counted {
                 return Err(no(format!(
-                    "UNTIL leaves more than {MAX_COUNTED} instances"
+                    "UNTIL leaves more than {} instances",
+                    s.max_counted
                 )));
             }
             p.occurrence_count = u32::try_from(dates.len()).unwrap_or(u32::MAX);
@@ -810,6 +815,7 @@ mod tests {
                 zone: &z,
                 legacy_until: false,
                 calendar_type: 0,
+                max_counted: MAX_COUNTED,
             },
         )
     }

@@ -92,6 +92,9 @@ pub struct ImportOptions {
     /// At most this many contacts from one document (default 100 000); the
     /// rest are reported and not converted.
     pub max_contacts: usize,
+    /// Most diagnostics one import reports, version conversion included
+    /// (default 1 000); one final `Truncated` error says there were more.
+    pub max_diagnostics: usize,
 }
 
 impl Default for ImportOptions {
@@ -99,6 +102,7 @@ impl Default for ImportOptions {
         ImportOptions {
             keep_unmapped: true,
             max_contacts: 100_000,
+            max_diagnostics: 1_000,
         }
     }
 }
@@ -379,7 +383,9 @@ impl Importer {
 
     /// Imports every VCARD of a document.
     pub fn import(&self, doc: &Document) -> Imported {
-        convert::import_document(self, doc)
+        let mut out = convert::import_document(self, doc);
+        crate::cap_diagnostics(&mut out.diagnostics, self.options.max_diagnostics);
+        out
     }
 }
 

@@ -1,0 +1,62 @@
+//! RECURRENCE-ID VEVENTs that other clients (and oxpim's own export) write
+//! in forms that are easy to misplace: each stays part of its series.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use oxpim_mapi::ical::{ExportOptions, Exporter, ImportOptions, Imported, Importer};
+
+fn import(text: &str) -> Imported {
+    let parsed = oxpim_contentline::parse(text.as_bytes());
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    Importer::new(ImportOptions::default()).import(&parsed.document)
+}
+
+fn not_placed(i: &Imported) -> bool {
+    i.diagnostics
+        .iter()
+        .any(|d| d.message.contains("is not an instance of the series"))
+}
+
+/// A cancelled instance that an EXDATE also deletes (Thunderbird writes
+/// both; so does oxpim's export of a cancelled override).
+#[test]
+fn a_cancelled_override_of_an_excluded_date() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n\
+BEGIN:VEVENT\r\nUID:w\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250106T090000Z\r\nDTEND:20250106T100000Z\r\n\
+RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE:20250113T090000Z\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:w\r\nDTSTAMP:20250101T000000Z\r\nRECURRENCE-ID:20250113T090000Z\r\nDTSTART:20250113T090000Z\r\n\
+DTEND:20250113T100000Z\r\nSTATUS:CANCELLED\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let first = import(text);
+    assert_eq!(first.messages.len(), 1, "{:?}", first.diagnostics);
+    assert!(!not_placed(&first), "{:?}", first.diagnostics);
+    // And again after export: one series, the instance still deleted.
+    let exported = Exporter::new(ExportOptions::default()).export(&first.messages);
+    let again = String::from_utf8(exported.document.to_canonical_bytes()).unwrap();
+    let second = import(&again);
+    assert_eq!(
+        second.messages.len(),
+        1,
+        "{again}\n{:?}",
+        second.diagnostics
+    );
+    assert!(!not_placed(&second), "{:?}", second.diagnostics);
+    let back = Exporter::new(ExportOptions::default()).export(&second.messages);
+    let text2 = String::from_utf8(back.document.to_canonical_bytes()).unwrap();
+    assert!(text2.contains("20250113T090000Z"), "{text2}");
+}
+
+/// Google writes the RECURRENCE-ID of a DATE series as UTC midnight; in a
+/// calendar whose floating zone is west of UTC that instant falls on the
+/// day before, but the instance meant is the day written.
+#[test]
+fn a_utc_midnight_recurrence_id_of_an_all_day_series() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nX-WR-TIMEZONE:America/Los_Angeles\r\n\
+BEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;VALUE=DATE:20021225\r\n\
+RRULE:FREQ=YEARLY;COUNT=3\r\nSUMMARY:Christmas\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20250101T000000Z\r\nRECURRENCE-ID:20031225T000000Z\r\n\
+DTSTART;VALUE=DATE:20031225\r\nSUMMARY:Christmas (moved text)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let i = import(text);
+    assert!(!not_placed(&i), "{:?}", i.diagnostics);
+    assert_eq!(i.messages.len(), 1);
+    assert_eq!(i.messages[0].attachments.len(), 1, "one exception");
+}
