@@ -572,6 +572,8 @@ fn workspace_root() -> PathBuf {
     here.parent().map(Path::to_path_buf).unwrap_or(here)
 }
 
+/// `cargo xtask conformance [--corpus DIR]`: runs the suites, prints a
+/// table per suite and fails on a regression against the baseline.
 pub fn main(args: &[String]) -> ExitCode {
     let root = workspace_root();
     let mut corpus = root.join("../shared/corpus");

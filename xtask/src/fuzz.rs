@@ -71,6 +71,8 @@ fn same_file_under(dir: &Path, bytes: &[u8]) -> Option<PathBuf> {
     None
 }
 
+/// `cargo xtask fuzz [--seconds N] [--target T] [--corpus DIR]`: runs the
+/// cargo-fuzz targets in turn and keeps what fails under `fuzz/regressions/`.
 pub fn main(args: &[String]) -> ExitCode {
     let mut seconds = 60u64;
     let mut only: Option<String> = None;

@@ -214,8 +214,45 @@ pub fn expand(data: &[u8]) {
     );
 }
 
+/// A message without its empty strings, which the writer leaves out by
+/// design (`docs/decisions.md`, "Empty strings are not written").
+fn without_empty_strings(m: &oxpim_mapi::Message) -> oxpim_mapi::Message {
+    use oxpim_mapi::{AttachedObject, PropValue, PropertyBag};
+    fn bag(b: &PropertyBag) -> PropertyBag {
+        let mut out = PropertyBag::new();
+        for (k, v) in b.iter() {
+            let empty = match v {
+                PropValue::String(s) => s.is_empty(),
+                PropValue::String8(s) => s.is_empty(),
+                _ => false,
+            };
+            if !empty {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        out
+    }
+    let mut out = oxpim_mapi::Message {
+        properties: bag(&m.properties),
+        recipients: m.recipients.iter().map(bag).collect(),
+        attachments: Vec::with_capacity(m.attachments.len()),
+    };
+    for a in &m.attachments {
+        let mut a2 = a.clone();
+        a2.properties = bag(&a.properties);
+        if let Some(AttachedObject::Message(inner)) = &a.object {
+            a2.object = Some(AttachedObject::Message(Box::new(without_empty_strings(
+                inner,
+            ))));
+        }
+        out.attachments.push(a2);
+    }
+    out
+}
+
 /// The .msg reader on arbitrary bytes: an error or a message; a message
-/// read is written and read back to the same message.
+/// read is written and read back to the same message (less the empty
+/// strings, which the writer leaves out).
 pub fn msg_read(data: &[u8]) {
     let options = oxpim_msg::ReadOptions {
         max_total_bytes: 64 << 20,
@@ -229,14 +266,28 @@ pub fn msg_read(data: &[u8]) {
         assert!(
             again.is_ok(),
             "our own .msg does not read back: {:?}",
-            again.err()
+            again.as_ref().err()
         );
+        if let Ok(again) = again {
+            assert!(
+                again.message == without_empty_strings(&read.message),
+                "our own .msg reads back as another message"
+            );
+        }
     }
 }
 
-/// iCalendar → MAPI → iCalendar → MAPI: no panic, and the second import
-/// gives as many messages as the first.
+/// iCalendar → MAPI → iCalendar → MAPI → iCalendar: no panic, and the
+/// second round exports as many VEVENTs as the first. (The number of
+/// messages may change: an override the first import could not place in
+/// its series is placed once export has normalised its RECURRENCE-ID.)
 pub fn ical_mapi(data: &[u8]) {
+    fn events(d: &crate::Document) -> usize {
+        d.components
+            .iter()
+            .map(|c| c.children("VEVENT").count())
+            .sum()
+    }
     let parsed = Parser::new().parse(data);
     let options = crate::ImportOptions {
         max_expanded: 50,
@@ -247,7 +298,14 @@ pub fn ical_mapi(data: &[u8]) {
     let exported = crate::messages_to_calendar(&imported.messages, crate::ExportOptions::default());
     let text = exported.document.to_canonical_bytes();
     let again = Parser::new().parse(&text);
-    let _ = crate::calendar_to_messages(&again.document, options);
+    let second = crate::calendar_to_messages(&again.document, options);
+    let exported2 = crate::messages_to_calendar(&second.messages, crate::ExportOptions::default());
+    assert_eq!(
+        events(&exported2.document),
+        events(&exported.document),
+        "the second round trip exports another number of VEVENTs:\n{}",
+        String::from_utf8_lossy(&text)
+    );
     for m in &imported.messages {
         let _ = oxpim_msg::to_bytes(m);
     }
