@@ -133,17 +133,23 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
+/// Runs a command, echoing it; true when it exits with success.
 fn run(cmd: &mut Command) -> bool {
     eprintln!("running {cmd:?}");
     cmd.status().is_ok_and(|s| s.success())
 }
 
+/// `cargo xtask bench [--quick] [--no-run]`: measures, then writes
+/// `docs/benchmarks.md` and `docs/benchmarks-throughput.svg`.
 pub fn main(args: &[String]) -> ExitCode {
     let root = root();
     let no_run = args.iter().any(|a| a == "--no-run");
     let quick = args.iter().any(|a| a == "--quick");
     let sizes = if quick { "1,10" } else { "1,10,50" };
-    let stream_file = root.join("target/bench-data/gen-1gb.ics");
+    // The file's name carries its size, so a `--quick` run's smaller file is
+    // never reported as the full run's 1 GB.
+    let stream_mb = if quick { "200" } else { "1000" };
+    let stream_file = root.join(format!("target/bench-data/stream-{stream_mb}mb.ics"));
     let mut stream_json: Option<J> = None;
     if !no_run {
         let mut bench = Command::new("cargo");
@@ -172,10 +178,7 @@ pub fn main(args: &[String]) -> ExitCode {
         if stream_file.exists() {
             probe.arg(&stream_file);
         } else {
-            probe
-                .arg("--make")
-                .arg(&stream_file)
-                .arg(if quick { "200" } else { "1000" });
+            probe.arg("--make").arg(&stream_file).arg(stream_mb);
         }
         eprintln!("running {probe:?}");
         match probe.output() {
@@ -216,7 +219,13 @@ pub fn main(args: &[String]) -> ExitCode {
         eprintln!("no criterion results under target/criterion");
         return ExitCode::FAILURE;
     }
-    let mut report = render(&results, stream_json.as_ref(), sizes);
+    let sample = std::fs::read(root.join("target/bench-data/gen-10mb.ics")).ok();
+    let mut report = render(
+        &results,
+        stream_json.as_ref(),
+        sizes,
+        sample.as_deref().map(calendar_shape).as_ref(),
+    );
     report.push_str(&render_convert(convert_json.as_ref()));
     let path = root.join("docs/benchmarks.md");
     if let Err(e) = std::fs::write(&path, report) {
@@ -231,7 +240,59 @@ fn get<'a>(r: &'a BTreeMap<String, Result>, id: &str) -> Option<&'a Result> {
     r.get(id)
 }
 
-fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> String {
+/// What the 10 MB generated calendar holds, counted from the file itself.
+struct Shape {
+    events: usize,
+    recurring: usize,
+    overrides: usize,
+    attendees: usize,
+    alarms: usize,
+    html: usize,
+}
+
+/// Counts VEVENTs, RRULEs, RECURRENCE-IDs, event ATTENDEEs (not those of
+/// alarms), VALARMs and X-ALT-DESC bodies, line by line.
+fn calendar_shape(bytes: &[u8]) -> Shape {
+    let mut sh = Shape {
+        events: 0,
+        recurring: 0,
+        overrides: 0,
+        attendees: 0,
+        alarms: 0,
+        html: 0,
+    };
+    let mut in_alarm = false;
+    for line in bytes.split(|b| *b == b'\n') {
+        let starts = |p: &[u8]| {
+            line.get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p))
+        };
+        if starts(b"BEGIN:VEVENT") {
+            sh.events += 1;
+        } else if starts(b"BEGIN:VALARM") {
+            sh.alarms += 1;
+            in_alarm = true;
+        } else if starts(b"END:VALARM") {
+            in_alarm = false;
+        } else if starts(b"RRULE") {
+            sh.recurring += 1;
+        } else if starts(b"RECURRENCE-ID") {
+            sh.overrides += 1;
+        } else if starts(b"ATTENDEE") && !in_alarm {
+            sh.attendees += 1;
+        } else if starts(b"X-ALT-DESC") {
+            sh.html += 1;
+        }
+    }
+    sh
+}
+
+fn render(
+    r: &BTreeMap<String, Result>,
+    stream: Option<&J>,
+    sizes: &str,
+    shape: Option<&Shape>,
+) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Benchmarks\n");
     let _ = writeln!(
@@ -242,7 +303,8 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
     let _ = writeln!(s, "- Machine: {}", machine());
     let _ = writeln!(
         s,
-        "- Command: `cargo xtask bench` (runs `OXPIM_BENCH_SIZES={sizes} cargo bench -p oxpim-benches` and `target/release/stream_rss`)"
+        "- Command: `cargo xtask bench{}` (runs `OXPIM_BENCH_SIZES={sizes} cargo bench -p oxpim-benches`, `target/release/stream_rss` and `target/release/oxpim convert`)",
+        if sizes == "1,10,50" { "" } else { " --quick" }
     );
     let _ = writeln!(
         s,
@@ -250,7 +312,9 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
     );
     let _ = writeln!(
         s,
-        "The machine is a shared 2-core VM: single runs vary by up to ±30 %. Ratios between libraries measured in the same run are steadier than absolute figures.\n"
+        "The machine is a shared 2-core VM whose speed changes from day to day: on two days of 2026, runs of these benchmarks \
+         differed by up to 1.9× in absolute figures, the (unchanged) peer libraries slowing alike. Compare ratios between libraries \
+         measured in one run; absolute targets (MB/s, instances/s) are met or not on the day of the run.\n"
     );
 
     let size_labels: Vec<String> = sizes
@@ -291,7 +355,7 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
     let _ = writeln!(
         s,
         "oxpim builds the component tree with every value typed, diagnostics and the source bytes for faithful writing.\n\n\
-         | size (MB) | line breaks | oxpim MB/s | calcard | ical (untyped) | icalendar (untyped) | oxpim ÷ calcard | target ≥ 3× |\n|---:|---|---:|---:|---:|---:|---:|---|"
+         | size (MB) | line breaks | oxpim MB/s | calcard | ical (untyped) | icalendar (untyped) | oxpim ÷ calcard | ÷ ical | ÷ icalendar | target ≥ 3× calcard |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
     );
     let mut parse_ok = true;
     for label in &size_labels {
@@ -304,13 +368,15 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
             parse_ok &= met;
             let _ = writeln!(
                 s,
-                "| {} | {e} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {e} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 actual_mb(label, e),
                 fmt_rate(o),
                 fmt_rate(c),
                 fmt_rate(i),
                 fmt_rate(ic),
                 ratio(o, c),
+                ratio(o, i),
+                ratio(o, ic),
                 if met { "met" } else { "**not met**" }
             );
         }
@@ -321,7 +387,7 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
     let _ = writeln!(
         s,
         "*faithful* writes unmodified items from their source bytes (the default); *canonical* serialises every value (`oxpim fmt`).\n\n\
-         | size (MB) | oxpim faithful MB/s | oxpim canonical MB/s | calcard | icalendar | canonical ÷ calcard | target ≥ 3× |\n|---:|---:|---:|---:|---:|---:|---|"
+         | size (MB) | oxpim faithful MB/s | oxpim canonical MB/s | calcard | icalendar | canonical ÷ calcard | canonical ÷ icalendar | target ≥ 3× calcard |\n|---:|---:|---:|---:|---:|---:|---:|---|"
     );
     let mut write_ok = true;
     for label in &size_labels {
@@ -333,13 +399,14 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
         write_ok &= met;
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             actual_mb(label, "crlf"),
             fmt_rate(f),
             fmt_rate(c),
             fmt_rate(k),
             fmt_rate(ic),
             ratio(c, k),
+            ratio(c, ic),
             if met { "met" } else { "**not met**" }
         );
     }
@@ -459,7 +526,7 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
          (Outlook's Berlin rules under `TZID:Customized Time Zone`) for oxpim and calcard (`ICalendar::expand_dates`); \
          the `rrule` crate cannot read a VTIMEZONE and gets `Europe/Berlin` (same rules). oxpim's figure includes \
          building each instance (UID, RECURRENCE-ID, start, end, summary); the others produce start times.\n\n\
-         | series | oxpim M instances/s | rrule | calcard | target ≥ 5 M/s |\n|---|---:|---:|---:|---|"
+         | series | oxpim M instances/s | rrule | calcard | oxpim ÷ rrule | oxpim ÷ calcard | target ≥ 5 M/s |\n|---|---:|---:|---:|---:|---:|---|"
     );
     let mut expand_ok = true;
     for name in ["daily", "weekly"] {
@@ -478,10 +545,12 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
         };
         let _ = writeln!(
             s,
-            "| `{rule}` | {} | {} | {} | {} |",
+            "| `{rule}` | {} | {} | {} | {} | {} | {} |",
             o.map_or_else(|| "–".into(), |x| format!("{x:.2}")),
             rate("rrule").map_or_else(|| "–".into(), |x| format!("{x:.2}")),
             rate("calcard").map_or_else(|| "–".into(), |x| format!("{x:.2}")),
+            ratio(o, rate("rrule")),
+            ratio(o, rate("calcard")),
             if met { "met" } else { "**not met**" }
         );
     }
@@ -492,9 +561,11 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
     let _ = writeln!(
         s,
         "\n`FREQ=MINUTELY` from 2000-01-01 in the same zone, asked for one hour of 2026 (60 instances): oxpim {} ms, \
-         the `rrule` crate with `after`/`before` {} ms (target < 1 ms: {}).",
+         the `rrule` crate with `after`/`before` {} ms, {} faster (target < 1 ms: {}).",
         w("oxpim").map_or_else(|| "–".into(), |x| format!("{x:.3}")),
         w("rrule").map_or_else(|| "–".into(), |x| format!("{x:.0}")),
+        // Times, not rates: the ratio of rrule's time to oxpim's.
+        ratio(w("rrule"), w("oxpim")),
         if window_ok { "met" } else { "**not met**" }
     );
 
@@ -524,10 +595,22 @@ fn render(r: &BTreeMap<String, Result>, stream: Option<&J>, sizes: &str) -> Stri
     let import_rate = import.and_then(Result::per_s);
     let import_ok = import_rate.is_some_and(|x| x >= 50_000.0);
     let _ = writeln!(s, "\n## iCalendar ⇄ MAPI messages (MS-OXCICAL)\n");
+    let what = match shape {
+        Some(sh) => format!(
+            "{} VEVENTs, of which {} recurring series and {} overridden instances; {:.1} attendees per event, \
+             {} VALARMs, {} HTML bodies (X-ALT-DESC), long descriptions; counted from the file",
+            sh.events,
+            sh.recurring,
+            sh.overrides,
+            sh.attendees as f64 / sh.events.max(1) as f64,
+            sh.alarms,
+            sh.html
+        ),
+        None => "target/bench-data/gen-10mb.ics was not found to describe".to_owned(),
+    };
     let _ = writeln!(
         s,
-        "`benches/benches/ical_mapi.rs`: the 10 MB generated calendar (2 621 VEVENTs: about 60 % recurring, \
-         8.5 attendees each, long descriptions, HTML bodies, several VALARMs), parsed once outside the \
+        "`benches/benches/ical_mapi.rs`: the 10 MB generated calendar ({what}), parsed once outside the \
          measurement, converted to MAPI messages with `oxpim::calendar_to_messages` (and the resulting \
          messages back with `oxpim::messages_to_calendar`). Events per second count VEVENTs for import and \
          messages for export; the results are dropped inside the measurement.\n\n\
@@ -683,6 +766,13 @@ fn convert_rss(root: &Path) -> Option<J> {
     let secs = start.elapsed().as_secs_f64();
     let files = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
     let _ = std::fs::remove_dir_all(&out);
+    // Exit 1 is a conversion that reported errors in its input (the
+    // generated calendar has some, such as DATE values of 29 February in
+    // common years); anything else, or no file written, measured nothing.
+    if !matches!(status.code(), Some(0 | 1)) || files == 0 {
+        eprintln!("oxpim convert failed ({status}, {files} files written)");
+        return None;
+    }
     let bytes = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
     Some(serde_json::json!({
         "bytes": bytes,
@@ -701,10 +791,18 @@ fn render_convert(j: Option<&J>) -> String {
             let rss = j.get("peak_rss_bytes").and_then(J::as_u64).unwrap_or(0);
             let secs = j.get("seconds").and_then(J::as_f64).unwrap_or(0.0);
             let files = j.get("files").and_then(J::as_u64).unwrap_or(0);
+            let exit = match j.get("exit").and_then(J::as_i64) {
+                Some(0) => "exit status 0".to_owned(),
+                Some(1) => {
+                    "exit status 1: the input holds errors, reported as diagnostics".to_owned()
+                }
+                Some(n) => format!("exit status {n}"),
+                None => "killed by a signal".to_owned(),
+            };
             let _ = writeln!(
                 s,
                 "`target/release/oxpim convert gen-100mb.ics -o DIR` (a {:.1} MB calendar from `gen_ics.py --events 25000 --seed 1`) \
-                 wrote {files} .msg files in {secs:.1} s; **peak RSS {:.0} MB** (sampled from `/proc/PID/status` VmHWM every 10 ms). \
+                 wrote {files} .msg files in {secs:.1} s ({exit}); **peak RSS {:.0} MB** (sampled from `/proc/PID/status` VmHWM every 10 ms). \
                  The calendar is imported whole (series are gathered by UID across the file, so exceptions may come anywhere) \
                  before the files are written: memory grows with the calendar, about {:.1} bytes per input byte.",
                 bytes as f64 / 1e6,
