@@ -803,8 +803,9 @@ fn render_convert(j: Option<&J>) -> String {
                 s,
                 "`target/release/oxpim convert gen-100mb.ics -o DIR` (a {:.1} MB calendar from `gen_ics.py --events 25000 --seed 1`) \
                  wrote {files} .msg files in {secs:.1} s ({exit}); **peak RSS {:.0} MB** (sampled from `/proc/PID/status` VmHWM every 10 ms). \
-                 The calendar is imported whole (series are gathered by UID across the file, so exceptions may come anywhere) \
-                 before the files are written: memory grows with the calendar, about {:.1} bytes per input byte.",
+                 The calendar is converted series by series (`oxpim::calendar_bytes_to_messages`: a lexer pass groups the \
+                 VEVENTs by UID, then each series is parsed, converted and written before the next): the process holds the \
+                 input bytes and one series, about {:.1} bytes per input byte in all.",
                 bytes as f64 / 1e6,
                 rss as f64 / 1e6,
                 rss as f64 / bytes.max(1) as f64

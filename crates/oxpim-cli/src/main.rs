@@ -493,6 +493,8 @@ fn mapi(input: &str, args: &ImportArgs, output: Option<&Path>) -> ExitCode {
 struct Progress {
     total: usize,
     done: usize,
+    forced: bool,
+    terminal: bool,
     shown: bool,
 }
 
@@ -502,12 +504,17 @@ impl Progress {
         Progress {
             total,
             done: 0,
-            shown: forced || (total > 1 && io::stderr().is_terminal()),
+            forced,
+            terminal: io::stderr().is_terminal(),
+            shown: false,
         }
     }
 
     fn step(&mut self, what: &str) {
         self.done += 1;
+        // Shown when asked for, or on a terminal for more than one item
+        // (the total may grow as inputs are read).
+        self.shown |= self.forced || (self.total > 1 && self.terminal);
         if !self.shown {
             return;
         }
@@ -527,6 +534,13 @@ impl Progress {
             self.total
         );
         if self.done >= self.total {
+            eprintln!();
+        }
+    }
+
+    /// Ends the bar's line if the last step did not.
+    fn finish(&self) {
+        if self.shown && self.done > 0 && self.done < self.total {
             eprintln!();
         }
     }
@@ -585,6 +599,108 @@ fn message_name(m: &oxpim::Message) -> String {
 
 fn has_error(diags: &[Diagnostic]) -> bool {
     diags.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// True when the first line that is not blank opens a vCard.
+fn starts_with_vcard(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    text.split(|b| *b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.eq_ignore_ascii_case(b"BEGIN:VCARD"))
+}
+
+/// Calendars and vCards into a folder of .msg files. Calendars are
+/// converted series by series ([`oxpim::calendar_bytes_to_messages`]) and
+/// each file is written as soon as its series is converted, so memory
+/// follows the largest series rather than the calendar.
+fn convert_into_folder(
+    inputs: &[String],
+    kinds: &[Kind],
+    output: &Path,
+    args: &ImportArgs,
+    progress: bool,
+) -> ExitCode {
+    let options = match args.import_options() {
+        Ok(o) => o,
+        Err(e) => return fail(e, 2),
+    };
+    let mut worst = 0u8;
+    let mut taken = std::collections::HashSet::new();
+    let mut bar = Progress::new(0, progress);
+    let mut written = 0usize;
+    let mut planned = 0usize;
+    for (i, k) in inputs.iter().zip(kinds) {
+        if *k == Kind::Msg {
+            return fail(
+                format_args!("{i}: a .msg converts to .ics or .vcf, not to .msg"),
+                2,
+            );
+        }
+        let bytes = match read_input(i) {
+            Ok(b) => b,
+            Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
+        };
+        let mut failure: Option<ExitCode> = None;
+        let mut write_one = |m: &oxpim::Message, total: usize, bar: &mut Progress| {
+            if failure.is_some() {
+                return;
+            }
+            let bytes = match oxpim::msg::to_bytes(m) {
+                Ok(b) => b,
+                Err(e) => {
+                    failure = Some(fail(format_args!("writing .msg: {e}"), 1));
+                    return;
+                }
+            };
+            let name = message_name(m);
+            let path = output.join(file_name(&name, "msg", &mut taken));
+            if let Err(e) = std::fs::write(&path, bytes) {
+                failure = Some(fail(format_args!("{}: {e}", path.display()), 2));
+                return;
+            }
+            written += 1;
+            bar.total = planned + total;
+            bar.step(&name);
+        };
+        if starts_with_vcard(&bytes) {
+            let parsed = Parser::new().parse_vec(bytes);
+            print_diagnostics(i, &parsed.diagnostics, true);
+            if parsed.has_errors() {
+                worst = 1;
+            }
+            let c =
+                oxpim::cards_to_contacts(&parsed.document, oxpim::ContactImportOptions::default());
+            print_diagnostics(i, &c.diagnostics, false);
+            if has_error(&c.diagnostics) {
+                worst = 1;
+            }
+            let total = c.messages.len();
+            for m in &c.messages {
+                write_one(m, total, &mut bar);
+            }
+            planned += total;
+        } else {
+            let report =
+                oxpim::calendar_bytes_to_messages(&bytes, options.clone(), &mut |m, total| {
+                    write_one(&m, total, &mut bar)
+                });
+            print_diagnostics(i, &report.parse, true);
+            print_diagnostics(i, &report.import, false);
+            if has_error(&report.parse) || has_error(&report.import) {
+                worst = 1;
+            }
+            planned += report.messages;
+        }
+        if let Some(code) = failure {
+            return code;
+        }
+    }
+    bar.finish();
+    if written == 0 {
+        return fail("nothing to convert: no VEVENT or VCARD was converted", 1);
+    }
+    ExitCode::from(worst)
 }
 
 /// The messages of calendar and contact files.
@@ -732,6 +848,9 @@ fn convert(
                 ),
                 2,
             );
+        }
+        if folder {
+            return convert_into_folder(inputs, &kinds, output, args, progress);
         }
         let messages = match read_messages(inputs, &kinds, args, &mut worst) {
             Ok(m) => m,

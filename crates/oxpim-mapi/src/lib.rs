@@ -52,15 +52,25 @@ pub use types::{
 pub use value::PropValue;
 
 /// Keeps the first `max` diagnostics of a conversion and, when there were
-/// more, ends them with one `Truncated` error, as the parser does.
-pub(crate) fn cap_diagnostics(diags: &mut Vec<oxpim_contentline::Diagnostic>, max: usize) {
+/// more, ends them with one `Truncated` diagnostic: an error when an error
+/// was among those left out, else a warning (so that many warnings do not
+/// make a conversion fail).
+pub fn cap_diagnostics(diags: &mut Vec<oxpim_contentline::Diagnostic>, max: usize) {
     if diags.len() > max {
         let line = diags.get(max).map_or(0, |d| d.line);
+        let error = diags.get(max..).is_some_and(|rest| {
+            rest.iter()
+                .any(|d| d.severity == oxpim_contentline::Severity::Error)
+        });
         diags.truncate(max);
         diags.push(oxpim_contentline::Diagnostic {
             line,
             column: 1,
-            severity: oxpim_contentline::Severity::Error,
+            severity: if error {
+                oxpim_contentline::Severity::Error
+            } else {
+                oxpim_contentline::Severity::Warning
+            },
             code: oxpim_contentline::Code::Truncated,
             message: format!("more than {max} conversion diagnostics; the rest are not shown"),
         });

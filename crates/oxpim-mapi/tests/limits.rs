@@ -91,6 +91,8 @@ fn diagnostics_are_capped() {
     assert_eq!(capped.diagnostics.len(), 6);
     assert_eq!(capped.diagnostics[..5], all.diagnostics[..5]);
     assert_eq!(capped.diagnostics[5].code, Code::Truncated);
+    // Only warnings were left out: the notice is a warning, not an error.
+    assert_eq!(capped.diagnostics[5].severity, Severity::Warning);
     assert_eq!(capped.messages.len(), 20);
 }
 

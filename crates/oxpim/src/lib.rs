@@ -62,6 +62,9 @@ pub fn expand(doc: &Document, options: ExpandOptions) -> Expansion {
     Expander::new(options).expand_document(doc)
 }
 
+mod parts;
+pub use parts::{PartsReport, calendar_bytes_to_messages};
+
 pub use oxpim_mapi::Message;
 pub use oxpim_mapi::ical::{ExportOptions, Exported, ImportOptions, Imported, Unrepresentable};
 
