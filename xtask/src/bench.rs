@@ -128,6 +128,7 @@ fn fmt_rate(v: Option<f64>) -> String {
 
 fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 && a / b >= 100.0 => format!("{:.0}×", a / b),
         (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
         _ => "–".into(),
     }
