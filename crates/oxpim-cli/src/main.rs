@@ -496,6 +496,8 @@ struct Progress {
     forced: bool,
     terminal: bool,
     shown: bool,
+    /// A bar line is on screen without its line break.
+    open: bool,
 }
 
 impl Progress {
@@ -507,6 +509,7 @@ impl Progress {
             forced,
             terminal: io::stderr().is_terminal(),
             shown: false,
+            open: false,
         }
     }
 
@@ -523,7 +526,10 @@ impl Progress {
             .checked_div(self.total)
             .unwrap_or(width)
             .min(width);
-        let pct = (self.done * 100).checked_div(self.total).unwrap_or(100);
+        let pct = (self.done * 100)
+            .checked_div(self.total)
+            .unwrap_or(100)
+            .min(100);
         let name: String = what.chars().take(40).collect();
         eprint!(
             "\r[{}{}] {:>3}% {}/{} {name:<40}",
@@ -533,15 +539,20 @@ impl Progress {
             self.done,
             self.total
         );
-        if self.done >= self.total {
+        self.open = true;
+        // The total may be an estimate that the steps pass: only reaching
+        // it exactly ends the line; `finish` ends it otherwise.
+        if self.done == self.total {
             eprintln!();
+            self.open = false;
         }
     }
 
-    /// Ends the bar's line if the last step did not.
-    fn finish(&self) {
-        if self.shown && self.done > 0 && self.done < self.total {
+    /// Ends the bar's line if the last step did not (before other output).
+    fn finish(&mut self) {
+        if self.open {
             eprintln!();
+            self.open = false;
         }
     }
 }
@@ -601,13 +612,23 @@ fn has_error(diags: &[Diagnostic]) -> bool {
     diags.iter().any(|d| d.severity == Severity::Error)
 }
 
-/// True when the first line that is not blank opens a vCard.
-fn starts_with_vcard(bytes: &[u8]) -> bool {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    text.split(|b| *b == b'\n')
-        .map(<[u8]>::trim_ascii)
-        .find(|l| !l.is_empty())
-        .is_some_and(|l| l.eq_ignore_ascii_case(b"BEGIN:VCARD"))
+/// What [`holds_cards`] says of the parsed file, from the lexer alone: a
+/// VCARD at the top level and no VCALENDAR.
+fn holds_cards_bytes(bytes: &[u8]) -> bool {
+    let (mut depth, mut card, mut calendar) = (0usize, false, false);
+    for l in oxpim::lexer::Lexer::new(bytes) {
+        let (name, value) = (l.name(), l.value().trim_ascii());
+        if name.eq_ignore_ascii_case(b"BEGIN") {
+            if depth == 0 {
+                card |= value.eq_ignore_ascii_case(b"VCARD");
+                calendar |= value.eq_ignore_ascii_case(b"VCALENDAR");
+            }
+            depth += 1;
+        } else if name.eq_ignore_ascii_case(b"END") {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    card && !calendar
 }
 
 /// Calendars and vCards into a folder of .msg files. Calendars are
@@ -630,6 +651,7 @@ fn convert_into_folder(
     let mut bar = Progress::new(0, progress);
     let mut written = 0usize;
     let mut planned = 0usize;
+    // Nothing is written unless every input can be read.
     for (i, k) in inputs.iter().zip(kinds) {
         if *k == Kind::Msg {
             return fail(
@@ -637,6 +659,13 @@ fn convert_into_folder(
                 2,
             );
         }
+        if i != "-"
+            && let Err(e) = std::fs::File::open(i)
+        {
+            return fail(format_args!("{}: {e}", display_name(i)), 2);
+        }
+    }
+    for i in inputs {
         let bytes = match read_input(i) {
             Ok(b) => b,
             Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
@@ -663,7 +692,7 @@ fn convert_into_folder(
             bar.total = planned + total;
             bar.step(&name);
         };
-        if starts_with_vcard(&bytes) {
+        if holds_cards_bytes(&bytes) {
             let parsed = Parser::new().parse_vec(bytes);
             print_diagnostics(i, &parsed.diagnostics, true);
             if parsed.has_errors() {
@@ -671,20 +700,22 @@ fn convert_into_folder(
             }
             let c =
                 oxpim::cards_to_contacts(&parsed.document, oxpim::ContactImportOptions::default());
-            print_diagnostics(i, &c.diagnostics, false);
-            if has_error(&c.diagnostics) {
-                worst = 1;
-            }
             let total = c.messages.len();
             for m in &c.messages {
                 write_one(m, total, &mut bar);
             }
+            bar.finish();
+            print_diagnostics(i, &c.diagnostics, false);
+            if has_error(&c.diagnostics) {
+                worst = 1;
+            }
             planned += total;
         } else {
             let report =
-                oxpim::calendar_bytes_to_messages(&bytes, options.clone(), &mut |m, total| {
+                oxpim::calendar_bytes_to_messages(bytes, options.clone(), &mut |m, total| {
                     write_one(&m, total, &mut bar)
                 });
+            bar.finish();
             print_diagnostics(i, &report.parse, true);
             print_diagnostics(i, &report.import, false);
             if has_error(&report.parse) || has_error(&report.import) {

@@ -12,12 +12,21 @@
 //! (calendar properties, time zones) are reported once.
 //!
 //! The result is that of [`crate::calendar_to_messages`] on the parsed
-//! file: the same messages in the same order and the same diagnostics
-//! (`crates/oxpim/tests/parts.rs` checks both over the external corpus).
-//! A file this split cannot reproduce exactly (vCalendar 1.0, components
-//! outside a VCALENDAR, unbalanced BEGIN/END, a VEVENT without UID or with
-//! an escaped one, METHOD:REQUEST-like calendars of several series) is
-//! converted whole instead; [`PartsReport::split`] tells which happened.
+//! file: the same messages in the same order and the same diagnostics, the
+//! parser's in file order (`crates/oxpim/tests/parts.rs` checks both over
+//! the external corpus). Two things differ by design: conversion
+//! diagnostics come series by series (zone notes with the first series
+//! that used the zone), and past `max_messages` the error names the first
+//! VEVENT of the series where the limit was reached. A file this split
+//! cannot reproduce exactly is converted whole instead, and
+//! [`PartsReport::split`] says so: vCalendar 1.0 or a second VERSION,
+//! anything outside a VCALENDAR, unbalanced BEGIN/END or a component name
+//! the parser refuses, a line that is not `name:value`, a
+//! quoted-printable value, a VEVENT without UID or with an escaped or
+//! parameterised one, a component of more than 100 000 lines, a calendar
+//! of several series whose METHOD is not PUBLISH, and calendars whose own
+//! lines and time zones, parsed again for every series, would cost more
+//! than eight times the file.
 
 use std::collections::{HashMap, HashSet};
 
@@ -57,6 +66,21 @@ struct Child {
     /// `Some` for a VEVENT: its UID.
     uid: Option<String>,
     timezone: bool,
+    /// Its content lines.
+    count: usize,
+}
+
+/// Most content lines of one component in a file that is split.
+const MAX_CHILD_LINES: usize = 100_000;
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// An iana-token or x-name, as the parser accepts after BEGIN and END.
+fn component_name(v: &[u8]) -> bool {
+    !v.is_empty() && v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
 }
 
 #[derive(Debug)]
@@ -68,6 +92,7 @@ struct Calendar {
     children: Vec<Child>,
     method: Option<String>,
     version_2: bool,
+    version_other: bool,
 }
 
 fn is(name: &[u8], want: &str) -> bool {
@@ -94,10 +119,21 @@ fn scan(bytes: &[u8]) -> Option<Vec<Calendar>> {
             lines: l.physical_lines(),
         };
         let name = l.name();
+        // What the parser reads otherwise than as one line of its place is
+        // left to the whole-file path: a line that is not `name:value`
+        // (the parser joins it to the line before), a quoted-printable
+        // value (the lexer may join the next line to it, which in a part
+        // can be another), a BEGIN or END with a name the parser refuses.
+        if matches!(l.kind(), oxpim_lexer::LineKind::Malformed(_))
+            || contains_ci(raw, b"QUOTED-PRINTABLE")
+            || ((is(name, "BEGIN") || is(name, "END")) && !component_name(trimmed(l.value())))
+        {
+            return None;
+        }
         if trimmed(raw).is_empty() {
             if let Some(c) = &mut child {
                 c.chunk.end = chunk.end;
-                c.chunk.lines += chunk.lines;
+                c.chunk.lines = c.chunk.lines.saturating_add(chunk.lines);
             }
             continue;
         }
@@ -115,6 +151,7 @@ fn scan(bytes: &[u8]) -> Option<Vec<Calendar>> {
                     children: Vec::new(),
                     method: None,
                     version_2: false,
+                    version_other: false,
                 });
             }
             1 => {
@@ -125,6 +162,7 @@ fn scan(bytes: &[u8]) -> Option<Vec<Calendar>> {
                         chunk,
                         uid: value.eq_ignore_ascii_case(b"VEVENT").then(String::new),
                         timezone: value.eq_ignore_ascii_case(b"VTIMEZONE"),
+                        count: 1,
                     });
                 } else if is(name, "END") {
                     if !value.eq_ignore_ascii_case(b"VCALENDAR") {
@@ -133,10 +171,15 @@ fn scan(bytes: &[u8]) -> Option<Vec<Calendar>> {
                     stack.pop();
                     cal.end = chunk;
                 } else {
-                    if is(name, "VERSION") && value == b"2.0" {
-                        cal.version_2 = true;
+                    if is(name, "VERSION") {
+                        if value == b"2.0" {
+                            cal.version_2 = true;
+                        } else {
+                            cal.version_other = true;
+                        }
                     }
-                    if is(name, "METHOD") {
+                    // The importer reads the first METHOD.
+                    if is(name, "METHOD") && cal.method.is_none() {
                         cal.method = Some(String::from_utf8_lossy(value).to_ascii_uppercase());
                     }
                     cal.own.push(chunk);
@@ -145,7 +188,13 @@ fn scan(bytes: &[u8]) -> Option<Vec<Calendar>> {
             depth => {
                 let c = child.as_mut()?;
                 c.chunk.end = chunk.end;
-                c.chunk.lines += chunk.lines;
+                c.chunk.lines = c.chunk.lines.saturating_add(chunk.lines);
+                c.count += 1;
+                // Far below the parser's property limit, beyond which a late
+                // UID would be dropped and one made up from positions.
+                if c.count > MAX_CHILD_LINES {
+                    return None;
+                }
                 if is(name, "BEGIN") {
                     stack.push(value.to_ascii_uppercase());
                 } else if is(name, "END") {
@@ -176,7 +225,8 @@ fn scan(bytes: &[u8]) -> Option<Vec<Calendar>> {
             }
         }
     }
-    if !stack.is_empty() || cals.is_empty() || cals.iter().any(|c| !c.version_2) {
+    if !stack.is_empty() || cals.is_empty() || cals.iter().any(|c| !c.version_2 || c.version_other)
+    {
         return None;
     }
     Some(cals)
@@ -190,12 +240,14 @@ struct LineMap {
 
 impl LineMap {
     fn file_line(&self, line: u32) -> (u32, bool) {
-        for &(p, f, n, shared) in &self.pieces {
-            if line >= p && line < p + n.max(1) {
-                return (f + (line - p), shared);
+        // Pieces are in part order: the last one starting at or before `line`.
+        let i = self.pieces.partition_point(|p| p.0 <= line);
+        match i.checked_sub(1).and_then(|i| self.pieces.get(i)) {
+            Some(&(p, f, n, shared)) if line < p.saturating_add(n.max(1)) => {
+                (f.saturating_add(line - p), shared)
             }
+            _ => (line, true),
         }
-        (line, true)
     }
 }
 
@@ -211,7 +263,7 @@ fn assemble(bytes: &[u8], cal: &Calendar, members: &[&Child]) -> (Vec<u8>, LineM
                 text.extend_from_slice(b"\r\n");
             }
             pieces.push((next, c.line, c.lines.max(1), shared));
-            next += c.lines.max(1);
+            next = next.saturating_add(c.lines.max(1));
         }
     };
     add(&cal.begin, true, &mut text);
@@ -231,11 +283,11 @@ fn assemble(bytes: &[u8], cal: &Calendar, members: &[&Child]) -> (Vec<u8>, LineM
 /// The calendars of `bytes` converted to messages as
 /// [`crate::calendar_to_messages`] converts them, handing each message to
 /// `on_message` as soon as its series is converted, with the number of
-/// messages expected in all (the series found; more when a series gives
-/// several messages). See the module documentation for the memory this
+/// messages expected in all (the series found, for progress: a series can
+/// give more than one message). See the module documentation for the memory this
 /// needs and the files converted whole.
 pub fn calendar_bytes_to_messages(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     options: ImportOptions,
     on_message: &mut dyn FnMut(Message, usize),
 ) -> PartsReport {
@@ -244,18 +296,33 @@ pub fn calendar_bytes_to_messages(
         let method = options.method.clone().or_else(|| cal.method.clone());
         method.is_some_and(|m| !m.eq_ignore_ascii_case("PUBLISH"))
     };
-    let cals = scan(bytes).filter(|cals| {
-        cals.iter().all(|cal| {
-            let series: HashSet<&str> = cal
-                .children
+    let cals = scan(&bytes).filter(|cals| {
+        // Each part parses the calendar's own lines and time zones again:
+        // where that would cost more than a few times the file, the file
+        // is read whole (no input makes the split quadratic).
+        let mut work = 0usize;
+        for cal in cals {
+            let shared: usize = cal
+                .own
                 .iter()
-                .filter_map(|c| c.uid.as_deref())
-                .collect();
-            series.len() <= 1 || !several_series_method(cal)
-        })
+                .chain(cal.children.iter().filter(|c| c.timezone).map(|c| &c.chunk))
+                .map(|c| c.end - c.start)
+                .sum();
+            let parts = cal.children.iter().filter(|c| !c.timezone).count().max(1);
+            work = work.saturating_add(shared.saturating_mul(parts));
+        }
+        work <= bytes.len().saturating_mul(8).saturating_add(16 << 20)
+            && cals.iter().all(|cal| {
+                let series: HashSet<&str> = cal
+                    .children
+                    .iter()
+                    .filter_map(|c| c.uid.as_deref())
+                    .collect();
+                series.len() <= 1 || !several_series_method(cal)
+            })
     });
     let Some(cals) = cals else {
-        let parsed = Parser::new().parse(bytes);
+        let parsed = Parser::new().parse_vec(bytes);
         let imported = crate::calendar_to_messages(&parsed.document, options);
         report.parse = parsed.diagnostics;
         report.import = imported.diagnostics;
@@ -275,6 +342,7 @@ pub fn calendar_bytes_to_messages(
         ..options
     };
     let importer = Importer::new(part_options);
+    // Diagnostics about shared lines that earlier parts reported.
     let mut seen_shared: HashSet<(u32, u32, String)> = HashSet::new();
     let mut limit_said = false;
     let expected: usize = cals
@@ -312,41 +380,35 @@ pub fn calendar_bytes_to_messages(
             order.push(Vec::new()); // the calendar's own lines still parse
         }
         for group in &order {
-            let (text, map) = assemble(bytes, cal, group);
-            let parsed = Parser::new().parse(&text);
-            drop(text);
+            let (text, map) = assemble(&bytes, cal, group);
+            let parsed = Parser::new().parse_vec(text);
             let (document, parse_diagnostics) = (parsed.document, parsed.diagnostics);
+            let mut this_part: Vec<(u32, u32, String)> = Vec::new();
             let mut keep = |d: Diagnostic, out: &mut Vec<Diagnostic>| {
                 let (line, shared) = map.file_line(d.line);
                 let d = Diagnostic { line, ..d };
-                if !shared || seen_shared.insert((d.line, d.column, d.message.clone())) {
-                    out.push(d);
+                if shared {
+                    let key = (d.line, d.column, d.message.clone());
+                    if seen_shared.contains(&key) {
+                        return;
+                    }
+                    this_part.push(key);
                 }
+                out.push(d);
             };
             for d in parse_diagnostics {
                 keep(d, &mut report.parse);
-            }
-            if report.messages >= max_messages && group.iter().any(|c| c.uid.is_some()) {
-                if !limit_said {
-                    limit_said = true;
-                    let line = group.first().map_or(cal.begin.line, |c| c.chunk.line);
-                    report.import.push(Diagnostic {
-                        line,
-                        column: 1,
-                        severity: Severity::Error,
-                        code: Code::Conversion,
-                        message: format!("more than {max_messages} messages; the rest are dropped"),
-                    });
-                }
-                continue;
             }
             let imported = importer.import(&document);
             drop(document);
             for d in imported.diagnostics {
                 keep(d, &mut report.import);
             }
+            seen_shared.extend(this_part);
             for m in imported.messages {
                 if report.messages >= max_messages {
+                    // Later series are still converted, for their
+                    // diagnostics; their messages are dropped.
                     if !limit_said {
                         limit_said = true;
                         let line = group.first().map_or(cal.begin.line, |c| c.chunk.line);
@@ -360,10 +422,10 @@ pub fn calendar_bytes_to_messages(
                             ),
                         });
                     }
-                    break;
+                    continue;
                 }
                 report.messages += 1;
-                on_message(m, expected.max(report.messages));
+                on_message(m, expected);
             }
         }
     }

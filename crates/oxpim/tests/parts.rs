@@ -27,7 +27,8 @@ fn options() -> ImportOptions {
 
 fn by_parts(bytes: &[u8], options: ImportOptions) -> (Vec<Message>, PartsReport) {
     let mut got = Vec::new();
-    let report = oxpim::calendar_bytes_to_messages(bytes, options, &mut |m, _| got.push(m));
+    let report =
+        oxpim::calendar_bytes_to_messages(bytes.to_vec(), options, &mut |m, _| got.push(m));
     (got, report)
 }
 
@@ -194,6 +195,68 @@ fn generated_calendars_convert_the_same_by_parts() {
     assert!(!same(no_uid, "VEVENT without UID"));
 }
 
+fn cal(body: &str) -> Vec<u8> {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//oxpim//tests//EN\r\n{body}END:VCALENDAR\r\n"
+    )
+    .into_bytes()
+}
+
+const EV_A: &str = "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250101T090000\r\nEND:VEVENT\r\n";
+const EV_B: &str = "BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250102T090000\r\nEND:VEVENT\r\n";
+
+/// Files where a naive split would read something otherwise than the
+/// parser does: each converts as the whole file does.
+#[test]
+fn edge_cases_convert_the_same() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "a BEGIN name the parser refuses, holding calendar properties",
+            cal(&format!("BEGIN:X Y\r\nX-WR-TIMEZONE:America/New_York\r\nMETHOD:REQUEST\r\nEND:X Y\r\n{EV_A}{EV_B}")),
+        ),
+        (
+            "a line without a colon after a VEVENT",
+            cal(&format!("METHOD:PUBLISH\r\n{EV_A}x\r\n{EV_B}")),
+        ),
+        (
+            "a quoted-printable soft break before a VEVENT",
+            cal(&format!("X-A;ENCODING=QUOTED-PRINTABLE:abc=\r\n{EV_A}X-WR-TIMEZONE:Europe/Berlin\r\n{EV_B}")),
+        ),
+        (
+            "a UID whose fold lost its space",
+            cal(&format!("BEGIN:VEVENT\r\nUID:a\r\n1\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250101T090000Z\r\nEND:VEVENT\r\n{EV_B}{EV_A}")),
+        ),
+        (
+            "two METHODs, the first REQUEST",
+            cal(&format!("METHOD:REQUEST\r\nMETHOD:PUBLISH\r\n{EV_A}{EV_B}")),
+        ),
+        (
+            "an unknown METHOD and one UID giving two messages",
+            cal(&format!("METHOD:X-FOO\r\n{EV_A}{}", EV_A.replace("20250101T09", "20250105T09"))),
+        ),
+        (
+            "VERSION 1.0 then 2.0",
+            b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:v\r\nDTSTART:20250101T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n".to_vec(),
+        ),
+        (
+            "a VTIMEZONE after the events, and a calendar property between them",
+            cal(&format!("{}X-WR-CALNAME:Late\r\n{}{ZONE}", EV_A.replace("DTSTART:", "DTSTART;TZID=Europe/Berlin:"), EV_B)),
+        ),
+        (
+            "two calendars, the same UID in each",
+            [cal(EV_A), cal(EV_A)].concat(),
+        ),
+        (
+            "folded lines, LF and CR-only line ends, a BOM",
+            [b"\xEF\xBB\xBF".to_vec(), cal(&format!("X-WR-CALNAME:A long\r\n  name\r\n{}{}", EV_A.replace("\r\n", "\n"), EV_B.replace("\r\n", "\r")))].concat(),
+        ),
+    ];
+    for (what, bytes) in &cases {
+        same(bytes, what);
+    }
+}
+
 #[test]
 fn the_message_limit_holds_across_parts() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
@@ -213,6 +276,13 @@ fn the_message_limit_holds_across_parts() {
         .filter(|d| d.message.contains("more than 4 messages"))
         .collect();
     assert_eq!(said.len(), 1, "{:?}", report.import);
+    // The series past the limit are still converted for their warnings.
+    let geo = report
+        .import
+        .iter()
+        .filter(|d| d.message.contains("GEO"))
+        .count();
+    assert_eq!(geo, 10, "{:?}", report.import);
 }
 
 fn status(field: &str) -> Option<u64> {
@@ -238,8 +308,9 @@ fn memory_follows_the_series_not_the_file() {
     let len = bytes.len() as u64;
     let mut n = 0usize;
     let mut split = false;
+    let copy = bytes.clone();
     let parts = peak_growth(|| {
-        let report = oxpim::calendar_bytes_to_messages(&bytes, options(), &mut |m, _| {
+        let report = oxpim::calendar_bytes_to_messages(copy, options(), &mut |m, _| {
             n += 1;
             drop(m);
         });
