@@ -55,7 +55,16 @@ pub fn write_document(doc: &Document, opts: &WriteOptions) -> Vec<u8> {
     if opts.faithful
         && let Some(r) = &doc.leading
     {
-        w.raw(r.bytes());
+        // Leading bytes that end without a line break (a BOM) begin the
+        // first line: no line break is added after them.
+        let b = r.bytes();
+        let cut = b
+            .iter()
+            .rposition(|c| *c == b'\n' || *c == b'\r')
+            .map_or(0, |i| i + 1);
+        let (lines, prefix) = b.split_at(cut);
+        w.raw(lines);
+        w.out.extend_from_slice(prefix);
     }
     for c in &doc.components {
         w.component(c);

@@ -204,3 +204,21 @@ fn canonical_is_idempotent_on_a_messy_file() {
     );
     assert_eq!(once, twice);
 }
+
+#[test]
+fn a_byte_order_mark_stays_at_the_start_of_the_first_line() {
+    // Found by the roundtrip fuzz target: a line break was added after the
+    // BOM, so the faithful output had one more (empty) line.
+    for text in [
+        &b"\xEF\xBB\xBFBEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nEND:VCARD\r\n"[..],
+        &b"\xEF\xBB\xBFjunk\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nEND:VCARD\r\n"[..],
+    ] {
+        let parsed = oxpim_contentline::Parser::new().parse(text);
+        assert_eq!(
+            parsed.document.to_bytes(),
+            text,
+            "{}",
+            String::from_utf8_lossy(&parsed.document.to_bytes())
+        );
+    }
+}

@@ -215,8 +215,10 @@ pub fn expand(data: &[u8]) {
 }
 
 /// A message without what the writer changes by design
-/// (`docs/decisions.md`, "Empty strings are not written" and "The Unicode
-/// mask is added"): empty strings, and PidTagStoreSupportMask.
+/// (`docs/decisions.md`, "Empty strings are not written", "The Unicode
+/// mask is added" and "The attach method of an embedded object"): empty
+/// strings, PidTagStoreSupportMask, and the PidTagAttachMethod the writer
+/// gives an attachment holding an object without one.
 fn normalised(m: &oxpim_mapi::Message) -> oxpim_mapi::Message {
     use oxpim_mapi::{AttachedObject, PropValue, PropertyBag};
     fn bag(b: &PropertyBag) -> PropertyBag {
@@ -241,6 +243,17 @@ fn normalised(m: &oxpim_mapi::Message) -> oxpim_mapi::Message {
     for a in &m.attachments {
         let mut a2 = a.clone();
         a2.properties = bag(&a.properties);
+        let method = oxpim_mapi::PropKey::Tag(0x3705);
+        let implied = match &a.object {
+            Some(AttachedObject::Message(_)) => Some(5),
+            Some(AttachedObject::Storage(_)) => Some(6),
+            None => None,
+        };
+        if let Some(m) = implied
+            && a2.properties.get(&method).is_none()
+        {
+            a2.properties.insert(method, PropValue::I32(m));
+        }
         if let Some(AttachedObject::Message(inner)) = &a.object {
             a2.object = Some(AttachedObject::Message(Box::new(normalised(inner))));
         }
