@@ -226,6 +226,19 @@ pub fn data_uri(media: &str, bytes: &[u8]) -> String {
     s
 }
 
+/// `p` under another name and value type: its group, parameters, values
+/// and line kept.
+fn renamed_as(p: &Property, name: &str, value_type: ValueType) -> Property {
+    let mut q = Property::new(name, value_type.clone(), Value::Text("".into()));
+    q.set_values(value_type, p.values().clone());
+    for (pn, pv) in p.params().iter() {
+        q.params_mut().insert(pn, pv.clone());
+    }
+    q.set_group(p.group());
+    q.line = p.line;
+    q
+}
+
 fn types_of(p: &Property) -> Vec<String> {
     p.params()
         .get("TYPE")
@@ -304,16 +317,7 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
                 .or_else(|| ONLY_30.iter().find(|(_, a)| *a == name).map(|(n, _)| *n))
         };
         if let Some(new) = renamed {
-            let mut q = Property::new(new, p.value_type().clone(), Value::Text("".into()));
-            let values = p.values().clone();
-            let vt = p.value_type().clone();
-            q.set_values(vt, values);
-            for (pn, pv) in p.params().iter() {
-                q.params_mut().insert(pn, pv.clone());
-            }
-            q.set_group(p.group());
-            q.line = p.line;
-            p = q;
+            p = renamed_as(&p, new, p.value_type().clone());
         }
         let name = p.name().to_ascii_uppercase();
         // LABEL of 3.0 becomes the LABEL parameter of its ADR in 4.0.
@@ -322,15 +326,7 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
             continue;
         }
         if !to40 && name == "X-LABEL" {
-            let mut q = Property::new("LABEL", ValueType::Text, Value::Text("".into()));
-            let values = p.values().clone();
-            q.set_values(ValueType::Text, values);
-            for (pn, pv) in p.params().iter() {
-                q.params_mut().insert(pn, pv.clone());
-            }
-            q.set_group(p.group());
-            q.line = p.line;
-            p = q;
+            p = renamed_as(&p, "LABEL", ValueType::Text);
         }
         if to40 && name == "SORT-STRING" {
             // The first SORT-STRING without group or parameters becomes N's
@@ -340,26 +336,10 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
                 sort_string = p.as_text().map(|t| (p.line(), t.to_owned()));
                 continue;
             }
-            let mut q = Property::new("X-SORT-STRING", ValueType::Text, Value::Text("".into()));
-            let values = p.values().clone();
-            q.set_values(ValueType::Text, values);
-            for (pn, pv) in p.params().iter() {
-                q.params_mut().insert(pn, pv.clone());
-            }
-            q.set_group(p.group());
-            q.line = p.line;
-            p = q;
+            p = renamed_as(&p, "X-SORT-STRING", ValueType::Text);
         }
         if !to40 && name == "X-SORT-STRING" {
-            let mut q = Property::new("SORT-STRING", ValueType::Text, Value::Text("".into()));
-            let values = p.values().clone();
-            q.set_values(ValueType::Text, values);
-            for (pn, pv) in p.params().iter() {
-                q.params_mut().insert(pn, pv.clone());
-            }
-            q.set_group(p.group());
-            q.line = p.line;
-            p = q;
+            p = renamed_as(&p, "SORT-STRING", ValueType::Text);
         }
         convert_params(&mut p, to, &mut labels, &mut sort_string);
         convert_value(&mut p, to, &mut diags);
@@ -412,12 +392,8 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
         match target {
             Some(adr) => adr.params_mut().set("LABEL", text),
             None => {
-                let mut q = Property::new("X-LABEL", ValueType::Text, Value::Text(text.into()));
-                for (pn, pv) in l.params().iter() {
-                    q.params_mut().insert(pn, pv.clone());
-                }
-                q.set_group(l.group());
-                q.line = l.line;
+                let mut q = renamed_as(&l, "X-LABEL", ValueType::Text);
+                q.set_values(ValueType::Text, Value::Text(text.into()));
                 props.push(q);
             }
         }
