@@ -890,7 +890,9 @@ fn convert(
         if messages.is_empty() {
             return fail("nothing to convert: no VEVENT or VCARD was converted", 1);
         }
-        if !folder && messages.len() > 1 {
+        // One .msg file: the input must hold one item (folders were
+        // handled above).
+        let [m] = messages.as_slice() else {
             return fail(
                 format_args!(
                     "the input holds {} items (series or contacts); give a folder as -o to get one .msg each",
@@ -898,25 +900,16 @@ fn convert(
                 ),
                 2,
             );
+        };
+        let mut bar = Progress::new(1, progress);
+        let bytes = match oxpim::msg::to_bytes(m) {
+            Ok(b) => b,
+            Err(e) => return fail(format_args!("writing .msg: {e}"), 1),
+        };
+        if let Err(e) = std::fs::write(output, bytes) {
+            return fail(format_args!("{}: {e}", output.display()), 2);
         }
-        let mut bar = Progress::new(messages.len(), progress);
-        let mut taken = std::collections::HashSet::new();
-        for m in &messages {
-            let bytes = match oxpim::msg::to_bytes(m) {
-                Ok(b) => b,
-                Err(e) => return fail(format_args!("writing .msg: {e}"), 1),
-            };
-            let name = message_name(m);
-            let path = if folder {
-                output.join(file_name(&name, "msg", &mut taken))
-            } else {
-                output.to_path_buf()
-            };
-            if let Err(e) = std::fs::write(&path, bytes) {
-                return fail(format_args!("{}: {e}", path.display()), 2);
-            }
-            bar.step(&name);
-        }
+        bar.step(&message_name(m));
         return ExitCode::from(worst);
     }
     // .msg files → a calendar or vCards (a folder: one file each, by class).
