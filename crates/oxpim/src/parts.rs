@@ -95,6 +95,17 @@ struct Calendar {
     version_other: bool,
 }
 
+impl Calendar {
+    /// Its series: the distinct UIDs of its VEVENTs.
+    fn series(&self) -> usize {
+        self.children
+            .iter()
+            .filter_map(|c| c.uid.as_deref())
+            .collect::<HashSet<&str>>()
+            .len()
+    }
+}
+
 fn is(name: &[u8], want: &str) -> bool {
     name.eq_ignore_ascii_case(want.as_bytes())
 }
@@ -312,14 +323,9 @@ pub fn calendar_bytes_to_messages(
             work = work.saturating_add(shared.saturating_mul(parts));
         }
         work <= bytes.len().saturating_mul(8).saturating_add(16 << 20)
-            && cals.iter().all(|cal| {
-                let series: HashSet<&str> = cal
-                    .children
-                    .iter()
-                    .filter_map(|c| c.uid.as_deref())
-                    .collect();
-                series.len() <= 1 || !several_series_method(cal)
-            })
+            && cals
+                .iter()
+                .all(|cal| cal.series() <= 1 || !several_series_method(cal))
     });
     let Some(cals) = cals else {
         let parsed = Parser::new().parse_vec(bytes);
@@ -345,16 +351,7 @@ pub fn calendar_bytes_to_messages(
     // Diagnostics about shared lines that earlier parts reported.
     let mut seen_shared: HashSet<(u32, u32, String)> = HashSet::new();
     let mut limit_said = false;
-    let expected: usize = cals
-        .iter()
-        .map(|cal| {
-            cal.children
-                .iter()
-                .filter_map(|c| c.uid.as_deref())
-                .collect::<HashSet<&str>>()
-                .len()
-        })
-        .sum();
+    let expected: usize = cals.iter().map(Calendar::series).sum();
     for cal in &cals {
         // Groups in order of first appearance: VEVENTs by UID, every
         // other non-time-zone child on its own.
@@ -417,9 +414,7 @@ pub fn calendar_bytes_to_messages(
                             column: 1,
                             severity: Severity::Error,
                             code: Code::Conversion,
-                            message: format!(
-                                "more than {max_messages} messages; the rest are dropped"
-                            ),
+                            message: oxpim_mapi::ical::too_many_messages(max_messages),
                         });
                     }
                     continue;

@@ -262,7 +262,8 @@ fn already_produced(imp: &Importer, out: &Imported) -> usize {
     }
 }
 
-fn too_many_messages(max: usize) -> String {
+/// The error an import reports, once, when `max_messages` drops messages.
+pub fn too_many_messages(max: usize) -> String {
     format!("more than {max} messages; the rest are dropped")
 }
 
