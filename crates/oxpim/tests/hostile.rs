@@ -15,27 +15,14 @@
     clippy::panic
 )]
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use oxpim::{Code, ExpandOptions, Parser, Severity};
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+mod common;
+use common::{reset_peak, serial, status};
 
 const MIB: u64 = 1 << 20;
-
-fn status(field: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with(field))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// Each test holds this for its whole run: the other tests' inputs do not
-/// show in its memory.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// The time one input may take.
 fn time_limit() -> Duration {
@@ -55,7 +42,7 @@ fn case<T>(name: &str, max_bytes: u64, f: impl FnOnce() -> T) -> T {
 /// A case of `inputs` inputs run in a loop: the time bound is per input on
 /// average (each loop below also checks its slowest input).
 fn cases<T>(name: &str, inputs: u32, max_bytes: u64, f: impl FnOnce() -> T) -> T {
-    let measured = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let measured = reset_peak();
     // On Linux the bound is always checked: a kernel that refuses the reset
     // fails the case rather than skipping its memory bound.
     assert!(

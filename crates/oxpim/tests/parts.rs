@@ -12,11 +12,11 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use oxpim::{Diagnostic, ImportOptions, Message, PartsReport};
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+mod common;
+use common::{peak_growth, serial};
 
 fn options() -> ImportOptions {
     ImportOptions {
@@ -104,7 +104,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn the_corpus_converts_the_same_by_parts() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = serial();
     let root = std::env::var_os("OXPIM_CORPUS").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
         PathBuf::from,
@@ -179,7 +179,7 @@ fn generated(n: usize, overrides_last: bool) -> Vec<u8> {
 
 #[test]
 fn generated_calendars_convert_the_same_by_parts() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = serial();
     assert!(same(
         &generated(30, false),
         "overrides next to their masters"
@@ -209,7 +209,7 @@ const EV_B: &str = "BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20250101T000000Z\r\nDTSTART
 /// parser does: each converts as the whole file does.
 #[test]
 fn edge_cases_convert_the_same() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = serial();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         (
             "a BEGIN name the parser refuses, holding calendar properties",
@@ -259,7 +259,7 @@ fn edge_cases_convert_the_same() {
 
 #[test]
 fn the_message_limit_holds_across_parts() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = serial();
     let bytes = generated(10, false);
     let (messages, report) = by_parts(
         &bytes,
@@ -285,24 +285,9 @@ fn the_message_limit_holds_across_parts() {
     assert_eq!(geo, 10, "{:?}", report.import);
 }
 
-fn status(field: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with(field))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// Growth of the peak resident set while `f` runs (Linux), or `None`.
-fn peak_growth(f: impl FnOnce()) -> Option<u64> {
-    std::fs::write("/proc/self/clear_refs", "5").ok()?;
-    let base = status("VmRSS:")?;
-    f();
-    Some(status("VmHWM:")?.saturating_sub(base))
-}
-
 #[test]
 fn memory_follows_the_series_not_the_file() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = serial();
     // About 3 MB of series whose overrides sit next to them.
     let bytes = generated(6_000, false);
     let len = bytes.len() as u64;

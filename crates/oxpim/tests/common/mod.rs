@@ -1,0 +1,40 @@
+//! Helpers shared by the integration tests that measure memory: the cases
+//! of one test binary run one at a time, and the process's peak resident
+//! set is read and reset through `/proc` (Linux).
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::{Mutex, MutexGuard};
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Held for a whole test, so that the other tests' allocations do not
+/// show in its memory.
+pub fn serial() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A `/proc/self/status` field in bytes (`VmRSS:`, `VmHWM:`).
+pub fn status(field: &str) -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Resets the peak resident set to the current one; false where the
+/// kernel does not allow it.
+pub fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Growth of the peak resident set while `f` runs, or `None` where it
+/// cannot be measured.
+pub fn peak_growth(f: impl FnOnce()) -> Option<u64> {
+    if !reset_peak() {
+        return None;
+    }
+    let base = status("VmRSS:")?;
+    f();
+    Some(status("VmHWM:")?.saturating_sub(base))
+}
