@@ -52,23 +52,12 @@ fn new_files(dir: &Path, before: &[PathBuf]) -> Vec<PathBuf> {
 
 /// A file under `dir` with exactly these bytes.
 fn same_file_under(dir: &Path, bytes: &[u8]) -> Option<PathBuf> {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if e.metadata().is_ok_and(|m| m.len() == bytes.len() as u64)
-                && std::fs::read(&p).is_ok_and(|b| b == bytes)
-            {
-                return Some(p);
-            }
-        }
-    }
-    None
+    crate::conformance::files_under(dir, &[])
+        .into_iter()
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.len() == bytes.len() as u64)
+                && std::fs::read(p).is_ok_and(|b| b == bytes)
+        })
 }
 
 /// `cargo xtask fuzz [--seconds N] [--target T] [--corpus DIR]`: runs the

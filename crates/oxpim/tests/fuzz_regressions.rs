@@ -5,29 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use oxpim::fuzz_targets::TARGETS;
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+mod common;
+use common::{corpus_dir, files_under as files};
 
 fn passes(body: fn(&[u8]), path: &Path) -> bool {
     let data = std::fs::read(path).unwrap();
@@ -77,10 +60,7 @@ fn kept_crashes_stay_fixed() {
 
 #[test]
 fn corpus_files_pass_the_targets() {
-    let dir = std::env::var_os("OXPIM_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-        PathBuf::from,
-    );
+    let dir = corpus_dir();
     if !dir.is_dir() {
         assert!(
             std::env::var("OXPIM_REQUIRE_EXTERNAL").as_deref() != Ok("1"),

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use oxpim::{Diagnostic, ImportOptions, Message, PartsReport};
 
 mod common;
-use common::{peak_growth, serial};
+use common::{corpus_dir, files_under, peak_growth, serial};
 
 fn options() -> ImportOptions {
     ImportOptions {
@@ -84,38 +84,24 @@ fn same(bytes: &[u8], what: &str) -> bool {
     report.split
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else if p
-            .extension()
+/// The `.ics` files under `dir`, sorted.
+fn calendars(dir: &Path) -> Vec<PathBuf> {
+    let mut v = files_under(dir);
+    v.retain(|p| {
+        p.extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("ics"))
-        {
-            out.push(p);
-        }
-    }
+    });
+    v
 }
 
 #[test]
 fn the_corpus_converts_the_same_by_parts() {
     let _one = serial();
-    let root = std::env::var_os("OXPIM_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-        PathBuf::from,
-    );
-    let mut list = Vec::new();
-    files(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples"),
-        &mut list,
-    );
+    let root = corpus_dir();
+    let mut list = calendars(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples"));
     let bundled = list.len();
-    files(&root.join("ical"), &mut list);
+    list.extend(calendars(&root.join("ical")));
     if list.len() == bundled {
         assert!(
             std::env::var("OXPIM_REQUIRE_EXTERNAL").as_deref() != Ok("1"),

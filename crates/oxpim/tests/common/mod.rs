@@ -38,3 +38,33 @@ pub fn peak_growth(f: impl FnOnce()) -> Option<u64> {
     f();
     Some(status("VmHWM:")?.saturating_sub(base))
 }
+
+/// The external corpus: `$OXPIM_CORPUS`, else `../shared/corpus` beside the
+/// repository (it may not exist).
+pub fn corpus_dir() -> std::path::PathBuf {
+    std::env::var_os("OXPIM_CORPUS").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+        std::path::PathBuf::from,
+    )
+}
+
+/// Every file under `dir`, sorted (none if it does not exist).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
