@@ -139,6 +139,13 @@ impl<'a> ContentLine<'a> {
             _ => None,
         }
     }
+    /// Whether the parameters declare quoted-printable encoding
+    /// (`ENCODING=QUOTED-PRINTABLE` or the bare 2.1 parameter): the lines
+    /// the lexer joins at soft breaks.
+    pub fn quoted_printable(&self) -> bool {
+        self.header()
+            .is_some_and(|h| params_say_qp(h.params.of(&self.text)))
+    }
     /// The property name (empty for other lines).
     pub fn name(&self) -> &[u8] {
         self.header().map_or(&[][..], |h| h.name.of(&self.text))
@@ -362,14 +369,16 @@ impl Lexer<'_> {
 
 fn is_qp_header(text: &[u8]) -> Option<bool> {
     match scan_header(text) {
-        Ok(h) => Some(
-            h.params
-                .of(text)
-                .windows(16)
-                .any(|w| w.eq_ignore_ascii_case(b"QUOTED-PRINTABLE")),
-        ),
+        Ok(h) => Some(params_say_qp(h.params.of(text))),
         Err(_) => None,
     }
+}
+
+/// The quoted-printable rule on a header's parameter bytes.
+fn params_say_qp(params: &[u8]) -> bool {
+    params
+        .windows(16)
+        .any(|w| w.eq_ignore_ascii_case(b"QUOTED-PRINTABLE"))
 }
 
 fn starts_with_ignore_case(hay: &[u8], needle: &[u8]) -> bool {

@@ -73,11 +73,6 @@ struct Child {
 /// Most content lines of one component in a file that is split.
 const MAX_CHILD_LINES: usize = 100_000;
 
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
-}
-
 /// An iana-token or x-name, as the parser accepts after BEGIN and END.
 fn component_name(v: &[u8]) -> bool {
     !v.is_empty() && v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
@@ -136,7 +131,7 @@ fn scan(bytes: &[u8]) -> Option<Vec<Calendar>> {
         // value (the lexer may join the next line to it, which in a part
         // can be another), a BEGIN or END with a name the parser refuses.
         if matches!(l.kind(), oxpim_lexer::LineKind::Malformed(_))
-            || contains_ci(raw, b"QUOTED-PRINTABLE")
+            || l.quoted_printable()
             || ((is(name, "BEGIN") || is(name, "END")) && !component_name(trimmed(l.value())))
         {
             return None;
