@@ -176,9 +176,9 @@ pub fn decode_text<'a>(
                 return (s, Charset::Declared);
             }
             None => {
-                return match std::str::from_utf8(bytes) {
-                    Ok(s) => (Cow::Borrowed(s), Charset::UnknownLabel),
-                    Err(_) => {
+                return match crate::str::utf8(bytes) {
+                    Some(s) => (Cow::Borrowed(s), Charset::UnknownLabel),
+                    None => {
                         let (s, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
                         (s, Charset::UnknownLabel)
                     }
@@ -186,13 +186,13 @@ pub fn decode_text<'a>(
             }
         }
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (Cow::Borrowed(s), Charset::Utf8),
-        Err(_) if legacy && label.is_none() => {
+    match crate::str::utf8(bytes) {
+        Some(s) => (Cow::Borrowed(s), Charset::Utf8),
+        None if legacy && label.is_none() => {
             let (s, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             (s, Charset::LegacyFallback)
         }
-        Err(_) => (String::from_utf8_lossy(bytes), Charset::Lossy),
+        None => (String::from_utf8_lossy(bytes), Charset::Lossy),
     }
 }
 

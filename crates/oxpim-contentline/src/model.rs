@@ -1,7 +1,6 @@
 //! The component tree: documents, components, properties and parameters.
 
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::sync::Arc;
 
 use indexmap::{Equivalent, IndexMap};
 use smallvec::SmallVec;
@@ -83,59 +82,60 @@ impl Dialect {
     }
 }
 
-/// The whole input of a parse, shared by the items that came from it:
-/// validated UTF-8 text when it is, bytes otherwise.
-#[derive(Clone)]
-pub(crate) enum Source {
-    /// Valid UTF-8: values can be slices of it.
-    Text(Arc<str>),
-    /// Not valid UTF-8 somewhere.
-    Bytes(Arc<[u8]>),
-}
-
-impl Source {
-    /// Validates once and copies the input into a shared buffer.
-    pub(crate) fn from_slice(input: &[u8]) -> Source {
-        match std::str::from_utf8(input) {
-            Ok(s) => Source::Text(Arc::from(s)),
-            Err(_) => Source::Bytes(Arc::from(input)),
-        }
-    }
-
-    /// Validates once and shares the input.
-    pub(crate) fn new(input: Vec<u8>) -> Source {
-        match String::from_utf8(input) {
-            Ok(s) => Source::Text(Arc::from(s)),
-            Err(e) => Source::Bytes(Arc::from(e.into_bytes())),
-        }
-    }
-    pub(crate) fn bytes(&self) -> &[u8] {
-        match self {
-            Source::Text(t) => t.as_bytes(),
-            Source::Bytes(b) => b,
-        }
-    }
-}
+pub(crate) use crate::str::Source;
 
 /// Exact source bytes of an item, kept so that an unmodified item is
 /// written back byte for byte.
 #[derive(Clone)]
 pub(crate) enum Raw {
     /// A range of a shared source buffer (whole-input parsing).
-    Shared {
-        src: Source,
-        start: usize,
-        end: usize,
-    },
-    /// An owned copy (streaming).
-    Owned(Vec<u8>),
+    Shared { src: Source, start: u32, end: u32 },
+    /// An owned copy (streaming, or a range beyond 4 GiB). Boxed to keep
+    /// the shared form, the one of whole-input parses, small (a `Vec`
+    /// inline would make every property 8 bytes larger); a `Vec` so that
+    /// trivia lines appended one by one stay linear.
+    #[allow(clippy::box_collection)]
+    Owned(Box<Vec<u8>>),
 }
 
 impl Raw {
+    /// `start..end` of `src`: a shared range, or a copy when the offsets do
+    /// not fit the compact form.
+    pub(crate) fn range(src: &Source, start: usize, end: usize) -> Raw {
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(s), Ok(e)) => Raw::Shared {
+                src: src.clone(),
+                start: s,
+                end: e,
+            },
+            _ => Raw::owned(src.bytes().get(start..end).unwrap_or_default()),
+        }
+    }
+
+    /// A copy of `bytes`.
+    pub(crate) fn owned(bytes: &[u8]) -> Raw {
+        Raw::Owned(Box::new(bytes.to_vec()))
+    }
+
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
-            Raw::Shared { src, start, end } => src.bytes().get(*start..*end).unwrap_or_default(),
+            Raw::Shared { src, start, end } => src
+                .bytes()
+                .get(*start as usize..*end as usize)
+                .unwrap_or_default(),
             Raw::Owned(v) => v,
+        }
+    }
+
+    /// Extends the range to `end` of the same source (a shared range), or
+    /// appends `bytes` (an owned copy).
+    pub(crate) fn extend(&mut self, end: usize, bytes: &[u8]) {
+        match self {
+            Raw::Shared { src, start, end: e } => match u32::try_from(end) {
+                Ok(v) => *e = v,
+                Err(_) => *self = Raw::range(&src.clone(), *start as usize, end),
+            },
+            Raw::Owned(v) => v.extend_from_slice(bytes),
         }
     }
 }
@@ -644,6 +644,30 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tree_nodes_stay_compact() {
+        // The tree of a whole-input parse is a few times the input's size;
+        // these sizes are what keeps it there (see docs/benchmarks.md).
+        assert!(std::mem::size_of::<Property>() <= 192);
+        assert!(std::mem::size_of::<Option<Raw>>() <= 24);
+    }
+
+    #[test]
+    fn source_ranges_beyond_u32_fall_back_to_copies() {
+        let src = Source::from_slice(b"SUMMARY:x\r\n");
+        let r = Raw::range(&src, 0, 9);
+        assert_eq!(r.bytes(), b"SUMMARY:x");
+        assert!(matches!(r, Raw::Shared { .. }));
+        // Offsets that do not fit in 32 bits give an owned copy (here of
+        // nothing, as the source is short), never a panic.
+        let far = Raw::range(&src, 1 << 33, (1 << 33) + 4);
+        assert!(matches!(far, Raw::Owned(_)));
+        assert!(far.bytes().is_empty());
+        let mut grown = Raw::range(&src, 0, 7);
+        grown.extend(9, b"");
+        assert_eq!(grown.bytes(), b"SUMMARY:x");
+    }
 
     #[test]
     fn params_are_case_insensitive_and_ordered() {

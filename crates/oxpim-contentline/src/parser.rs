@@ -133,11 +133,7 @@ impl Parser {
         let bom = lexer.had_bom();
         let mut b = Builder::new(self.opts, RawMode::Shared(src.clone()), false);
         if bom {
-            b.leading = Some(Raw::Shared {
-                src: src.clone(),
-                start: 0,
-                end: oxpim_lexer::BOM.len(),
-            });
+            b.leading = Some(Raw::range(&src, 0, oxpim_lexer::BOM.len()));
             b.last = Last::Leading;
         }
         for line in &mut lexer {
@@ -215,7 +211,20 @@ pub(crate) struct Builder {
     /// their leading space are joined to it: set on the property when the
     /// next item starts, so that joining many lines stays linear.
     join: Option<String>,
+    /// Emptied property buffers of closed components, reused by the next
+    /// open one: a component's properties are gathered in a buffer that
+    /// has grown before and are moved once, into a vector of exactly their
+    /// number, when it closes.
+    spare: Vec<Vec<Property>>,
 }
+
+/// Spare property buffers kept for reuse (one per open nesting level is
+/// enough; more would only hold memory).
+const SPARE_BUFFERS: usize = 8;
+
+/// A buffer that grew beyond this many properties (a huge component) is
+/// freed rather than kept.
+const MAX_SPARE_CAPACITY: usize = 4096;
 
 fn name_of(line: &ContentLine<'_>) -> String {
     String::from_utf8_lossy(line.name()).to_ascii_uppercase()
@@ -264,6 +273,7 @@ impl Builder {
             completed: Vec::new(),
             container: None,
             container_dirty: false,
+            spare: Vec::new(),
             pieces_emitted: 0,
             fed_bytes: 0,
             join: None,
@@ -272,20 +282,15 @@ impl Builder {
 
     fn make_raw(&self, line: &ContentLine<'_>) -> Raw {
         match &self.raw_mode {
-            RawMode::Shared(src) => Raw::Shared {
-                src: src.clone(),
-                start: line.offset(),
-                end: line.offset() + line.raw().len(),
-            },
-            RawMode::Owned => Raw::Owned(line.raw().to_vec()),
+            RawMode::Shared(src) => {
+                Raw::range(src, line.offset(), line.offset() + line.raw().len())
+            }
+            RawMode::Owned => Raw::owned(line.raw()),
         }
     }
 
     fn extend_raw(raw: &mut Raw, line: &ContentLine<'_>) {
-        match raw {
-            Raw::Shared { end, .. } => *end = line.offset() + line.raw().len(),
-            Raw::Owned(v) => v.extend_from_slice(line.raw()),
-        }
+        raw.extend(line.offset() + line.raw().len(), line.raw());
     }
 
     /// Attaches a trivia line to the item before it; returns the property
@@ -568,6 +573,9 @@ impl Builder {
             }
         };
         let mut comp = Component::new(&name, dialect);
+        if let Some(buf) = self.spare.pop() {
+            comp.properties = buf;
+        }
         comp.line = line.line();
         comp.begin_raw = Some(self.make_raw(&line));
         if let Some(parent) = self.stack.last() {
@@ -720,8 +728,9 @@ impl Builder {
         // An unfolded line of a valid UTF-8 source is a slice of it: no
         // second validation, and values can share the buffer.
         let shared = match &self.raw_mode {
-            RawMode::Shared(Source::Text(src)) if !line.folded() && !line.too_long() => src
-                .get(line.offset()..line.offset() + line.text().len())
+            RawMode::Shared(src) if !line.folded() && !line.too_long() => src
+                .text()
+                .and_then(|t| t.get(line.offset()..line.offset() + line.text().len()))
                 .map(|s| (s, src)),
             _ => None,
         };
@@ -864,8 +873,17 @@ impl Builder {
         let mut comp = frame.comp;
         comp.end_raw = end_raw;
         // A finished component keeps no spare capacity (a tree can be many
-        // times the size of its input).
-        comp.properties.shrink_to_fit();
+        // times the size of its input): its properties move into a vector
+        // of their exact number, and the buffer they grew in is kept for
+        // the next component.
+        if comp.properties.capacity() > comp.properties.len() {
+            let mut exact = Vec::with_capacity(comp.properties.len());
+            exact.append(&mut comp.properties);
+            let buf = std::mem::replace(&mut comp.properties, exact);
+            if self.spare.len() < SPARE_BUFFERS && buf.capacity() <= MAX_SPARE_CAPACITY {
+                self.spare.push(buf);
+            }
+        }
         comp.components.shrink_to_fit();
         self.check_required(&comp);
         let depth = self.stack.len();

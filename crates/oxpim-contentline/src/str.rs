@@ -13,11 +13,66 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
+/// The whole input of a parse, shared by the items that came from it:
+/// validated UTF-8 text when it is, bytes otherwise. One pointer wide, so
+/// that every [`Str`] and source range that refers to it stays small.
+#[derive(Clone)]
+pub(crate) struct Source(Arc<SourceBuf>);
+
+enum SourceBuf {
+    /// Valid UTF-8: values can be slices of it.
+    Text(String),
+    /// Not valid UTF-8 somewhere.
+    Bytes(Vec<u8>),
+}
+
+impl Source {
+    /// Validates once and copies the input into a shared buffer.
+    pub(crate) fn from_slice(input: &[u8]) -> Source {
+        Source(Arc::new(match utf8(input) {
+            Some(s) => SourceBuf::Text(s.to_owned()),
+            None => SourceBuf::Bytes(input.to_vec()),
+        }))
+    }
+
+    /// Validates once and shares the input (no copy).
+    pub(crate) fn new(input: Vec<u8>) -> Source {
+        Source(Arc::new(match String::from_utf8(input) {
+            Ok(s) => SourceBuf::Text(s),
+            Err(e) => SourceBuf::Bytes(e.into_bytes()),
+        }))
+    }
+
+    /// The bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match &*self.0 {
+            SourceBuf::Text(t) => t.as_bytes(),
+            SourceBuf::Bytes(b) => b,
+        }
+    }
+
+    /// The text, when the whole input is valid UTF-8.
+    pub(crate) fn text(&self) -> Option<&str> {
+        match &*self.0 {
+            SourceBuf::Text(t) => Some(t),
+            SourceBuf::Bytes(_) => None,
+        }
+    }
+}
+
+/// `bytes` as text when they are valid UTF-8. SIMD validation (the
+/// `simdutf8` crate): several times faster than `std::str::from_utf8` on
+/// text that is not pure ASCII, and validation of the input and of every
+/// unfolded line is a measurable share of a parse.
+pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok()
+}
+
 #[derive(Clone)]
 enum Repr {
     Static(&'static str),
     Owned(Box<str>),
-    Shared { src: Arc<str>, start: u32, len: u32 },
+    Shared { src: Source, start: u32, len: u32 },
 }
 
 /// An immutable UTF-8 string. Derefs to `str`; compares, hashes and
@@ -36,12 +91,16 @@ impl Str {
         Str(Repr::Static(s))
     }
 
-    /// `piece` of `src` when `piece` lies inside it (no copy), else a copy.
-    pub(crate) fn share(src: &Arc<str>, piece: &str) -> Str {
-        let base = src.as_ptr() as usize;
+    /// `piece` of `src` when `piece` lies inside its text (no copy), else
+    /// a copy.
+    pub(crate) fn share(src: &Source, piece: &str) -> Str {
+        let Some(text) = src.text() else {
+            return Str::from(piece);
+        };
+        let base = text.as_ptr() as usize;
         let at = piece.as_ptr() as usize;
         if at >= base
-            && at + piece.len() <= base + src.len()
+            && at + piece.len() <= base + text.len()
             && let (Ok(start), Ok(len)) = (u32::try_from(at - base), u32::try_from(piece.len()))
         {
             return Str(Repr::Shared {
@@ -60,7 +119,9 @@ impl Str {
             Repr::Owned(s) => s,
             Repr::Shared { src, start, len } => {
                 let start = *start as usize;
-                src.get(start..start + *len as usize).unwrap_or("")
+                src.text()
+                    .and_then(|t| t.get(start..start + *len as usize))
+                    .unwrap_or("")
             }
         }
     }
@@ -207,8 +268,8 @@ mod tests {
 
     #[test]
     fn storage_does_not_change_meaning() {
-        let src: Arc<str> = Arc::from("SUMMARY:Café time");
-        let piece = src.get(8..).unwrap();
+        let src = Source::new(b"SUMMARY:Caf\xc3\xa9 time".to_vec());
+        let piece = src.text().unwrap().get(8..).unwrap();
         let shared = Str::share(&src, piece);
         assert!(shared.is_shared());
         assert_eq!(shared, "Café time");
@@ -219,6 +280,10 @@ mod tests {
         let copied = Str::share(&src, &other);
         assert!(!copied.is_shared());
         assert_eq!(copied, shared);
+        // Pieces of a source that is not UTF-8 are copied.
+        let bytes = Source::new(b"X:\xff".to_vec());
+        assert!(!Str::share(&bytes, "X").is_shared());
+        assert_eq!(std::mem::size_of::<Str>(), 24);
         let mut set = std::collections::HashSet::new();
         set.insert(shared.clone());
         assert!(set.contains("Café time"));

@@ -1,7 +1,6 @@
 //! Turning a lexed content line into a typed [`Property`].
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use oxpim_lexer::{Header, Params as RawParams};
 
@@ -9,7 +8,7 @@ use crate::decode::{self, Charset, DecodeIssues};
 use crate::diag::{Code, Sink};
 use crate::model::{Dialect, ParamValue, Params, Property};
 use crate::names::Name;
-use crate::str::Str;
+use crate::str::{Source, Str};
 use crate::value::registry::{self, List, PropSpec, Structure};
 use crate::value::text::{EscapeReport, decode_caret, split_unescaped, unescape};
 use crate::value::time::{
@@ -34,11 +33,11 @@ pub(crate) struct LineInput<'a> {
     /// The line as validated text, when the caller already has it.
     pub(crate) line_str: Option<&'a str>,
     /// The shared source `line_str` is a slice of.
-    pub(crate) shared: Option<&'a Arc<str>>,
+    pub(crate) shared: Option<&'a Source>,
 }
 
 /// A [`Str`] for `piece`: a slice of the shared source when it lies in it.
-fn share(shared: Option<&Arc<str>>, piece: &str) -> Str {
+fn share(shared: Option<&Source>, piece: &str) -> Str {
     match shared {
         Some(src) => Str::share(src, piece),
         None => Str::from(piece),
@@ -72,16 +71,16 @@ fn decode_param_text(
     bytes: &[u8],
     line: Option<&str>,
     span: oxpim_lexer::Span,
-    shared: Option<&Arc<str>>,
+    shared: Option<&Source>,
     d: Dialect,
     at: &dyn Fn() -> (u32, u32),
     sink: &mut Sink,
 ) -> Str {
     let s = match line.and_then(|l| l.get(span.start..span.end)) {
         Some(s) => Cow::Borrowed(s),
-        None => match std::str::from_utf8(bytes) {
-            Ok(s) => Cow::Borrowed(s),
-            Err(_) => {
+        None => match crate::str::utf8(bytes) {
+            Some(s) => Cow::Borrowed(s),
+            None => {
                 let (s, how) = decode::decode_text(
                     bytes,
                     None,
@@ -228,7 +227,7 @@ struct ValueCtx<'a> {
     locate: &'a dyn Fn(usize) -> (u32, u32),
     offset: usize,
     /// The shared source, for values that need no decoding.
-    shared: Option<&'a Arc<str>>,
+    shared: Option<&'a Source>,
 }
 
 impl ValueCtx<'_> {
@@ -726,7 +725,7 @@ pub(crate) fn build_property(
     });
     // One UTF-8 validation for the whole line (none when the caller
     // sliced it from a validated source); pieces are sliced from it.
-    let line_str = li.line_str.or_else(|| std::str::from_utf8(text).ok());
+    let line_str = li.line_str.or_else(|| crate::str::utf8(text));
     let params = read_params(li, line_str, d, ctx, sink);
     let at = || (li.locate)(h.value.start);
     let spec = registry::lookup(d, &name);
