@@ -1,53 +1,10 @@
 //! Messages: a property bag, a recipient table and attachments.
 
-use crate::named::PropKey;
+use crate::named::{PropKey, PropName};
 use crate::props::{self, PropDef};
 use crate::types::{FileTime, Guid, PropType};
 use crate::value::PropValue;
 use crate::{Error, codepage};
-
-/// A fast, non-cryptographic hasher for property keys (the multiply-rotate
-/// scheme of rustc's FxHasher). Bags are small and their keys are not
-/// chosen by an attacker in a way that matters: a bag is bounded by the
-/// reader's limits.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b.get_mut(..chunk.len())
-                .map(|d| d.copy_from_slice(chunk))
-                .unwrap_or_default();
-            self.write_u64(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_u8(&mut self, v: u8) {
-        self.write_u64(u64::from(v));
-    }
-    fn write_u16(&mut self, v: u16) {
-        self.write_u64(u64::from(v));
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.write_u64(u64::from(v));
-    }
-    fn write_u128(&mut self, v: u128) {
-        self.write_u64(v as u64);
-        self.write_u64((v >> 64) as u64);
-    }
-    fn write_usize(&mut self, v: usize) {
-        self.write_u64(v as u64);
-    }
-}
-
-type BuildKeyHasher = std::hash::BuildHasherDefault<KeyHasher>;
 
 /// Bags up to this size are searched linearly; larger ones get a hash
 /// index. Recipient rows and attachments hold about a dozen properties,
@@ -59,33 +16,112 @@ const LINEAR: usize = 16;
 #[derive(Debug, Clone, Default)]
 struct Entries {
     items: Vec<(PropKey, PropValue)>,
-    index: Option<std::collections::HashMap<PropKey, usize, BuildKeyHasher>>,
+    /// Open-addressing table of item positions plus one (0 = free slot),
+    /// probed linearly from the key's hash; its length is a power of two at
+    /// least twice the number of items. Empty while the bag is small. It
+    /// holds no copies of keys: a bag's string names are not cloned to be
+    /// found.
+    index: Vec<u32>,
+}
+
+/// A hash of a key for the bag's index, mixed further by [`Entries::home`]:
+/// the ID of a tagged property, the set and LID of a numeric named one,
+/// the set and bytes of a string name.
+fn key_hash(key: &PropKey) -> u64 {
+    match key {
+        PropKey::Tag(id) => u64::from(*id),
+        PropKey::Named(n) => {
+            let set = (n.set.0 as u64) ^ ((n.set.0 >> 64) as u64).rotate_left(29);
+            match &n.name {
+                PropName::Lid(lid) => set ^ (u64::from(*lid) << 17) ^ 0x1_0000,
+                PropName::String(name) => name.bytes().fold(set ^ 0x2_0000, |h, b| {
+                    (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+                }),
+            }
+        }
+    }
 }
 
 impl Entries {
     fn with_capacity(n: usize) -> Entries {
         Entries {
             items: Vec::with_capacity(n),
-            index: None,
+            index: Vec::new(),
         }
     }
 
+    fn has_index(&self) -> bool {
+        !self.index.is_empty()
+    }
+
+    /// The first slot to probe for `hash` (the high bits of a multiplicative
+    /// hash are its well-mixed ones).
+    fn home(&self, hash: u64) -> usize {
+        let bits = self.index.len().trailing_zeros();
+        if bits == 0 {
+            return 0;
+        }
+        (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
     fn position(&self, key: &PropKey) -> Option<usize> {
-        match &self.index {
-            Some(ix) => ix.get(key).copied(),
-            None => self.items.iter().position(|(k, _)| k == key),
+        if !self.has_index() {
+            return self.items.iter().position(|(k, _)| k == key);
+        }
+        let mask = self.index.len() - 1;
+        let mut slot = self.home(key_hash(key));
+        // At most every slot once; the table is never full.
+        for _ in 0..self.index.len() {
+            let at = *self.index.get(slot)?;
+            let i = usize::try_from(at.checked_sub(1)?).ok()?;
+            if self.items.get(i).is_some_and(|(k, _)| k == key) {
+                return Some(i);
+            }
+            slot = (slot + 1) & mask;
+        }
+        None
+    }
+
+    /// Records item `i` in the index (which has room for it).
+    fn index_slot(&mut self, i: usize) {
+        let Some(hash) = self.items.get(i).map(|(k, _)| key_hash(k)) else {
+            return;
+        };
+        let mask = self.index.len() - 1;
+        let mut slot = self.home(hash);
+        for _ in 0..self.index.len() {
+            match self.index.get_mut(slot) {
+                Some(free @ 0) => {
+                    *free = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                    return;
+                }
+                Some(_) => slot = (slot + 1) & mask,
+                None => return,
+            }
         }
     }
 
     fn build_index(&mut self) {
-        let mut ix = std::collections::HashMap::with_capacity_and_hasher(
-            self.items.len() * 2,
-            BuildKeyHasher::default(),
-        );
-        for (i, (k, _)) in self.items.iter().enumerate() {
-            ix.insert(k.clone(), i);
+        let size = (self.items.len() * 2).next_power_of_two().max(64);
+        self.index.clear();
+        self.index.resize(size, 0);
+        for i in 0..self.items.len() {
+            self.index_slot(i);
         }
-        self.index = Some(ix);
+    }
+
+    /// Appends a key known to be absent.
+    fn push(&mut self, key: PropKey, value: PropValue) {
+        self.items.push((key, value));
+        if self.has_index() {
+            if self.items.len() * 2 > self.index.len() {
+                self.build_index();
+            } else {
+                self.index_slot(self.items.len() - 1);
+            }
+        } else if self.items.len() > LINEAR {
+            self.build_index();
+        }
     }
 
     fn insert(&mut self, key: PropKey, value: PropValue) -> Option<PropValue> {
@@ -95,13 +131,7 @@ impl Entries {
                 .get_mut(i)
                 .map(|slot| std::mem::replace(&mut slot.1, value));
         }
-        if let Some(ix) = &mut self.index {
-            ix.insert(key.clone(), self.items.len());
-        }
-        self.items.push((key, value));
-        if self.index.is_none() && self.items.len() > LINEAR {
-            self.build_index();
-        }
+        self.push(key, value);
         None
     }
 
@@ -114,8 +144,12 @@ impl Entries {
     fn shift_remove(&mut self, key: &PropKey) -> Option<PropValue> {
         let i = self.position(key)?;
         let (_, v) = self.items.remove(i);
-        if self.index.is_some() {
-            self.build_index();
+        if self.has_index() {
+            if self.items.len() > LINEAR {
+                self.build_index();
+            } else {
+                self.index = Vec::new();
+            }
         }
         Some(v)
     }
@@ -184,7 +218,7 @@ impl PropertyBag {
     /// small bags check in debug builds only.
     pub fn push_new(&mut self, key: impl Into<PropKey>, value: PropValue) {
         let key = key.into();
-        if self.entries.index.is_some() {
+        if self.entries.has_index() {
             self.entries.insert(key, value);
             return;
         }
@@ -192,10 +226,7 @@ impl PropertyBag {
             self.entries.position(&key).is_none(),
             "push_new: {key} is present"
         );
-        self.entries.items.push((key, value));
-        if self.entries.items.len() > LINEAR {
-            self.entries.build_index();
-        }
+        self.entries.push(key, value);
     }
 
     /// Sets a canonical property, checking that the value has the table's
@@ -413,4 +444,56 @@ pub struct Storage {
     pub streams: Vec<(String, Vec<u8>)>,
     /// Child storages: name and content.
     pub storages: Vec<(String, Storage)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::named::{NamedProperty, sets};
+
+    fn key(i: u32) -> PropKey {
+        match i % 3 {
+            0 => PropKey::Tag(u16::try_from(i).unwrap_or(0)),
+            1 => PropKey::Named(NamedProperty::lid(sets::PSETID_Appointment, i)),
+            _ => PropKey::Named(NamedProperty::string(
+                sets::PS_PUBLIC_STRINGS,
+                format!("name-{i}"),
+            )),
+        }
+    }
+
+    #[test]
+    fn bags_find_replace_and_remove_at_every_size() {
+        // Across the switch from linear search to the index, and across
+        // index rebuilds, every key is found, replaced in place and removed
+        // with the order of the others kept.
+        for n in [1u32, 15, 16, 17, 40, 300] {
+            let mut bag = PropertyBag::new();
+            for i in 0..n {
+                assert_eq!(bag.insert(key(i), PropValue::I32(i as i32)), None);
+            }
+            assert_eq!(bag.len(), n as usize);
+            for i in 0..n {
+                assert_eq!(bag.get(&key(i)), Some(&PropValue::I32(i as i32)));
+            }
+            assert_eq!(bag.get(&key(n + 1)), None);
+            assert_eq!(
+                bag.insert(key(0), PropValue::I32(-1)),
+                Some(PropValue::I32(0))
+            );
+            assert_eq!(bag.len(), n as usize);
+            for i in (0..n).step_by(2) {
+                assert!(bag.remove(&key(i)).is_some());
+            }
+            for i in 0..n {
+                assert_eq!(bag.get(&key(i)).is_some(), i % 2 == 1, "key {i} of {n}");
+            }
+            let order: Vec<PropKey> = bag.iter().map(|(k, _)| k.clone()).collect();
+            let expected: Vec<PropKey> = (0..n).filter(|i| i % 2 == 1).map(key).collect();
+            assert_eq!(order, expected);
+            // push_new after removals goes through the index when there is one.
+            bag.push_new(key(n + 2), PropValue::Bool(true));
+            assert_eq!(bag.get(&key(n + 2)), Some(&PropValue::Bool(true)));
+        }
+    }
 }

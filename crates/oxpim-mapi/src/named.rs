@@ -78,8 +78,10 @@ pub mod sets {
 pub enum PropName {
     /// A numeric name (MNID_ID), the LID.
     Lid(u32),
-    /// A string name (MNID_STRING).
-    String(String),
+    /// A string name (MNID_STRING). Names known in code are static
+    /// (no allocation each time a key is built); names read from files
+    /// are owned.
+    String(std::borrow::Cow<'static, str>),
 }
 
 /// A named property: set plus name. The property ID it gets is local to one
@@ -102,7 +104,7 @@ impl NamedProperty {
     }
 
     /// A string-named property.
-    pub fn string(set: Guid, name: impl Into<String>) -> NamedProperty {
+    pub fn string(set: Guid, name: impl Into<std::borrow::Cow<'static, str>>) -> NamedProperty {
         NamedProperty {
             set,
             name: PropName::String(name.into()),

@@ -128,7 +128,7 @@ pub fn by_named(n: &NamedProperty) -> Option<&'static PropDef> {
     let ix = index();
     match &n.name {
         PropName::Lid(lid) => ix.lids.get(&(n.set, *lid)).copied(),
-        PropName::String(s) => ix.names.get(&n.set)?.get(s.as_str()).copied(),
+        PropName::String(s) => ix.names.get(&n.set)?.get(&**s).copied(),
     }
 }
 

@@ -234,7 +234,7 @@ pub fn parse(
         };
         let name = if kind_string {
             match read_name(strings, ident) {
-                Ok(s) => PropName::String(s),
+                Ok(s) => PropName::String(s.into()),
                 Err(why) => {
                     warnings.push(format!("name map: entry {i}: {why}"));
                     out.push(None);

@@ -187,8 +187,36 @@ struct Cal<'c> {
     diags: Vec<Diagnostic>,
     produced: usize,
     /// Whether a rule maps a property name (asked once per name).
-    handled: RefCell<HashMap<String, bool>>,
+    handled: RefCell<HashMap<String, bool, BuildNameHasher>>,
 }
+
+/// FNV-1a over a property name: the few dozen names of one calendar are
+/// looked up once per property, where SipHash's cost shows. The cache holds
+/// at most [`MAX_CACHED_NAMES`] names.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type BuildNameHasher = std::hash::BuildHasherDefault<NameHasher>;
+
+/// Property names whose rule lookup is cached per calendar.
+const MAX_CACHED_NAMES: usize = 256;
 
 fn line_of(c: &Component, name: &str) -> u32 {
     c.property(name).map_or(c.line(), Property::line)
@@ -322,7 +350,7 @@ fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
         now: super::now_or(imp.options.now),
         diags,
         produced: already_produced(imp, out),
-        handled: RefCell::new(HashMap::new()),
+        handled: RefCell::new(HashMap::default()),
     };
     // Group VEVENTs by UID, in order of first appearance.
     let mut order: Vec<String> = Vec::new();
@@ -939,16 +967,29 @@ impl<'c> Cal<'c> {
             return *h;
         }
         let h = self.imp.registry.handles(name);
-        self.handled.borrow_mut().insert(name.to_owned(), h);
+        let mut cache = self.handled.borrow_mut();
+        // Bounded, so that names crafted to collide cost at most this many
+        // comparisons per lookup.
+        if cache.len() < MAX_CACHED_NAMES {
+            cache.insert(name.to_owned(), h);
+        }
         h
     }
 
-    /// Properties and components no rule maps, as content lines.
-    fn unmapped(&self, ev: &Component, also: &[&str], kept: &mut Vec<u8>) -> Vec<String> {
+    /// Properties and components no rule maps, as content lines; `also`
+    /// names core properties to keep all the same, `skip` properties to
+    /// leave out.
+    fn unmapped(
+        &self,
+        ev: &Component,
+        also: &[&str],
+        skip: &[&str],
+        kept: &mut Vec<u8>,
+    ) -> Vec<String> {
         let mut names = Vec::new();
         for p in &ev.properties {
             let core = CORE_PROPERTIES.iter().any(|n| p.is(n)) && !also.iter().any(|n| p.is(n));
-            if core || self.handles(p.name()) {
+            if core || skip.iter().any(|n| p.is(n)) || self.handles(p.name()) {
                 continue;
             }
             if !names.iter().any(|n: &String| n == p.name()) {
@@ -1031,7 +1072,7 @@ impl<'c> Cal<'c> {
         let next = (t.start >= self.now).then_some(t.start);
         let mut kept = Vec::new();
         self.run_rules(ev, &mut m, role, &t, None, next, &mut kept);
-        let names = self.unmapped(ev, &[], &mut kept);
+        let names = self.unmapped(ev, &[], &[], &mut kept);
         self.finish_message(ev, &mut m, kept, &names);
         Some(m)
     }
@@ -1119,9 +1160,7 @@ impl<'c> Cal<'c> {
         self.run_rules(ev, &mut m, Role::Orphan, t, None, next, &mut kept);
         // The series' STATUS stays with the series: on an instance,
         // CANCELLED would cancel it.
-        let mut copy = ev.clone();
-        copy.properties.retain(|p| !p.is("STATUS"));
-        let names = self.unmapped(&copy, &[], &mut kept);
+        let names = self.unmapped(ev, &[], &["STATUS"], &mut kept);
         self.finish_message(ev, &mut m, kept, &names);
         self.push(m, out, ev.line());
     }
@@ -1449,7 +1488,7 @@ impl<'c> Cal<'c> {
                 enext,
                 &mut ekept,
             );
-            let names = self.unmapped(o, &[], &mut ekept);
+            let names = self.unmapped(o, &[], &[], &mut ekept);
             let saved_calendar = self.calendar_kept.take();
             self.finish_message(o, &mut em, ekept, &names);
             self.calendar_kept = saved_calendar;
@@ -1569,7 +1608,7 @@ impl<'c> Cal<'c> {
         if !m.attachments.is_empty() {
             let _ = m.properties.set(&props::PID_TAG_HAS_ATTACHMENTS, true);
         }
-        let names = self.unmapped(ev, &[], &mut kept);
+        let names = self.unmapped(ev, &[], &[], &mut kept);
         self.finish_message(ev, &mut m, kept, &names);
         if !exc_kept.is_empty() && self.imp.options.keep_unmapped {
             m.properties.insert(
@@ -1656,6 +1695,7 @@ impl<'c> Cal<'c> {
                         "X-MICROSOFT-RRULE",
                         "X-MICROSOFT-EXDATE",
                     ],
+                    &[],
                     &mut kept,
                 );
                 let mut exc: Vec<u8> = Vec::new();

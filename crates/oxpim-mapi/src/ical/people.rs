@@ -165,22 +165,22 @@ fn recipient_row(display: &str, address: &str, flags: i32, kind: i32) -> Propert
     let mut row = PropertyBag::with_capacity(12);
     let entry = one_off_entry_id(display, "SMTP", address);
     let s = |v: &str| PropValue::String(v.to_owned());
-    row.insert(props::PID_TAG_ADDRESS_TYPE.key(), s("SMTP"));
-    row.insert(props::PID_TAG_DISPLAY_NAME.key(), s(display));
-    row.insert(props::PID_TAG_DISPLAY_TYPE.key(), PropValue::I32(0));
-    row.insert(props::PID_TAG_EMAIL_ADDRESS.key(), s(address));
-    row.insert(props::PID_TAG_SMTP_ADDRESS.key(), s(address));
-    row.insert(
+    row.push_new(props::PID_TAG_ADDRESS_TYPE.key(), s("SMTP"));
+    row.push_new(props::PID_TAG_DISPLAY_NAME.key(), s(display));
+    row.push_new(props::PID_TAG_DISPLAY_TYPE.key(), PropValue::I32(0));
+    row.push_new(props::PID_TAG_EMAIL_ADDRESS.key(), s(address));
+    row.push_new(props::PID_TAG_SMTP_ADDRESS.key(), s(address));
+    row.push_new(
         props::PID_TAG_ENTRY_ID.key(),
         PropValue::Binary(entry.clone()),
     );
-    row.insert(props::PID_TAG_RECIPIENT_DISPLAY_NAME.key(), s(display));
-    row.insert(
+    row.push_new(props::PID_TAG_RECIPIENT_DISPLAY_NAME.key(), s(display));
+    row.push_new(
         props::PID_TAG_RECIPIENT_ENTRY_ID.key(),
         PropValue::Binary(entry),
     );
-    row.insert(props::PID_TAG_RECIPIENT_FLAGS.key(), PropValue::I32(flags));
-    row.insert(props::PID_TAG_RECIPIENT_TYPE.key(), PropValue::I32(kind));
+    row.push_new(props::PID_TAG_RECIPIENT_FLAGS.key(), PropValue::I32(flags));
+    row.push_new(props::PID_TAG_RECIPIENT_TYPE.key(), PropValue::I32(kind));
     row
 }
 
@@ -392,9 +392,16 @@ fn import_people(cx: &mut ImportContext<'_>) {
     // The attendee strings Outlook keeps beside the table (MS-OXOCAL
     // 2.2.1.16–2.2.1.18, 2.2.6.x): display names by recipient type.
     if meeting {
-        let [to, cc, bcc] = &names;
-        let all: Vec<String> = to.iter().chain(cc).chain(bcc).cloned().collect();
-        for (def, list) in [
+        // Each list joined once; the all-attendees string from the three.
+        let joined = names.map(|list| (!list.is_empty()).then(|| list.join("; ")));
+        let [to, cc, bcc] = &joined;
+        let all = joined
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>();
+        let all = (!all.is_empty()).then(|| all.join("; "));
+        for (def, text) in [
             (&props::PID_LID_TO_ATTENDEES_STRING, to),
             (&props::PID_LID_CC_ATTENDEES_STRING, cc),
             (&props::PID_LID_ALL_ATTENDEES_STRING, &all),
@@ -402,8 +409,8 @@ fn import_people(cx: &mut ImportContext<'_>) {
             (&props::PID_LID_OPTIONAL_ATTENDEES, cc),
             (&props::PID_LID_RESOURCE_ATTENDEES, bcc),
         ] {
-            if !list.is_empty() {
-                cx.set(def, list.join("; "));
+            if let Some(text) = text {
+                cx.set(def, text.clone());
             }
         }
     }

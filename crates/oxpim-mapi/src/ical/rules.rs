@@ -192,10 +192,14 @@ pub(crate) fn prop_texts(p: &Property) -> Vec<String> {
 }
 
 pub(crate) fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_uppercase().as_str() {
-        "TRUE" | "1" | "YES" => Some(true),
-        "FALSE" | "0" | "NO" => Some(false),
-        _ => None,
+    let s = s.trim();
+    let is = |w: &str| s.eq_ignore_ascii_case(w);
+    if is("TRUE") || is("1") || is("YES") {
+        Some(true)
+    } else if is("FALSE") || is("0") || is("NO") {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -600,19 +604,49 @@ fn export_busy(cx: &mut ExportContext<'_>) {
 /// MS-OXCICAL's normalisation of a list entry: separators removed,
 /// whitespace collapsed, trimmed.
 fn normalise_entry(s: &str, separators: &[char]) -> String {
-    let cleaned: String = s
-        .chars()
-        .map(|c| if separators.contains(&c) { ' ' } else { c })
-        .collect();
-    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s
+        .split(|c: char| c.is_whitespace() || separators.contains(&c))
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
+/// Drops empty entries and entries equal to an earlier one ignoring case.
 fn dedup_ci(items: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    items
-        .into_iter()
-        .filter(|s| !s.is_empty() && seen.insert(s.to_lowercase()))
-        .collect()
+    if items.len() > 16 {
+        // A long list: a set of lowercase copies keeps it linear.
+        let mut seen = std::collections::HashSet::new();
+        return items
+            .into_iter()
+            .filter(|s| !s.is_empty() && seen.insert(s.to_lowercase()))
+            .collect();
+    }
+    // Lists are usually a few categories: comparing with those kept beats
+    // building lowercase copies for a set.
+    let mut kept: Vec<String> = Vec::with_capacity(items.len());
+    for s in items {
+        if !s.is_empty() && !kept.iter().any(|k| same_ignoring_case(k, &s)) {
+            kept.push(s);
+        }
+    }
+    kept
+}
+
+/// Equal under Unicode lowercasing (what `to_lowercase` on both sides
+/// compares), without building the lowercase strings.
+fn same_ignoring_case(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 fn import_categories(cx: &mut ImportContext<'_>) {
@@ -1042,4 +1076,44 @@ pub(crate) fn default_rules() -> Vec<Arc<dyn EventRule>> {
         v.push(Arc::new(d));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_entries_are_normalised_and_deduplicated() {
+        let seps = [';', ',', '\u{FF1B}'];
+        assert_eq!(
+            normalise_entry("  Red;  team ,x\u{FF1B}y  ", &seps),
+            "Red team x y"
+        );
+        assert_eq!(normalise_entry(" ;, ", &seps), "");
+        let short = vec![
+            "Été".into(),
+            "été".into(),
+            String::new(),
+            "Work".into(),
+            "WORK".into(),
+        ];
+        assert_eq!(dedup_ci(short), vec!["Été".to_string(), "Work".to_string()]);
+        // Long lists take the set path with the same meaning.
+        let long: Vec<String> = (0..40)
+            .map(|i| format!("c{}", i % 20))
+            .chain(["C3".into()])
+            .collect();
+        let kept = dedup_ci(long);
+        assert_eq!(kept.len(), 20);
+        assert_eq!(kept.first().map(String::as_str), Some("c0"));
+    }
+
+    #[test]
+    fn booleans_ignore_case_and_blanks() {
+        assert_eq!(parse_bool(" true "), Some(true));
+        assert_eq!(parse_bool("Yes"), Some(true));
+        assert_eq!(parse_bool("0"), Some(false));
+        assert_eq!(parse_bool("no"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+    }
 }
