@@ -124,6 +124,44 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// The diagnostic that ends a list cut at `max` items, at `line`:
+/// `Truncated`, "more than {max} {what}; the rest are not shown". The
+/// parser, the converters and their callers all end a capped list with it.
+pub fn truncation_notice(
+    line: u32,
+    column: u32,
+    max: usize,
+    what: &str,
+    severity: Severity,
+) -> Diagnostic {
+    Diagnostic {
+        line,
+        column,
+        severity,
+        code: Code::Truncated,
+        message: format!("more than {max} {what}; the rest are not shown"),
+    }
+}
+
+/// Keeps the first `max` diagnostics; when there were more, ends them with
+/// a [`truncation_notice`] at the line of the first one left out, its
+/// severity chosen by `severity` from those left out.
+pub fn cap_diagnostics(
+    diags: &mut Vec<Diagnostic>,
+    max: usize,
+    what: &str,
+    severity: impl Fn(&[Diagnostic]) -> Severity,
+) {
+    if diags.len() <= max {
+        return;
+    }
+    let rest = diags.get(max..).unwrap_or_default();
+    let line = rest.first().map_or(0, |d| d.line);
+    let severity = severity(rest);
+    diags.truncate(max);
+    diags.push(truncation_notice(line, 1, max, what, severity));
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -190,13 +228,13 @@ impl Sink {
         if self.items.len() >= self.max {
             if !self.truncated {
                 self.truncated = true;
-                self.items.push(Diagnostic {
-                    line: line.saturating_add(self.line_offset),
+                self.items.push(truncation_notice(
+                    line.saturating_add(self.line_offset),
                     column,
-                    severity: Severity::Error,
-                    code: Code::Truncated,
-                    message: format!("more than {} diagnostics; the rest are not shown", self.max),
-                });
+                    self.max,
+                    "diagnostics",
+                    Severity::Error,
+                ));
             }
             return;
         }
@@ -207,5 +245,43 @@ impl Sink {
             code,
             message: message.into(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(line: u32, severity: Severity) -> Diagnostic {
+        Diagnostic {
+            line,
+            column: 3,
+            severity,
+            code: Code::InvalidValue,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn capping_keeps_the_first_and_names_the_first_left_out() {
+        let mut v: Vec<Diagnostic> = (1..=5).map(|l| d(l, Severity::Warning)).collect();
+        cap_diagnostics(&mut v, 5, "diagnostics", |_| Severity::Error);
+        assert_eq!(v.len(), 5, "a list within the cap is left alone");
+        v.push(d(9, Severity::Error));
+        cap_diagnostics(&mut v, 3, "conversion diagnostics", |rest| {
+            if rest.iter().any(|x| x.severity == Severity::Error) {
+                Severity::Error
+            } else {
+                Severity::Warning
+            }
+        });
+        assert_eq!(v.len(), 4);
+        let last = v.last().cloned().unwrap_or_else(|| d(0, Severity::Warning));
+        assert_eq!((last.line, last.column, last.code), (4, 1, Code::Truncated));
+        assert_eq!(last.severity, Severity::Error);
+        assert_eq!(
+            last.message,
+            "more than 3 conversion diagnostics; the rest are not shown"
+        );
     }
 }

@@ -56,7 +56,7 @@ pub use decode::{
     Charset, DecodeIssues, base64 as decode_base64, decode_text, encode_base64,
     encode_quoted_printable, quoted_printable,
 };
-pub use diag::{Code, Diagnostic, Severity, has_errors};
+pub use diag::{Code, Diagnostic, Severity, cap_diagnostics, has_errors, truncation_notice};
 pub use model::{Component, Dialect, Document, Param, ParamValue, Params, Property};
 pub use names::Name;
 pub use parser::{Limits, ParseOptions, Parsed, Parser};

@@ -56,25 +56,14 @@ pub use value::PropValue;
 /// was among those left out, else a warning (so that many warnings do not
 /// make a conversion fail).
 pub fn cap_diagnostics(diags: &mut Vec<oxpim_contentline::Diagnostic>, max: usize) {
-    if diags.len() > max {
-        let line = diags.get(max).map_or(0, |d| d.line);
-        let error = diags.get(max..).is_some_and(|rest| {
-            rest.iter()
-                .any(|d| d.severity == oxpim_contentline::Severity::Error)
-        });
-        diags.truncate(max);
-        diags.push(oxpim_contentline::Diagnostic {
-            line,
-            column: 1,
-            severity: if error {
-                oxpim_contentline::Severity::Error
-            } else {
-                oxpim_contentline::Severity::Warning
-            },
-            code: oxpim_contentline::Code::Truncated,
-            message: format!("more than {max} conversion diagnostics; the rest are not shown"),
-        });
-    }
+    use oxpim_contentline::Severity;
+    oxpim_contentline::cap_diagnostics(diags, max, "conversion diagnostics", |rest| {
+        if rest.iter().any(|d| d.severity == Severity::Error) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    });
 }
 
 /// Errors of the model.

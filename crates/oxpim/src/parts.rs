@@ -430,15 +430,5 @@ pub fn calendar_bytes_to_messages(
 
 /// The parser's own cap: the first `max`, then one `Truncated` error.
 fn cap_parse(diags: &mut Vec<Diagnostic>, max: usize) {
-    if diags.len() > max {
-        let line = diags.get(max).map_or(0, |d| d.line);
-        diags.truncate(max);
-        diags.push(Diagnostic {
-            line,
-            column: 1,
-            severity: Severity::Error,
-            code: Code::Truncated,
-            message: format!("more than {max} diagnostics; the rest are not shown"),
-        });
-    }
+    oxpim_contentline::cap_diagnostics(diags, max, "diagnostics", |_| Severity::Error);
 }
