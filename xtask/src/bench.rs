@@ -423,10 +423,13 @@ fn render(
     let _ = writeln!(
         s,
         "Time per byte of the largest input against the 1 MB input (target: within 10 %). `stream` is the streaming parser \
-         (bounded memory); `parse` builds the whole document in memory, about five bytes of tree per input byte, so at \
-         50 MB its cost also includes page faults and cache misses that a 1 MB tree, reused from one iteration to the next, \
-         does not pay. Instruction counts (callgrind, `benches/src/bin/profile_parse.rs`) are linear for both: 43 \
-         instructions per byte at 1 MB, 40 at 10 MB.\n\n\
+         (bounded memory); `parse` builds the whole document in memory, about 3.4 bytes of tree per input byte (dhat, \
+         10 MB input), so at 50 MB its cost also includes page faults and cache misses that a 1 MB tree, reused from one \
+         iteration to the next, does not pay. Instruction counts (cachegrind, `benches/src/bin/profile_parse.rs`) are \
+         linear: 41 instructions per byte at 1 MB, 39 at 10 MB. Canonical writing allocates its output afresh in every \
+         iteration; at 50 MB that buffer is above the C library's mmap threshold, so each iteration faults in some \
+         12 000 fresh pages (system time 0.03–0.05 s of about 0.15 s per write, `profile_parse 50 2 write` against \
+         `profile_parse 50 0`), which a 1 MB buffer, reused by the allocator, does not.\n\n\
          | operation | line breaks | ns/byte at 1 MB | ns/byte at largest | change | target |\n|---|---|---:|---:|---:|---|"
     );
     let mut linear_ok = true;

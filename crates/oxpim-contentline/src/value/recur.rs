@@ -235,7 +235,9 @@ pub fn parse_recur(s: &str) -> Result<(Recur, Vec<String>), String> {
     let mut warnings = Vec::new();
     let mut freq: Option<Frequency> = None;
     let mut r = Recur::new(Frequency::Daily);
-    let mut seen: Vec<String> = Vec::new();
+    // Part names as written when already uppercase (nearly always): no
+    // copy per part.
+    let mut seen: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     for part in s.split(';') {
         if part.is_empty() {
             continue;
@@ -243,13 +245,18 @@ pub fn parse_recur(s: &str) -> Result<(Recur, Vec<String>), String> {
         let (name, value) = part
             .split_once('=')
             .ok_or_else(|| format!("rule part '{part}' has no '='"))?;
-        let name = name.trim().to_ascii_uppercase();
+        let name = name.trim();
+        let name: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_lowercase()) {
+            std::borrow::Cow::Owned(name.to_ascii_uppercase())
+        } else {
+            std::borrow::Cow::Borrowed(name)
+        };
         let value = value.trim();
         if seen.contains(&name) {
             return Err(format!("{name} appears twice"));
         }
         seen.push(name.clone());
-        match name.as_str() {
+        match &*name {
             "FREQ" => {
                 freq =
                     Some(Frequency::parse(value).ok_or_else(|| format!("unknown FREQ '{value}'"))?);
@@ -352,7 +359,7 @@ pub fn parse_recur(s: &str) -> Result<(Recur, Vec<String>), String> {
                 if !name.starts_with("X-") {
                     warnings.push(format!("unknown rule part {name} kept as is"));
                 }
-                r.other.push((name, value.to_string()));
+                r.other.push((name.into_owned(), value.to_string()));
             }
         }
     }
