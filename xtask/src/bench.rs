@@ -315,7 +315,11 @@ fn render(
         s,
         "The machine is a shared 2-core VM whose speed changes from day to day: on two days of 2026, runs of these benchmarks \
          differed by up to 1.9× in absolute figures, the (unchanged) peer libraries slowing alike. Compare ratios between libraries \
-         measured in one run; absolute targets (MB/s, instances/s) are met or not on the day of the run.\n"
+         measured in one run; absolute targets (MB/s, instances/s) are met or not on the day of the run. The processor model \
+         can change between sessions too (AMD EPYC and Intel Xeon VMs have both been seen; the Machine line names this \
+         run's). On the Intel VM, inputs of tens of MB pay more for memory (page faults, cache misses), and oxpim's \
+         whole-document parse and canonical write, which build and walk a tree of several bytes per input byte, slow down \
+         with size far more than the peers do (see the linearity table).\n"
     );
 
     let size_labels: Vec<String> = sizes

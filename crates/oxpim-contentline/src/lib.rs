@@ -68,7 +68,10 @@ pub use value::{
     Recur, RecurMonth, RecurUntil, Skip, Time, UtcOffset, VZone, Value, ValueType, Values,
     WeekdayNum, Zone,
 };
-pub use write::{WriteOptions, fold, to_string, write_component, write_document, write_property};
+pub use write::{
+    WriteOptions, fold, to_string, write_component, write_component_into, write_document,
+    write_property, write_property_into,
+};
 
 impl Document {
     /// Writes the document faithfully (unmodified items byte for byte).

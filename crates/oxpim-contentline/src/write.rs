@@ -104,6 +104,22 @@ pub fn write_property(p: &Property, dialect: Dialect, opts: &WriteOptions) -> Ve
     w.out
 }
 
+/// [`write_component`], appending to `out` (no buffer of its own).
+pub fn write_component_into(c: &Component, opts: &WriteOptions, out: &mut Vec<u8>) {
+    let mut w = Writer::new(*opts);
+    w.out = std::mem::take(out);
+    w.component(c);
+    *out = w.out;
+}
+
+/// [`write_property`], appending to `out` (no buffer of its own).
+pub fn write_property_into(p: &Property, dialect: Dialect, opts: &WriteOptions, out: &mut Vec<u8>) {
+    let mut w = Writer::new(*opts);
+    w.out = std::mem::take(out);
+    w.property(p, dialect);
+    *out = w.out;
+}
+
 /// Writes text to a `String` (the output is always UTF-8 unless source
 /// bytes were not).
 pub fn to_string(doc: &Document, opts: &WriteOptions) -> String {

@@ -222,3 +222,30 @@ fn a_byte_order_mark_stays_at_the_start_of_the_first_line() {
         );
     }
 }
+
+#[test]
+fn writing_into_a_buffer_appends_what_the_plain_writers_return() {
+    let doc = oxpim_contentline::Parser::new()
+        .parse(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:a\\, b\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        .document;
+    let cal = &doc.components[0];
+    let ev = &cal.components[0];
+    let opts = oxpim_contentline::WriteOptions::canonical();
+    let mut out = b"prefix\r\n".to_vec();
+    oxpim_contentline::write_property_into(
+        &ev.properties[1],
+        oxpim_contentline::Dialect::ICalendar,
+        &opts,
+        &mut out,
+    );
+    oxpim_contentline::write_component_into(&ev.components[0], &opts, &mut out);
+    let mut expected = b"prefix\r\n".to_vec();
+    expected.extend(oxpim_contentline::write_property(
+        &ev.properties[1],
+        oxpim_contentline::Dialect::ICalendar,
+        &opts,
+    ));
+    expected.extend(oxpim_contentline::write_component(&ev.components[0], &opts));
+    assert_eq!(out, expected);
+    assert!(String::from_utf8_lossy(&out).contains("SUMMARY:a\\, b\r\nBEGIN:VALARM"));
+}

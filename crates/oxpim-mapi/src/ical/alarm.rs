@@ -8,7 +8,7 @@
 
 use chrono::TimeDelta;
 use oxpim_contentline::{
-    Component, Dialect, Duration, Parser, Property, Value, ValueType, WriteOptions, write_component,
+    Component, Dialect, Duration, Parser, Property, Value, ValueType, WriteOptions,
 };
 
 use super::rules::{FnRule, date_time_of};
@@ -67,11 +67,11 @@ fn import_reminder(cx: &mut ImportContext<'_>) {
     if cx.options.keep_unmapped && !alarms.is_empty() {
         let mut text = Vec::new();
         for a in &alarms {
-            text.extend(write_component(a, &WriteOptions::canonical()));
+            oxpim_contentline::write_component_into(a, &WriteOptions::canonical(), &mut text);
         }
         cx.message.properties.insert(
             alarms_property(),
-            PropValue::String(String::from_utf8_lossy(&text).into_owned()),
+            PropValue::String(super::import::utf8_or_lossy(text)),
         );
     }
     // The first VALARM with a TRIGGER is the reminder (MS-STANOICAL V0060).

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 use oxpim_contentline::{
     Component, DateTime, Diagnostic, Dialect, Document, Property, Severity, Value, WriteOptions,
-    Zone, write_component, write_property,
+    Zone, write_component, write_component_into, write_property, write_property_into,
 };
 use oxpim_recur::{ExpandOptions, Expander, Moment, TimeZone, ZoneResolver};
 
@@ -217,6 +217,12 @@ type BuildNameHasher = std::hash::BuildHasherDefault<NameHasher>;
 
 /// Property names whose rule lookup is cached per calendar.
 const MAX_CACHED_NAMES: usize = 256;
+
+/// The text of written lines: no copy when they are UTF-8 (the writer's
+/// output always is, unless source bytes were not).
+pub(crate) fn utf8_or_lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
 
 fn line_of(c: &Component, name: &str) -> u32 {
     c.property(name).map_or(c.line(), Property::line)
@@ -995,18 +1001,14 @@ impl<'c> Cal<'c> {
             if !names.iter().any(|n: &String| n == p.name()) {
                 names.push(p.name().to_owned());
             }
-            kept.extend(write_property(
-                p,
-                Dialect::ICalendar,
-                &WriteOptions::canonical(),
-            ));
+            write_property_into(p, Dialect::ICalendar, &WriteOptions::canonical(), kept);
         }
         for c in &ev.components {
             if self.handles(c.name()) {
                 continue;
             }
             names.push(c.name().to_owned());
-            kept.extend(write_component(c, &WriteOptions::canonical()));
+            write_component_into(c, &WriteOptions::canonical(), kept);
         }
         names
     }
@@ -1033,10 +1035,8 @@ impl<'c> Cal<'c> {
             let mut kept = kept;
             self.add_referenced_zones(&mut kept);
             if !kept.is_empty() {
-                m.properties.insert(
-                    unmapped_property(),
-                    PropValue::String(String::from_utf8_lossy(&kept).into_owned()),
-                );
+                m.properties
+                    .insert(unmapped_property(), PropValue::String(utf8_or_lossy(kept)));
             }
             if let Some(c) = &self.calendar_kept {
                 m.properties
@@ -1058,7 +1058,7 @@ impl<'c> Cal<'c> {
                 let needle = format!("tzid={}", id.to_lowercase());
                 let quoted = format!("tzid=\"{}\"", id.to_lowercase());
                 if text.contains(&needle) || text.contains(&quoted) {
-                    extra.extend(write_component(c, &WriteOptions::canonical()));
+                    write_component_into(c, &WriteOptions::canonical(), &mut extra);
                 }
             }
         }
@@ -1428,7 +1428,7 @@ impl<'c> Cal<'c> {
                     rp.line(),
                     "RANGE=THISANDFUTURE has no Outlook form: only this instance is changed in Outlook (the VEVENT is kept for export)",
                 );
-                exc_kept.extend(write_component(o, &WriteOptions::canonical()));
+                write_component_into(o, &WriteOptions::canonical(), &mut exc_kept);
             }
             let Some((_, orig_utc)) = self.recurrence_id_local(rp) else {
                 self.warn(
@@ -1462,7 +1462,7 @@ impl<'c> Cal<'c> {
                 if !deleted.contains(&orig_local.date()) {
                     deleted.push(orig_local.date());
                 }
-                exc_kept.extend(write_component(o, &WriteOptions::canonical()));
+                write_component_into(o, &WriteOptions::canonical(), &mut exc_kept);
                 continue;
             }
             if !is_instance(orig_local.date()) || deleted.contains(&orig_local.date()) {
@@ -1700,7 +1700,7 @@ impl<'c> Cal<'c> {
                 );
                 let mut exc: Vec<u8> = Vec::new();
                 for o in overrides {
-                    exc.extend(write_component(o, &WriteOptions::canonical()));
+                    write_component_into(o, &WriteOptions::canonical(), &mut exc);
                 }
                 self.add_referenced_zones(&mut exc);
                 let names: Vec<String> = names

@@ -351,21 +351,23 @@ impl ImportContext<'_> {
     /// that maps it only in part.
     pub fn keep_property(&mut self, p: &oxpim_contentline::Property) {
         if self.options.keep_unmapped {
-            self.kept.extend(oxpim_contentline::write_property(
+            oxpim_contentline::write_property_into(
                 p,
                 oxpim_contentline::Dialect::ICalendar,
                 &oxpim_contentline::WriteOptions::canonical(),
-            ));
+                self.kept,
+            );
         }
     }
 
     /// Keeps a component as written in [`unmapped_property`].
     pub fn keep_component(&mut self, c: &Component) {
         if self.options.keep_unmapped {
-            self.kept.extend(oxpim_contentline::write_component(
+            oxpim_contentline::write_component_into(
                 c,
                 &oxpim_contentline::WriteOptions::canonical(),
-            ));
+                self.kept,
+            );
         }
     }
 

@@ -133,6 +133,11 @@ fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<S
 fn json_string(out: &mut String, s: &str) {
     use std::fmt::Write as _;
     out.push('"');
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
