@@ -10,7 +10,9 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
     let what = std::env::args().nth(3).unwrap_or_else(|| "parse".into());
-    let Ok(data) = oxpim_benches::calendar(mb, false) else {
+    // `OXPIM_LF=1` profiles the LF-only variant of the generated file.
+    let lf = std::env::var_os("OXPIM_LF").is_some();
+    let Ok(data) = oxpim_benches::calendar(mb, lf) else {
         eprintln!("cannot generate input");
         std::process::exit(2);
     };
