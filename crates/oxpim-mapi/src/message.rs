@@ -144,12 +144,10 @@ impl Entries {
     fn shift_remove(&mut self, key: &PropKey) -> Option<PropValue> {
         let i = self.position(key)?;
         let (_, v) = self.items.remove(i);
+        // A bag keeps its index once it has one (so `push_new` keeps
+        // replacing a present key, as documented).
         if self.has_index() {
-            if self.items.len() > LINEAR {
-                self.build_index();
-            } else {
-                self.index = Vec::new();
-            }
+            self.build_index();
         }
         Some(v)
     }
@@ -494,6 +492,14 @@ mod tests {
             // push_new after removals goes through the index when there is one.
             bag.push_new(key(n + 2), PropValue::Bool(true));
             assert_eq!(bag.get(&key(n + 2)), Some(&PropValue::Bool(true)));
+            if n > 16 {
+                // A bag that had an index keeps it, shrunk or not: push_new
+                // of a present key replaces it.
+                let len = bag.len();
+                bag.push_new(key(1), PropValue::Bool(false));
+                assert_eq!(bag.len(), len);
+                assert_eq!(bag.get(&key(1)), Some(&PropValue::Bool(false)));
+            }
         }
     }
 }

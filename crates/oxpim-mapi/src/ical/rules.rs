@@ -639,14 +639,13 @@ fn dedup_ci(items: Vec<String>) -> Vec<String> {
 }
 
 /// Equal under Unicode lowercasing (what `to_lowercase` on both sides
-/// compares), without building the lowercase strings.
+/// compares; it is context-sensitive, a word-final capital sigma becoming
+/// `ς`), without building lowercase strings for ASCII text.
 fn same_ignoring_case(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);
     }
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .eq(b.chars().flat_map(char::to_lowercase))
+    a.to_lowercase() == b.to_lowercase()
 }
 
 fn import_categories(cx: &mut ImportContext<'_>) {
@@ -1098,6 +1097,13 @@ mod tests {
             "WORK".into(),
         ];
         assert_eq!(dedup_ci(short), vec!["Été".to_string(), "Work".to_string()]);
+        // Lowercasing in context: a final capital sigma is `ς`, in short
+        // lists as in long ones.
+        assert_eq!(
+            dedup_ci(vec!["ΟΔΟΣ".into(), "οδος".into()]),
+            vec!["ΟΔΟΣ".to_string()]
+        );
+        assert_eq!(dedup_ci(vec!["ΟΔΟΣ".into(), "οδοσ".into()]).len(), 2);
         // Long lists take the set path with the same meaning.
         let long: Vec<String> = (0..40)
             .map(|i| format!("c{}", i % 20))
