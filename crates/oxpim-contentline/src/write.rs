@@ -92,16 +92,16 @@ fn estimated_len(c: &Component) -> usize {
 
 /// Writes one component (and its subtree).
 pub fn write_component(c: &Component, opts: &WriteOptions) -> Vec<u8> {
-    let mut w = Writer::new(*opts);
-    w.component(c);
-    w.out
+    let mut out = Vec::new();
+    write_component_into(c, opts, &mut out);
+    out
 }
 
 /// Writes one property as it would appear in `dialect`, with its line break.
 pub fn write_property(p: &Property, dialect: Dialect, opts: &WriteOptions) -> Vec<u8> {
-    let mut w = Writer::new(*opts);
-    w.property(p, dialect);
-    w.out
+    let mut out = Vec::new();
+    write_property_into(p, dialect, opts, &mut out);
+    out
 }
 
 /// [`write_component`], appending to `out` (no buffer of its own).

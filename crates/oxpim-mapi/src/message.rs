@@ -24,7 +24,7 @@ struct Entries {
     index: Vec<u32>,
 }
 
-/// A hash of a key for the bag's index, mixed further by [`Entries::home`]:
+/// A hash of a key for the bag's index, mixed further by [`Entries::probe`]:
 /// the ID of a tagged property, the set and LID of a numeric named one,
 /// the set and bytes of a string name.
 fn key_hash(key: &PropKey) -> u64 {
@@ -54,30 +54,32 @@ impl Entries {
         !self.index.is_empty()
     }
 
-    /// The first slot to probe for `hash` (the high bits of a multiplicative
-    /// hash are its well-mixed ones).
-    fn home(&self, hash: u64) -> usize {
-        let bits = self.index.len().trailing_zeros();
-        if bits == 0 {
-            return 0;
-        }
-        (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    /// The slots to probe for `hash`, in order: from its home slot (the
+    /// high bits of a multiplicative hash are its well-mixed ones) on,
+    /// wrapping, each slot at most once. Empty without an index.
+    fn probe(&self, hash: u64) -> impl Iterator<Item = usize> + use<> {
+        let len = self.index.len();
+        let bits = len.trailing_zeros();
+        let home = if bits == 0 {
+            0
+        } else {
+            (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+        };
+        let mask = len.wrapping_sub(1);
+        (0..len).map(move |k| (home + k) & mask)
     }
 
     fn position(&self, key: &PropKey) -> Option<usize> {
         if !self.has_index() {
             return self.items.iter().position(|(k, _)| k == key);
         }
-        let mask = self.index.len() - 1;
-        let mut slot = self.home(key_hash(key));
-        // At most every slot once; the table is never full.
-        for _ in 0..self.index.len() {
+        // The table is never full: a free slot ends the search.
+        for slot in self.probe(key_hash(key)) {
             let at = *self.index.get(slot)?;
             let i = usize::try_from(at.checked_sub(1)?).ok()?;
             if self.items.get(i).is_some_and(|(k, _)| k == key) {
                 return Some(i);
             }
-            slot = (slot + 1) & mask;
         }
         None
     }
@@ -87,17 +89,11 @@ impl Entries {
         let Some(hash) = self.items.get(i).map(|(k, _)| key_hash(k)) else {
             return;
         };
-        let mask = self.index.len() - 1;
-        let mut slot = self.home(hash);
-        for _ in 0..self.index.len() {
-            match self.index.get_mut(slot) {
-                Some(free @ 0) => {
-                    *free = u32::try_from(i + 1).unwrap_or(u32::MAX);
-                    return;
-                }
-                Some(_) => slot = (slot + 1) & mask,
-                None => return,
-            }
+        let free = self
+            .probe(hash)
+            .find(|&slot| self.index.get(slot) == Some(&0));
+        if let Some(slot) = free.and_then(|slot| self.index.get_mut(slot)) {
+            *slot = u32::try_from(i + 1).unwrap_or(u32::MAX);
         }
     }
 

@@ -110,10 +110,10 @@ impl<'c> Zones<'c> {
             let (blobs, text) = match vtz.map(|v| (v, blobs_from_vtimezone(tzid.trim(), v))) {
                 Some((v, Ok(b))) => (
                     b,
-                    Some(
-                        String::from_utf8_lossy(&write_component(v, &WriteOptions::canonical()))
-                            .into_owned(),
-                    ),
+                    Some(utf8_or_lossy(write_component(
+                        v,
+                        &WriteOptions::canonical(),
+                    ))),
                 ),
                 _ => (blobs_from_zone(tzid.trim(), &r.zone), None),
             };
@@ -351,8 +351,7 @@ fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
         zones,
         legacy_until,
         calendar_type,
-        calendar_kept: (!kept.is_empty() && imp.options.keep_unmapped)
-            .then(|| String::from_utf8_lossy(&kept).into_owned()),
+        calendar_kept: (!kept.is_empty() && imp.options.keep_unmapped).then(|| utf8_or_lossy(kept)),
         now: super::now_or(imp.options.now),
         diags,
         produced: already_produced(imp, out),
@@ -1613,7 +1612,7 @@ impl<'c> Cal<'c> {
         if !exc_kept.is_empty() && self.imp.options.keep_unmapped {
             m.properties.insert(
                 exceptions_property(),
-                PropValue::String(String::from_utf8_lossy(&exc_kept).into_owned()),
+                PropValue::String(utf8_or_lossy(exc_kept)),
             );
         }
         self.push(m, out, ev.line());
@@ -1719,10 +1718,8 @@ impl<'c> Cal<'c> {
                     .collect();
                 self.finish_message(ev, &mut m, kept, &names);
                 if !exc.is_empty() && self.imp.options.keep_unmapped {
-                    m.properties.insert(
-                        exceptions_property(),
-                        PropValue::String(String::from_utf8_lossy(&exc).into_owned()),
-                    );
+                    m.properties
+                        .insert(exceptions_property(), PropValue::String(utf8_or_lossy(exc)));
                 }
                 self.push(m, out, ev.line());
             }
