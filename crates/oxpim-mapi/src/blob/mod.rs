@@ -18,7 +18,7 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 pub use goid::GlobalObjectId;
 pub use recur::{
     AppointmentRecurrencePattern, ChangeHighlight, EndType, ExceptionInfo, ExtendedException,
-    OverrideFlags, PatternSpecific, PatternType, RecurFrequency, RecurrencePattern,
+    OverrideFlags, PatternSpecific, PatternType, RecurFrequency, RecurrencePattern, Skip,
 };
 pub use tz::{SystemTime, TimeZoneDefinition, TimeZoneStruct, TzRule};
 

@@ -266,6 +266,25 @@ impl RecurrencePattern {
     /// Calls `f` with each date of [`dates`](Self::dates), in order, until
     /// the pattern ends or `f` returns false.
     pub fn visit(&self, f: &mut dyn FnMut(NaiveDate) -> bool) -> Result<(), String> {
+        self.walk(Skip::NONE, &mut |_, d| f(d))
+    }
+
+    /// Like [`visit`](Self::visit), with each date's index (0 for the
+    /// first), but whole periods (days, weeks or months of the pattern) that
+    /// `skip` allows to leave out are stepped over in constant time instead
+    /// of being walked date by date.
+    ///
+    /// `f` is called in order until the pattern or `f` stops; an occurrence
+    /// is left out only when `skip` allows it (an index below
+    /// [`Skip::below`] and, when [`Skip::before`] is set, a date before it).
+    /// From two occurrences before the first one that `skip` does not allow,
+    /// none is left out, so that a caller can look back from it. (Today the
+    /// walk steps over periods once, after the first one after StartDate.)
+    pub fn walk(
+        &self,
+        skip: Skip,
+        f: &mut dyn FnMut(usize, NaiveDate) -> bool,
+    ) -> Result<(), String> {
         if self.calendar_type > 1 && self.calendar_type != 2
             || self.pattern_type.0 >= PatternType::HJ_MONTH.0
         {
@@ -278,27 +297,19 @@ impl RecurrencePattern {
             return Err("Period is 0".into());
         }
         let start = datetime_from_minutes(self.start_date).date();
-        let end = datetime_from_minutes(self.end_date).date();
-        let max = match self.end_type {
-            EndType::AFTER_COUNT => self.occurrence_count as usize,
-            _ => usize::MAX,
+        let mut w = Walker {
+            start,
+            end: datetime_from_minutes(self.end_date).date(),
+            by_date: self.end_type == EndType::AFTER_DATE,
+            max: match self.end_type {
+                EndType::AFTER_COUNT => self.occurrence_count as usize,
+                _ => usize::MAX,
+            },
+            count: 0,
+            skip,
+            f,
         };
-        let by_date = self.end_type == EndType::AFTER_DATE;
-        let mut count = 0usize;
-        let mut out = ();
-        let mut push = |d: NaiveDate, _: &mut ()| -> bool {
-            if by_date && d > end {
-                return false;
-            }
-            if d >= start {
-                count += 1;
-                if !f(d) {
-                    return false;
-                }
-            }
-            count < max
-        };
-        if max == 0 {
+        if w.max == 0 {
             return Ok(());
         }
         // Steps are bounded: past year 4500 every pattern has ended.
@@ -313,7 +324,11 @@ impl RecurrencePattern {
                 if off != 0 {
                     d += TimeDelta::days((period - off) / 1440);
                 }
-                while d < horizon && push(d, &mut out) {
+                // Every date from here on is counted: one per step.
+                let whole = |x: NaiveDate, d: NaiveDate| (x - d).num_days().div_euclid(step);
+                let k = w.jump(1, |x| whole(x, d), whole(horizon, d));
+                d += TimeDelta::days(k.saturating_mul(step));
+                while d < horizon && w.push(d) {
                     d += TimeDelta::days(step);
                 }
             }
@@ -336,17 +351,28 @@ impl RecurrencePattern {
                         return Ok(());
                     }
                 }
+                let len = 7 * i64::from(self.period);
+                let per = (mask & 0x7F).count_ones() as usize;
+                let mut jumped = false;
                 'weeks: while week < horizon {
+                    // A week wholly after StartDate has all its days counted.
+                    if !jumped && week >= start {
+                        jumped = true;
+                        let wk = week;
+                        let whole = |x: NaiveDate| (x - wk).num_days().div_euclid(len);
+                        let k = w.jump(per, whole, whole(horizon));
+                        week += TimeDelta::days(k.saturating_mul(len));
+                    }
                     for i in 0..7 {
                         let d = week + TimeDelta::days(i);
-                        if mask & weekday_bit(d.weekday()) != 0 && !push(d, &mut out) {
+                        if mask & weekday_bit(d.weekday()) != 0 && !w.push(d) {
                             break 'weeks;
                         }
-                        if by_date && d > end {
+                        if w.by_date && d > w.end {
                             break 'weeks;
                         }
                     }
-                    week += TimeDelta::days(7 * i64::from(self.period));
+                    week += TimeDelta::days(len);
                 }
             }
             (pt, spec)
@@ -363,7 +389,31 @@ impl RecurrencePattern {
                 month = month
                     .checked_add_months(Months::new(u32::try_from(adv).unwrap_or(0)))
                     .ok_or("month overflow")?;
+                // Each month of the pattern has exactly one date, unless the
+                // nth-weekday data is out of range (then no jumps).
+                let one_per_month = match spec {
+                    PatternSpecific::MonthNth { mask, n } => mask & 0x7F != 0 && n >= 1,
+                    _ => true,
+                };
+                let mut jumped = !one_per_month;
                 while month < horizon {
+                    if !jumped && month >= start {
+                        jumped = true;
+                        let m = month;
+                        let whole = |x: NaiveDate| months_between(m, x).div_euclid(p);
+                        let k = w.jump(1, whole, whole(horizon));
+                        let months = k.saturating_mul(p);
+                        if let Some(next) = u32::try_from(months)
+                            .ok()
+                            .and_then(|n| month.checked_add_months(Months::new(n)))
+                        {
+                            month = next;
+                        } else {
+                            // Not reached (the horizon bounds the jump); undo
+                            // the count so that the walk stays exact.
+                            w.count = w.count.saturating_sub(usize::try_from(k).unwrap_or(0));
+                        }
+                    }
                     let days = days_in_month(month);
                     let day = match (pt, spec) {
                         (PatternType::MONTH_END, _) => Some(days),
@@ -380,11 +430,11 @@ impl RecurrencePattern {
                     };
                     if let Some(day) = day
                         && let Some(d) = month.with_day(day)
-                        && !push(d, &mut out)
+                        && !w.push(d)
                     {
                         break;
                     }
-                    if by_date && month > end {
+                    if w.by_date && month > w.end {
                         break;
                     }
                     month = month
@@ -395,6 +445,101 @@ impl RecurrencePattern {
             _ => return Err("pattern data does not match its type".into()),
         }
         Ok(())
+    }
+}
+
+/// Which occurrences a [`RecurrencePattern::walk`] may leave out: those
+/// with an index below `below` and, when `before` is set, a date before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Skip {
+    /// Only occurrences dated before this may be left out (`None`: the date
+    /// does not matter).
+    pub before: Option<NaiveDate>,
+    /// Only occurrences whose index is below this may be left out.
+    pub below: usize,
+}
+
+impl Skip {
+    /// Leave nothing out.
+    pub const NONE: Skip = Skip {
+        before: None,
+        below: 0,
+    };
+
+    /// Leave out occurrences before a date.
+    pub fn before(date: NaiveDate) -> Skip {
+        Skip {
+            before: Some(date),
+            below: usize::MAX,
+        }
+    }
+
+    /// Leave out occurrences whose index is below `index`.
+    pub fn below(index: usize) -> Skip {
+        Skip {
+            before: None,
+            below: index,
+        }
+    }
+}
+
+/// The state of one walk over a pattern's dates.
+struct Walker<'f> {
+    start: NaiveDate,
+    end: NaiveDate,
+    by_date: bool,
+    max: usize,
+    /// Occurrences counted so far (the index of the next one).
+    count: usize,
+    skip: Skip,
+    f: &'f mut dyn FnMut(usize, NaiveDate) -> bool,
+}
+
+impl Walker<'_> {
+    /// Offers one date; false when the walk ends.
+    fn push(&mut self, d: NaiveDate) -> bool {
+        if self.by_date && d > self.end {
+            return false;
+        }
+        if d >= self.start {
+            let i = self.count;
+            self.count += 1;
+            if !(self.f)(i, d) {
+                return false;
+            }
+        }
+        self.count < self.max
+    }
+
+    /// How many whole periods, each with `per` counted occurrences, to step
+    /// over from the walk's position, and counts them. `whole(x)` is the
+    /// number of whole periods between the position and the date `x`;
+    /// `to_horizon` is `whole` of the walk's horizon. Two periods are kept
+    /// before the first occurrence the skip does not allow; none is stepped
+    /// over that ends past the pattern's end date or its count.
+    fn jump(&mut self, per: usize, whole: impl Fn(NaiveDate) -> i64, to_horizon: i64) -> i64 {
+        let per_i = i64::try_from(per).unwrap_or(i64::MAX).max(1);
+        let left_by_index = i64::try_from(self.skip.below.saturating_sub(self.count) / per.max(1))
+            .unwrap_or(i64::MAX);
+        let mut k = left_by_index.saturating_sub(2);
+        if let Some(before) = self.skip.before {
+            k = k.min(whole(before).saturating_sub(2));
+        }
+        if self.by_date {
+            k = k.min(whole(self.end));
+        }
+        if self.max != usize::MAX {
+            let left = i64::try_from(self.max.saturating_sub(self.count + 1)).unwrap_or(i64::MAX);
+            k = k.min(left / per_i);
+        }
+        k = k.min(to_horizon.saturating_sub(1));
+        if k <= 0 {
+            return 0;
+        }
+        self.count = self
+            .count
+            .saturating_add(usize::try_from(k.saturating_mul(per_i)).unwrap_or(usize::MAX));
+        k
     }
 }
 
@@ -972,6 +1117,198 @@ mod tests {
             nth.dates(3).unwrap(),
             vec![d(2024, 1, 31), d(2024, 2, 29), d(2024, 3, 29)]
         );
+    }
+
+    /// A small deterministic generator for the walk tests.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n.max(1)
+        }
+    }
+
+    fn random_pattern(g: &mut Lcg) -> RecurrencePattern {
+        let start = d(2000, 1, 1) + TimeDelta::days(g.next(11_000) as i64);
+        let start_date = minutes_from_date(start).unwrap();
+        let mask = 1 + g.next(127) as u32;
+        let (pattern_type, specific, period) = match g.next(5) {
+            0 => (
+                PatternType::DAY,
+                PatternSpecific::None,
+                1440 * (1 + g.next(9) as u32),
+            ),
+            1 => (
+                PatternType::WEEK,
+                PatternSpecific::Week(mask),
+                1 + g.next(5) as u32,
+            ),
+            2 => (
+                PatternType::MONTH,
+                PatternSpecific::Month(1 + g.next(31) as u32),
+                [1, 2, 3, 12, 24][g.next(5) as usize],
+            ),
+            3 => (
+                PatternType::MONTH_END,
+                PatternSpecific::None,
+                1 + g.next(13) as u32,
+            ),
+            _ => (
+                PatternType::MONTH_NTH,
+                PatternSpecific::MonthNth {
+                    mask,
+                    n: 1 + g.next(5) as u32,
+                },
+                [1, 2, 12][g.next(3) as usize],
+            ),
+        };
+        let end = start + TimeDelta::days(g.next(8_000) as i64);
+        // FirstDateTime on a day that starts a week (1601-01-01 was a
+        // Monday), as real patterns have it, so weekly ones find their weeks.
+        let first_dow = g.next(7) as u32;
+        let first_date_time = 1440 * ((first_dow + 6) % 7 + 7 * g.next(40_000) as u32);
+        let (end_type, occurrence_count) = match g.next(3) {
+            0 => (EndType::AFTER_COUNT, g.next(3_000) as u32),
+            1 => (EndType::AFTER_DATE, 0),
+            _ => (EndType::NEVER, 0),
+        };
+        RecurrencePattern {
+            reader_version: 0x3004,
+            writer_version: 0x3004,
+            frequency: RecurFrequency::DAILY,
+            pattern_type,
+            calendar_type: 0,
+            first_date_time,
+            period,
+            sliding_flag: 0,
+            specific,
+            end_type,
+            occurrence_count,
+            first_dow,
+            deleted: vec![],
+            modified: vec![],
+            start_date,
+            end_date: minutes_from_date(end).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_walk_that_skips_gives_the_same_dates_as_a_full_one() {
+        const CAP: usize = 2_000;
+        let mut g = Lcg(7);
+        let mut skipped_some = 0;
+        for case in 0..1_000 {
+            let p = random_pattern(&mut g);
+            let full = p.dates(CAP).unwrap_or_default();
+            let len = full.len() as u64 + 2;
+            let before = match g.next(3) {
+                0 => None,
+                _ => Some(
+                    full.get(g.next(len) as usize)
+                        .copied()
+                        .unwrap_or(d(2040, 1, 1))
+                        + TimeDelta::days(g.next(3) as i64 - 1),
+                ),
+            };
+            let below = match g.next(3) {
+                0 => usize::MAX,
+                _ => g.next(len) as usize,
+            };
+            let skip = Skip { before, below };
+            let mut seen: Vec<(usize, NaiveDate)> = Vec::new();
+            let walked = p.walk(skip, &mut |i, d| {
+                seen.push((i, d));
+                i + 1 < CAP
+            });
+            assert_eq!(walked.is_ok(), p.dates(1).is_ok(), "case {case}: {p:?}");
+            // The dates given are the full walk's, in order, to the end (or
+            // to CAP: beyond it the reference has no dates to compare).
+            if full.len() < CAP {
+                assert!(
+                    seen.iter().all(|(i, _)| *i < full.len()),
+                    "case {case}: {p:?}"
+                );
+            }
+            seen.retain(|(i, _)| *i < full.len());
+            for w in seen.windows(2) {
+                assert!(w[0].0 < w[1].0, "case {case}: {p:?} {skip:?}");
+            }
+            for (i, dd) in &seen {
+                assert_eq!(full.get(*i), Some(dd), "case {case}: {p:?} {skip:?}");
+            }
+            let given: std::collections::HashSet<usize> = seen.iter().map(|(i, _)| *i).collect();
+            // Only what the skip allows is left out, and nothing from two
+            // before the first date it does not allow.
+            let allowed = |j: usize| j < below && before.is_none_or(|b| full[j] < b);
+            let needed = (0..full.len()).find(|j| !allowed(*j));
+            for j in 0..full.len() {
+                if !given.contains(&j) {
+                    assert!(allowed(j), "case {case}: {j} {p:?} {skip:?}");
+                    if let Some(n) = needed {
+                        assert!(j + 2 < n, "case {case}: {j} {p:?} {skip:?}");
+                    }
+                }
+            }
+            let first = full.len() - given.len();
+            skipped_some += usize::from(first > 2);
+        }
+        // The cases exercise real jumps, not only full walks.
+        assert!(skipped_some > 200, "{skipped_some}");
+    }
+
+    #[test]
+    fn a_walk_steps_over_long_stretches_in_a_few_calls() {
+        let mut p = RecurrencePattern {
+            reader_version: 0x3004,
+            writer_version: 0x3004,
+            frequency: RecurFrequency::DAILY,
+            pattern_type: PatternType::DAY,
+            calendar_type: 0,
+            first_date_time: 0,
+            period: 1440,
+            sliding_flag: 0,
+            specific: PatternSpecific::None,
+            end_type: EndType::NEVER,
+            occurrence_count: 0,
+            first_dow: 0,
+            deleted: vec![],
+            modified: vec![],
+            start_date: minutes_from_date(d(2001, 1, 1)).unwrap(),
+            end_date: 0,
+        };
+        let mut calls = 0;
+        let mut hit = None;
+        p.walk(Skip::before(d(4000, 6, 1)), &mut |i, dd| {
+            calls += 1;
+            hit = Some((i, dd));
+            dd < d(4000, 6, 1)
+        })
+        .unwrap();
+        let index = (d(4000, 6, 1) - d(2001, 1, 1)).num_days() as usize;
+        assert_eq!(hit, Some((index, d(4000, 6, 1))));
+        assert!(calls <= 3, "{calls}");
+        // Weekly, by index: the 100 000th Monday or Wednesday (weeks start
+        // on Monday; FirstDateTime 0 is Monday 1601-01-01).
+        p.first_dow = 1;
+        p.pattern_type = PatternType::WEEK;
+        p.specific = PatternSpecific::Week(0b1010);
+        p.period = 1;
+        p.end_type = EndType::AFTER_COUNT;
+        p.occurrence_count = 100_000;
+        let (mut calls, mut last) = (0, None);
+        p.walk(Skip::below(99_999), &mut |i, dd| {
+            calls += 1;
+            last = Some((i, dd));
+            true
+        })
+        .unwrap();
+        let full = p.dates(100_000).unwrap();
+        assert_eq!(last, Some((99_999, *full.last().unwrap())));
+        assert!(calls <= 8, "{calls}");
     }
 
     #[test]

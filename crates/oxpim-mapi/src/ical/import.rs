@@ -21,7 +21,7 @@ use super::{
 };
 use crate::blob::recur::{
     AppointmentRecurrencePattern, Exception, ExceptionInfo, ExtendedException, OverrideFlags,
-    RecurFrequency, RecurrencePattern,
+    RecurFrequency, RecurrencePattern, Skip,
 };
 use crate::blob::{GlobalObjectId, minutes_from_date, minutes_from_datetime};
 use crate::codepage;
@@ -1313,19 +1313,24 @@ impl<'c> Cal<'c> {
         }
         candidates.sort();
         candidates.dedup();
-        let mut members = std::collections::HashSet::new();
-        if let Some(last) = candidates.last().copied() {
-            let walked = p.visit(&mut |d| {
-                if candidates.binary_search(&d).is_ok() {
-                    members.insert(d);
-                }
-                d < last
+        // Each candidate is looked up with a walk that steps over the
+        // pattern's periods before it, so a far date costs no more than a
+        // near one.
+        let mut members = Vec::with_capacity(candidates.len());
+        for c in &candidates {
+            let mut member = false;
+            let walked = p.walk(Skip::before(*c), &mut |_, d| {
+                member |= d == *c;
+                d < *c
             });
             if let Err(e) = walked {
                 return Err((line_of(ev, "RRULE"), e));
             }
+            if member {
+                members.push(*c);
+            }
         }
-        let is_instance = |d: NaiveDate| members.contains(&d);
+        let is_instance = |d: NaiveDate| members.binary_search(&d).is_ok();
         // EXDATE: instance dates removed.
         let mut deleted: Vec<NaiveDate> = Vec::new();
         for xp in ev
@@ -1629,12 +1634,18 @@ impl<'c> Cal<'c> {
         offset: u32,
     ) -> Option<NaiveDateTime> {
         let mut found = None;
-        let mut seen = 0usize;
         let max_counted = self.imp.options.max_counted;
-        // Dates before "now" (less a day for zones) cannot be the next one.
+        // Dates before "now" (less a day for zones) cannot be the next one:
+        // the walk steps over them.
         let now_day = self.now.date().pred_opt().unwrap_or(self.now.date());
-        let _ = p.visit(&mut |d| {
-            seen += 1;
+        let skip = Skip {
+            before: Some(now_day),
+            below: max_counted,
+        };
+        let _ = p.walk(skip, &mut |i, d| {
+            if i >= max_counted {
+                return false;
+            }
             if d >= now_day && !deleted.contains(&d) {
                 let u = t
                     .zone
@@ -1645,7 +1656,7 @@ impl<'c> Cal<'c> {
                     return false;
                 }
             }
-            seen < max_counted
+            i + 1 < max_counted
         });
         found
     }

@@ -15,7 +15,7 @@ use oxpim_contentline::{DateTime, Frequency, Recur, RecurMonth, WeekdayNum};
 use oxpim_recur::{RuleIter, RuleLimits, RuleSpec, TimeZone, Until};
 
 use crate::blob::recur::{
-    EndType, PatternSpecific, PatternType, RecurFrequency, RecurrencePattern, weekday_bit,
+    EndType, PatternSpecific, PatternType, RecurFrequency, RecurrencePattern, Skip, weekday_bit,
 };
 use crate::blob::{NO_END_DATE, datetime_from_minutes, minutes_from_date};
 
@@ -361,16 +361,22 @@ fn finish(
         (Some(c), _) => {
             p.end_type = EndType::AFTER_COUNT;
             p.occurrence_count = c;
-            let dates = p
-                .dates(usize::try_from(c).unwrap_or(usize::MAX).min(s.max_counted))
-                .map_err(no)?;
-            if dates.len() < c as usize {
+            // Only the last date is needed: the walk steps over the others.
+            let want = usize::try_from(c).unwrap_or(usize::MAX).min(s.max_counted);
+            let (mut seen, mut last) = (0usize, None);
+            p.walk(Skip::below(want.saturating_sub(1)), &mut |i, d| {
+                seen = i + 1;
+                last = Some(d);
+                seen < want
+            })
+            .map_err(no)?;
+            if seen < c as usize {
                 return Err(no(format!(
                     "COUNT={c} is above the {} instances oxpim counts",
                     s.max_counted
                 )));
             }
-            let last = *dates.last().ok_or_else(|| no("COUNT=0"))?;
+            let last = last.ok_or_else(|| no("COUNT=0"))?;
             p.end_date = minutes_from_date(last).ok_or_else(|| no("date out of range"))?;
             if c > 999 {
                 // Outlook's count stops at 999: end by date instead.
@@ -384,22 +390,34 @@ fn finish(
             probe.end_type = EndType::AFTER_DATE;
             probe.end_date =
                 minutes_from_date(until.date()).ok_or_else(|| no("UNTIL out of range"))?;
-            let mut dates = probe.dates(s.max_counted).map_err(no)?;
+            // The number of dates up to UNTIL's date (at most max_counted)
+            // and the last two of them; the walk steps over the others.
+            let cap = s.max_counted;
+            let (mut n, mut tail) = (0usize, [None, None]);
+            let skip = Skip {
+                before: Some(until.date()),
+                below: cap.saturating_sub(1),
+            };
+            probe
+                .walk(skip, &mut |i, d| {
+                    n = i + 1;
+                    tail = [tail[1], Some(d)];
+                    n < cap
+                })
+                .map_err(no)?;
             // The end date is UNTIL's date (Outlook's "end by"), unless an
             // instance on that date starts after UNTIL.
             let mut end_day = until.date();
-            while let Some(d) = dates.last().copied().filter(|d| d.and_time(time) > until) {
-                dates.pop();
+            while let Some(d) = tail[1].filter(|d| d.and_time(time) > until) {
+                tail = [None, tail[0]];
+                n -= 1;
                 end_day = d.pred_opt().unwrap_or(d);
             }
-            let last = *dates.last().ok_or_else(|| no("UNTIL is before DTSTART"))?;
-            if dates.len() >= s.max_counted {
-                return Err(no(format!(
-                    "UNTIL leaves more than {} instances",
-                    s.max_counted
-                )));
+            let last = tail[1].ok_or_else(|| no("UNTIL is before DTSTART"))?;
+            if n >= cap {
+                return Err(no(format!("UNTIL leaves more than {cap} instances")));
             }
-            p.occurrence_count = u32::try_from(dates.len()).unwrap_or(u32::MAX);
+            p.occurrence_count = u32::try_from(n).unwrap_or(u32::MAX);
             p.end_date =
                 minutes_from_date(end_day.max(last)).ok_or_else(|| no("date out of range"))?;
             if last.year() >= 4501 {
