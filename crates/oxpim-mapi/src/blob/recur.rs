@@ -325,9 +325,12 @@ impl RecurrencePattern {
                     d += TimeDelta::days((period - off) / 1440);
                 }
                 // Every date from here on is counted: one per step.
-                let whole = |x: NaiveDate, d: NaiveDate| (x - d).num_days().div_euclid(step);
-                let k = w.jump(1, |x| whole(x, d), whole(horizon, d));
-                d += TimeDelta::days(k.saturating_mul(step));
+                let d0 = d;
+                let whole = |x: NaiveDate| (x - d0).num_days().div_euclid(step);
+                w.jump(1, whole, whole(horizon), |k| {
+                    d += TimeDelta::days(k.saturating_mul(step));
+                    true
+                });
                 while d < horizon && w.push(d) {
                     d += TimeDelta::days(step);
                 }
@@ -360,8 +363,10 @@ impl RecurrencePattern {
                         jumped = true;
                         let wk = week;
                         let whole = |x: NaiveDate| (x - wk).num_days().div_euclid(len);
-                        let k = w.jump(per, whole, whole(horizon));
-                        week += TimeDelta::days(k.saturating_mul(len));
+                        w.jump(per, whole, whole(horizon), |k| {
+                            week += TimeDelta::days(k.saturating_mul(len));
+                            true
+                        });
                     }
                     for i in 0..7 {
                         let d = week + TimeDelta::days(i);
@@ -401,18 +406,12 @@ impl RecurrencePattern {
                         jumped = true;
                         let m = month;
                         let whole = |x: NaiveDate| months_between(m, x).div_euclid(p);
-                        let k = w.jump(1, whole, whole(horizon));
-                        let months = k.saturating_mul(p);
-                        if let Some(next) = u32::try_from(months)
-                            .ok()
-                            .and_then(|n| month.checked_add_months(Months::new(n)))
-                        {
-                            month = next;
-                        } else {
-                            // Not reached (the horizon bounds the jump); undo
-                            // the count so that the walk stays exact.
-                            w.count = w.count.saturating_sub(usize::try_from(k).unwrap_or(0));
-                        }
+                        w.jump(1, whole, whole(horizon), |k| {
+                            let next = u32::try_from(k.saturating_mul(p))
+                                .ok()
+                                .and_then(|n| month.checked_add_months(Months::new(n)));
+                            next.map(|n| month = n).is_some()
+                        });
                     }
                     let days = days_in_month(month);
                     let day = match (pt, spec) {
@@ -511,13 +510,20 @@ impl Walker<'_> {
         self.count < self.max
     }
 
-    /// How many whole periods, each with `per` counted occurrences, to step
-    /// over from the walk's position, and counts them. `whole(x)` is the
+    /// Steps over whole periods, each with `per` counted occurrences, from
+    /// the walk's position: `advance(k)` moves the position `k` periods on
+    /// (false when it cannot; then nothing is counted). `whole(x)` is the
     /// number of whole periods between the position and the date `x`;
     /// `to_horizon` is `whole` of the walk's horizon. Two periods are kept
     /// before the first occurrence the skip does not allow; none is stepped
     /// over that ends past the pattern's end date or its count.
-    fn jump(&mut self, per: usize, whole: impl Fn(NaiveDate) -> i64, to_horizon: i64) -> i64 {
+    fn jump(
+        &mut self,
+        per: usize,
+        whole: impl Fn(NaiveDate) -> i64,
+        to_horizon: i64,
+        advance: impl FnOnce(i64) -> bool,
+    ) {
         let per_i = i64::try_from(per).unwrap_or(i64::MAX).max(1);
         let left_by_index = i64::try_from(self.skip.below.saturating_sub(self.count) / per.max(1))
             .unwrap_or(i64::MAX);
@@ -533,13 +539,11 @@ impl Walker<'_> {
             k = k.min(left / per_i);
         }
         k = k.min(to_horizon.saturating_sub(1));
-        if k <= 0 {
-            return 0;
+        if k > 0 && advance(k) {
+            self.count = self
+                .count
+                .saturating_add(usize::try_from(k.saturating_mul(per_i)).unwrap_or(usize::MAX));
         }
-        self.count = self
-            .count
-            .saturating_add(usize::try_from(k.saturating_mul(per_i)).unwrap_or(usize::MAX));
-        k
     }
 }
 

@@ -44,6 +44,15 @@ fn no(msg: impl Into<String>) -> Unmappable {
     }
 }
 
+/// A DTSTART the rule does not give (the importer then starts the series
+/// at the rule's first instance).
+fn not_an_instance(msg: String) -> Unmappable {
+    Unmappable {
+        dtstart_not_instance: true,
+        ..no(msg)
+    }
+}
+
 /// What the importer knows about the series.
 #[derive(Debug, Clone)]
 pub struct Series<'z> {
@@ -268,12 +277,9 @@ pub fn from_rrule(r: &Recur, s: &Series<'_>) -> Result<RecurrencePattern, Unmapp
                 // A yearly pattern recurs in StartDate's month: a series
                 // whose DTSTART lies in another month starts at its first
                 // instance in BYMONTH's.
-                return Err(Unmappable {
-                    dtstart_not_instance: true,
-                    ..no(format!(
-                        "DTSTART {start_day} is not an instance of its rule (BYMONTH={month})"
-                    ))
-                });
+                return Err(not_an_instance(format!(
+                    "DTSTART {start_day} is not an instance of its rule (BYMONTH={month})"
+                )));
             }
             p.period = months;
             // MS-OXCICAL: yearly rules every N > 1 years SHOULD be monthly
@@ -320,13 +326,10 @@ pub fn from_rrule(r: &Recur, s: &Series<'_>) -> Result<RecurrencePattern, Unmapp
                     // December (RFC 5545), not in DTSTART's month.
                     let rule_month = if n == 5 { 12 } else { 1 };
                     if start_day.month() != rule_month {
-                        return Err(Unmappable {
-                            dtstart_not_instance: true,
-                            ..no(format!(
-                                "DTSTART {start_day} is not an instance of its rule (a yearly BYDAY without BYMONTH falls in {})",
-                                if n == 5 { "December" } else { "January" }
-                            ))
-                        });
+                        return Err(not_an_instance(format!(
+                            "DTSTART {start_day} is not an instance of its rule (a yearly BYDAY without BYMONTH falls in {})",
+                            if n == 5 { "December" } else { "January" }
+                        )));
                     }
                 }
                 p.pattern_type = PatternType::MONTH_NTH;
@@ -375,12 +378,9 @@ fn finish(
     if let Some(f) = first.first()
         && *f != start_day
     {
-        return Err(Unmappable {
-            dtstart_not_instance: true,
-            ..no(format!(
-                "DTSTART {start_day} is not an instance of its rule (the first is {f}); Outlook starts a series at its first instance"
-            ))
-        });
+        return Err(not_an_instance(format!(
+            "DTSTART {start_day} is not an instance of its rule (the first is {f}); Outlook starts a series at its first instance"
+        )));
     }
     let until = r.until.as_ref().map(|u| until_wall(u, s));
     match (r.count, until) {
@@ -504,21 +504,33 @@ pub fn first_date_time(p: &RecurrencePattern, start: NaiveDate) -> Result<u32, U
 /// The first instance the rule itself gives (not counting DTSTART), as a
 /// wall-clock time; `None` when it gives none.
 pub fn first_rule_instance(r: &Recur, s: &Series<'_>) -> Option<NaiveDateTime> {
+    let spec = wall_rule(r, s, false, 1, 100_000);
+    RuleIter::new(&spec, None).next().map(|o| o.wall)
+}
+
+/// The rule of a series in its wall-clock time (UNTIL as a wall time), for
+/// oxpim-recur, with `limits` on what the walk may give and pass over.
+fn wall_rule(
+    r: &Recur,
+    s: &Series<'_>,
+    include_dtstart: bool,
+    max_instances: usize,
+    max_empty: u64,
+) -> RuleSpec {
     let mut recur = r.clone();
     recur.until = None;
-    let spec = RuleSpec {
+    RuleSpec {
         recur,
         dtstart: s.start,
         zone: None,
         until: r.until.as_ref().map(|u| Until::Wall(until_wall(u, s))),
-        include_dtstart: false,
+        include_dtstart,
         skip_to: None,
         limits: RuleLimits {
-            max_instances: 1,
-            max_empty: 100_000,
+            max_instances,
+            max_empty,
         },
-    };
-    RuleIter::new(&spec, None).next().map(|o| o.wall)
+    }
 }
 
 /// Whether export writes RRULE or X-MICROSOFT-RRULE, with the
@@ -955,20 +967,7 @@ mod tests {
 
     /// The dates oxpim-recur gives for a rule by RFC 5545 (DTSTART first).
     fn rule_dates(r: &Recur, s: &Series<'_>, n: usize) -> Vec<NaiveDate> {
-        let mut recur = r.clone();
-        recur.until = None;
-        let spec = RuleSpec {
-            recur,
-            dtstart: s.start,
-            zone: None,
-            until: r.until.as_ref().map(|u| Until::Wall(until_wall(u, s))),
-            include_dtstart: true,
-            skip_to: None,
-            limits: RuleLimits {
-                max_instances: n,
-                max_empty: 1_000_000,
-            },
-        };
+        let spec = wall_rule(r, s, true, n, 1_000_000);
         RuleIter::new(&spec, None)
             .take(n)
             .map(|o| o.wall.date())
