@@ -1,5 +1,6 @@
 //! iCalendar → MAPI messages (MS-OXCICAL import) for the 10 MB generated
-//! calendar, as events per second; and MAPI messages → iCalendar.
+//! calendar, as events per second, on one thread (the default) and on two;
+//! and MAPI messages → iCalendar.
 //!
 //! The parse is done once, outside the measurement: this measures the
 //! conversion. Run with `cargo bench -p oxpim-benches --bench ical_mapi` or
@@ -41,6 +42,15 @@ fn conversion(c: &mut Criterion) {
     g.throughput(Throughput::Elements(events as u64));
     g.bench_function("import/10mb", |b| {
         b.iter(|| black_box(oxpim::calendar_to_messages(black_box(&doc), options())))
+    });
+    // The same conversion with the series shared between two threads
+    // (`ImportOptions::threads`; the default is one).
+    let two = ImportOptions {
+        threads: 2,
+        ..options()
+    };
+    g.bench_function("import-2-threads/10mb", |b| {
+        b.iter(|| black_box(oxpim::calendar_to_messages(black_box(&doc), two.clone())))
     });
     g.throughput(Throughput::Elements(imported.messages.len() as u64));
     g.bench_function("export/10mb", |b| {

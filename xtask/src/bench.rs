@@ -599,6 +599,7 @@ fn render(
 
     // iCalendar → MAPI (issue 5).
     let import = get(r, "ical-mapi/import/10mb");
+    let import2 = get(r, "ical-mapi/import-2-threads/10mb");
     let export = get(r, "ical-mapi/export/10mb");
     let import_rate = import.and_then(Result::per_s);
     let import_ok = import_rate.is_some_and(|x| x >= 50_000.0);
@@ -621,10 +622,16 @@ fn render(
         "`benches/benches/ical_mapi.rs`: the 10 MB generated calendar ({what}), parsed once outside the \
          measurement, converted to MAPI messages with `oxpim::calendar_to_messages` (and the resulting \
          messages back with `oxpim::messages_to_calendar`). Events per second count VEVENTs for import and \
-         messages for export; the results are dropped inside the measurement.\n\n\
+         messages for export; the results are dropped inside the measurement (on the calling thread). \
+         Import runs on one thread (the default) and, with `ImportOptions::threads = 2`, with the series \
+         shared between two threads (same output); the target below is read on one thread.\n\n\
          | operation | time | items/s |\n|---|---:|---:|"
     );
-    for (name, m) in [("iCalendar → MAPI", import), ("MAPI → iCalendar", export)] {
+    for (name, m) in [
+        ("iCalendar → MAPI", import),
+        ("iCalendar → MAPI, 2 threads", import2),
+        ("MAPI → iCalendar", export),
+    ] {
         let _ = writeln!(
             s,
             "| {name} | {} | {} |",
@@ -705,8 +712,16 @@ fn render(
     }
     let _ = writeln!(
         s,
-        "\n## Targets (issue 5)\n\n| target | status |\n|---|---|\n| iCalendar → MAPI for the 10 MB calendar ≥ 50 000 events/s | {} |",
-        if import_ok { "met" } else { "**not met**" }
+        "\n## Targets (issue 5)\n\n| target | status |\n|---|---|\n| iCalendar → MAPI for the 10 MB calendar ≥ 50 000 events/s (one thread) | {} |\n| the same with 2 threads (not the default) | {} |",
+        if import_ok { "met" } else { "**not met**" },
+        if import2
+            .and_then(Result::per_s)
+            .is_some_and(|x| x >= 50_000.0)
+        {
+            "met"
+        } else {
+            "**not met**"
+        }
     );
     s
 }

@@ -144,6 +144,10 @@ struct ImportArgs {
     /// What to do with recurrences Outlook cannot represent.
     #[arg(long, value_enum, default_value_t = Fallback::First)]
     unrepresentable: Fallback,
+    /// Threads converting the series of a calendar (0: one per core). The
+    /// output is the same whatever the number.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +201,7 @@ impl ImportArgs {
                 Fallback::Expand => oxpim::Unrepresentable::Expand,
                 Fallback::Reject => oxpim::Unrepresentable::Reject,
             },
+            threads: self.threads,
             ..oxpim::ImportOptions::default()
         })
     }

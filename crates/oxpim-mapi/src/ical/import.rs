@@ -2,7 +2,7 @@
 //! exceptions, times and zones, UIDs, message classes, recurrence.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
@@ -57,8 +57,15 @@ pub(crate) struct Zones<'c> {
     cache: RefCell<HashMap<String, Option<Rc<ZoneEntry>>>>,
     pub floating: Rc<ZoneEntry>,
     pub utc: Rc<ZoneEntry>,
-    notes: RefCell<Vec<String>>,
+    /// What resolving said, by the key of the zone it concerns (a
+    /// lowercase TZID; [`FLOATING_NOTE`] for the floating zone's), in the
+    /// order of first resolution: each key once, as the cache resolves
+    /// each zone once.
+    notes: RefCell<Vec<(String, String)>>,
 }
+
+/// The note key of an unknown floating zone.
+const FLOATING_NOTE: &str = "\0floating";
 
 impl<'c> Zones<'c> {
     fn new(
@@ -89,10 +96,10 @@ impl<'c> Zones<'c> {
         if let Some(f) = floating.filter(|f| !f.eq_ignore_ascii_case("UTC")) {
             match z.resolve(f) {
                 Some(e) => z.floating = e,
-                None => z
-                    .notes
-                    .borrow_mut()
-                    .push(format!("floating zone {f:?} is unknown; UTC is used")),
+                None => z.notes.borrow_mut().push((
+                    FLOATING_NOTE.to_owned(),
+                    format!("floating zone {f:?} is unknown; UTC is used"),
+                )),
             }
         }
         z
@@ -106,7 +113,9 @@ impl<'c> Zones<'c> {
         }
         let vtz = self.vtz.get(&key).copied();
         let entry = self.resolver.resolve(tzid, vtz).map(|r| {
-            self.notes.borrow_mut().extend(r.notes.iter().cloned());
+            self.notes
+                .borrow_mut()
+                .extend(r.notes.iter().map(|n| (key.clone(), n.clone())));
             let (blobs, text) = match vtz.map(|v| (v, blobs_from_vtimezone(tzid.trim(), v))) {
                 Some((v, Ok(b))) => (
                     b,
@@ -337,25 +346,21 @@ fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
         .floating_zone
         .clone()
         .or_else(|| cal.text("X-WR-TIMEZONE").map(str::to_owned));
-    let zones = Zones::new(cal, imp.resolver.as_ref(), floating.as_deref());
     let kept: Vec<u8> = cal
         .properties
         .iter()
         .filter(|p| !CALENDAR_PROPERTIES.iter().any(|n| p.is(n)))
         .flat_map(|p| write_property(p, Dialect::ICalendar, &WriteOptions::canonical()))
         .collect();
-    let mut c = Cal {
+    let setup = Setup {
         imp,
         cal,
         method,
-        zones,
         legacy_until,
         calendar_type,
         calendar_kept: (!kept.is_empty() && imp.options.keep_unmapped).then(|| utf8_or_lossy(kept)),
         now: super::now_or(imp.options.now),
-        diags,
-        produced: already_produced(imp, out),
-        handled: RefCell::new(HashMap::default()),
+        floating,
     };
     // Group VEVENTs by UID, in order of first appearance.
     let mut order: Vec<String> = Vec::new();
@@ -365,7 +370,7 @@ fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
             continue;
         }
         if !ev.is("VEVENT") {
-            c.diags.push(diag(
+            diags.push(diag(
                 ev.line(),
                 Severity::Warning,
                 format!(
@@ -379,7 +384,7 @@ fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
             Some(u) if !u.trim().is_empty() => u.to_owned(),
             _ => {
                 let made = made_up_uid(ev, i);
-                c.diags.push(diag(
+                diags.push(diag(
                     ev.line(),
                     Severity::Warning,
                     format!("VEVENT without UID; UID {made} made from its content"),
@@ -393,30 +398,163 @@ fn import_calendar(imp: &Importer, cal: &Component, out: &mut Imported) {
         groups.entry(uid).or_default().push(ev);
     }
     if matches!(
-        c.method,
+        setup.method,
         Method::Request | Method::Reply | Method::Cancel | Method::Counter
     ) && order.len() > 1
     {
-        c.diags.push(diag(
+        diags.push(diag(
             line_of(cal, "METHOD"),
             Severity::Warning,
             format!(
                 "METHOD:{} describes one appointment, this file has {}; each is converted",
-                c.method,
+                setup.method,
                 order.len()
             ),
         ));
     }
-    for uid in order {
-        let Some(events) = groups.remove(&uid) else {
-            continue;
+    let series: Vec<(String, Vec<&Component>)> = order
+        .into_iter()
+        .filter_map(|uid| groups.remove(&uid).map(|events| (uid, events)))
+        .collect();
+    let start = already_produced(imp, out);
+    let parts = convert_in_parallel(&setup, &series, start)
+        .unwrap_or_else(|| vec![setup.convert(&series, start)]);
+    // Zone notes: each zone's once, in the order of first resolution (one
+    // run resolves a zone once; later runs may resolve it again).
+    let mut noted: HashSet<&str> = HashSet::new();
+    let mut notes = Vec::new();
+    for part in &parts {
+        for (key, note) in &part.notes {
+            if !noted.contains(key.as_str()) {
+                notes.push(diag(cal.line(), Severity::Warning, note.clone()));
+            }
+        }
+        noted.extend(part.notes.iter().map(|(key, _)| key.as_str()));
+    }
+    out.diagnostics.append(&mut diags);
+    for part in parts {
+        out.messages.extend(part.messages);
+        out.diagnostics.extend(part.diagnostics);
+    }
+    out.diagnostics.append(&mut notes);
+}
+
+/// What every series of one calendar is converted with.
+struct Setup<'c> {
+    imp: &'c Importer,
+    cal: &'c Component,
+    method: Method,
+    legacy_until: bool,
+    calendar_type: u16,
+    calendar_kept: Option<String>,
+    now: NaiveDateTime,
+    floating: Option<String>,
+}
+
+/// What converting a run of series gave.
+struct Part {
+    messages: Vec<Message>,
+    diagnostics: Vec<Diagnostic>,
+    notes: Vec<(String, String)>,
+    /// Messages produced, those past `max_messages` included.
+    produced: usize,
+}
+
+/// Series per thread below which a thread is not worth starting (a series
+/// converts in tens of microseconds, a thread starts in about ten).
+const SERIES_PER_THREAD: usize = 8;
+
+impl<'c> Setup<'c> {
+    /// Converts series in order, on this thread, counting messages from
+    /// `start`.
+    fn convert(&self, series: &[(String, Vec<&'c Component>)], start: usize) -> Part {
+        let mut c = Cal {
+            imp: self.imp,
+            cal: self.cal,
+            method: self.method.clone(),
+            zones: Zones::new(
+                self.cal,
+                self.imp.resolver.as_ref(),
+                self.floating.as_deref(),
+            ),
+            legacy_until: self.legacy_until,
+            calendar_type: self.calendar_type,
+            calendar_kept: self.calendar_kept.clone(),
+            now: self.now,
+            diags: Vec::new(),
+            produced: start,
+            handled: RefCell::new(HashMap::default()),
         };
-        c.import_series(&uid, &events, out);
+        let mut out = Imported::default();
+        for (uid, events) in series {
+            c.import_series(uid, events, &mut out);
+        }
+        Part {
+            messages: out.messages,
+            diagnostics: c.diags,
+            notes: c.zones.notes.into_inner(),
+            produced: c.produced.saturating_sub(start),
+        }
     }
-    for n in c.zones.notes.borrow().iter() {
-        c.diags.push(diag(cal.line(), Severity::Warning, n.clone()));
+}
+
+/// Converts runs of series on several threads ([`ImportOptions::threads`]),
+/// or `None` when one thread is asked for, the calendar is too small to
+/// share, or the runs together pass `max_messages` (the caller then
+/// converts on one thread, which reports the limit where it is reached).
+/// Each run has its own zone cache; what the runs give, joined in order, is
+/// what one thread gives, notes aside (joined by zone, see the caller).
+///
+/// [`ImportOptions::threads`]: super::ImportOptions::threads
+fn convert_in_parallel(
+    setup: &Setup<'_>,
+    series: &[(String, Vec<&Component>)],
+    start: usize,
+) -> Option<Vec<Part>> {
+    let threads = setup
+        .imp
+        .options
+        .thread_count()
+        .min(series.len() / SERIES_PER_THREAD);
+    if threads < 2 {
+        return None;
     }
-    out.diagnostics.append(&mut c.diags);
+    // Contiguous runs of about equal work (properties and subcomponents).
+    let weight = |(_, events): &(String, Vec<&Component>)| -> usize {
+        events
+            .iter()
+            .map(|e| e.properties.len() + e.components.len() + 1)
+            .sum()
+    };
+    let total: usize = series.iter().map(weight).sum();
+    let mut runs = Vec::with_capacity(threads);
+    let (mut from, mut acc) = (0, 0);
+    for (i, s) in series.iter().enumerate() {
+        acc += weight(s);
+        if runs.len() + 1 < threads && acc * threads >= total * (runs.len() + 1) {
+            runs.push(series.get(from..=i)?);
+            from = i + 1;
+        }
+    }
+    runs.push(series.get(from..)?);
+    let parts = std::thread::scope(|scope| {
+        let (first, rest) = runs.split_first()?;
+        let handles: Vec<_> = rest
+            .iter()
+            .map(|run| scope.spawn(move || setup.convert(run, start)))
+            .collect();
+        let mut parts = vec![setup.convert(first, start)];
+        for h in handles {
+            match h.join() {
+                Ok(p) => parts.push(p),
+                // A rule that panics panics the import, as on one thread.
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+        Some(parts)
+    })?;
+    let produced: usize = parts.iter().map(|p| p.produced).sum();
+    (start.saturating_add(produced) <= setup.imp.options.max_messages).then_some(parts)
 }
 
 /// MS-OXCICAL 2.1.3.1.1.2: `-//Microsoft Corporation//Outlook N.M MIMEDIR//EN`

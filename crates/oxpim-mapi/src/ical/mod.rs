@@ -214,6 +214,23 @@ pub struct ImportOptions {
     /// Most bytes of one inline ATTACH (default 64 MiB); a larger one is
     /// dropped with an error.
     pub max_attachment_bytes: usize,
+    /// Threads that convert the series of one calendar (default 1: the
+    /// calling thread only; 0: as many as the machine runs at once, see
+    /// [`std::thread::available_parallelism`]). The messages, their order
+    /// and the diagnostics are the same whatever the number. A calendar
+    /// gets at most one thread per 8 series; extra threads are scoped to
+    /// the call and have ended when it returns.
+    pub threads: usize,
+}
+
+impl ImportOptions {
+    /// The threads [`ImportOptions::threads`] asks for, 0 resolved.
+    pub fn thread_count(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            n => n,
+        }
+    }
 }
 
 impl Default for ImportOptions {
@@ -230,6 +247,7 @@ impl Default for ImportOptions {
             max_diagnostics: 1_000,
             max_counted: pattern::MAX_COUNTED,
             max_attachment_bytes: attach::MAX_ATTACHMENT,
+            threads: 1,
         }
     }
 }
