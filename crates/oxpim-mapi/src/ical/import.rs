@@ -464,6 +464,11 @@ struct Part {
 /// converts in tens of microseconds, a thread starts in about ten).
 const SERIES_PER_THREAD: usize = 8;
 
+/// The stack of a converting thread: that of a main thread on Linux
+/// (Rust's default for other threads is 2 MiB), so that a registered rule
+/// that recurses has the room it has on the calling thread.
+const WORKER_STACK: usize = 8 << 20;
+
 impl<'c> Setup<'c> {
     /// Converts series in order, on this thread, counting messages from
     /// `start`.
@@ -539,16 +544,24 @@ fn convert_in_parallel(
     runs.push(series.get(from..)?);
     let parts = std::thread::scope(|scope| {
         let (first, rest) = runs.split_first()?;
-        let handles: Vec<_> = rest
+        // A run whose thread cannot be started is converted here, in turn.
+        let started: Vec<_> = rest
             .iter()
-            .map(|run| scope.spawn(move || setup.convert(run, start)))
+            .map(|run| {
+                let handle = std::thread::Builder::new()
+                    .name("oxpim-import".into())
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(scope, move || setup.convert(run, start));
+                (run, handle.ok())
+            })
             .collect();
         let mut parts = vec![setup.convert(first, start)];
-        for h in handles {
-            match h.join() {
-                Ok(p) => parts.push(p),
+        for (run, handle) in started {
+            match handle.map(std::thread::ScopedJoinHandle::join) {
+                Some(Ok(p)) => parts.push(p),
                 // A rule that panics panics the import, as on one thread.
-                Err(e) => std::panic::resume_unwind(e),
+                Some(Err(e)) => std::panic::resume_unwind(e),
+                None => parts.push(setup.convert(run, start)),
             }
         }
         Some(parts)
