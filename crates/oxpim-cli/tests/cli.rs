@@ -864,3 +864,42 @@ fn several_contacts_go_to_a_folder_and_msgs_back_by_class() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn mapi_prints_the_same_whatever_the_threads() {
+    // 40 series (enough for 5 threads), an unknown zone in some.
+    let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n");
+    for i in 0..40 {
+        let zone = if i % 9 == 0 { ";TZID=Nowhere/Else" } else { "" };
+        ics.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:s{i}@example.com\r\nDTSTAMP:20250101T000000Z\r\nDTSTART{zone}:20250106T0{}0000\r\nRRULE:FREQ=DAILY;COUNT={}\r\nSUMMARY:S{i}\r\nATTENDEE;CN=A{i}:mailto:a{i}@example.com\r\nEND:VEVENT\r\n",
+            i % 10,
+            i + 1
+        ));
+    }
+    ics.push_str("END:VCALENDAR\r\n");
+    let run = |threads: &str| {
+        let out = oxpim(
+            &[
+                "mapi",
+                "-",
+                "--now",
+                "2026-01-01T00:00:00Z",
+                "--threads",
+                threads,
+            ],
+            Some(ics.as_bytes()),
+        );
+        assert_eq!(out.status.code(), Some(0), "{threads} threads");
+        out
+    };
+    let one = run("1");
+    let j: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(j.as_array().map(Vec::len), Some(40));
+    assert!(String::from_utf8_lossy(&one.stderr).contains("Nowhere/Else"));
+    for threads in ["0", "2", "5"] {
+        let other = run(threads);
+        assert!(one.stdout == other.stdout, "stdout with {threads} threads");
+        assert_eq!(one.stderr, other.stderr, "stderr with {threads} threads");
+    }
+}
