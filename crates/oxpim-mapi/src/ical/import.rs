@@ -505,8 +505,9 @@ impl<'c> Setup<'c> {
 
 /// Converts runs of series on several threads ([`ImportOptions::threads`]),
 /// or `None` when one thread is asked for, the calendar is too small to
-/// share, or the runs together pass `max_messages` (the caller then
-/// converts on one thread, which reports the limit where it is reached).
+/// share, or it may give more than `max_messages` (the caller then
+/// converts on one thread, which reports the limit where it is reached and
+/// holds at most the limit's messages; runs would each hold that many).
 /// Each run has its own zone cache; what the runs give, joined in order, is
 /// what one thread gives, notes aside (joined by zone, see the caller).
 ///
@@ -522,6 +523,19 @@ fn convert_in_parallel(
         .thread_count()
         .min(series.len() / SERIES_PER_THREAD);
     if threads < 2 {
+        return None;
+    }
+    // At most two messages per VEVENT (a DTSTART that is not an instance
+    // is one of its own), plus the expanded instances of each series.
+    let per_series = match setup.imp.options.unrepresentable {
+        Unrepresentable::Expand => setup.imp.options.max_expanded,
+        _ => 0,
+    };
+    let most = series.iter().fold(start, |n, (_, events)| {
+        n.saturating_add(events.len().saturating_mul(2))
+            .saturating_add(per_series)
+    });
+    if most > setup.imp.options.max_messages {
         return None;
     }
     // Contiguous runs of about equal work (properties and subcomponents).
