@@ -624,7 +624,7 @@ fn render(
          messages back with `oxpim::messages_to_calendar`). Events per second count VEVENTs for import and \
          messages for export; the results are dropped inside the measurement (on the calling thread). \
          Import runs on one thread (the default) and, with `ImportOptions::threads = 2`, with the series \
-         shared between two threads (same output); the target below is read on one thread.\n\n\
+         shared between two threads (same output); the issue's target is read on one thread, the default.\n\n\
          | operation | time | items/s |\n|---|---:|---:|"
     );
     for (name, m) in [

@@ -225,3 +225,67 @@ fn zero_threads_means_the_machine_s_parallelism() {
     let doc = oxpim::parse(&generated(50, "Europe/Berlin", "")).document;
     same_on(&doc, &[0], options(1), "threads 0");
 }
+
+/// A VTIMEZONE with Berlin's rules under `tzid`.
+fn berlin_rules(tzid: &str) -> String {
+    format!(
+        "BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+    )
+}
+
+/// Weekly series, the i-th in the zone `tzid(i)`.
+fn series_in(n: usize, zones: &str, tzid: impl Fn(usize) -> String) -> oxpim::Document {
+    let mut s = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//oxpim//tests//EN\r\n{zones}");
+    for i in 0..n {
+        s.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:z{i}@example.com\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID={t}:20250106T090000\r\nDTEND;TZID={t}:20250106T100000\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Z{i}\r\nEND:VEVENT\r\n",
+            t = tzid(i)
+        ));
+    }
+    s.push_str("END:VCALENDAR\r\n");
+    oxpim::parse(s.as_bytes()).document
+}
+
+#[test]
+fn a_note_first_met_by_a_later_thread_is_given_once_in_its_place() {
+    // The zone whose name disagrees with its rules is used only by the
+    // second half of the series, so with two threads only the second run
+    // resolves it; an unknown zone is met by both halves.
+    let zones = format!(
+        "{}{}",
+        berlin_rules("Europe/Berlin"),
+        berlin_rules("America/New_York")
+    );
+    let doc = series_in(40, &zones, |i| {
+        if i >= 20 && i % 2 == 0 {
+            "America/New_York".into()
+        } else if i % 7 == 3 {
+            "Nowhere/Special".into()
+        } else {
+            "Europe/Berlin".into()
+        }
+    });
+    let one = same_on(&doc, &[2, 3], options(1), "a later run's note");
+    let notes: Vec<_> = one
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("TZID 'America/New_York' suggests"))
+        .collect();
+    assert_eq!(notes.len(), 1);
+}
+
+#[test]
+fn a_zone_in_two_spellings_converts_as_on_one_thread() {
+    // One thread resolves `europe/berlin` as the `Europe/Berlin` it met
+    // first; a second run, meeting only the lowercase spelling, must not
+    // make its own entry (its name shows in the zone description and blobs).
+    let doc = series_in(40, &berlin_rules("Europe/Berlin"), |i| {
+        if i < 20 {
+            "Europe/Berlin".into()
+        } else {
+            "europe/berlin".into()
+        }
+    });
+    let one = same_on(&doc, &[2, 4], options(1), "two spellings");
+    assert_eq!(one.messages.len(), 40);
+}

@@ -62,6 +62,10 @@ pub(crate) struct Zones<'c> {
     /// order of first resolution: each key once, as the cache resolves
     /// each zone once.
     notes: RefCell<Vec<(String, String)>>,
+    /// The TZID as first written for each key, in the order of first
+    /// resolution: the entry a key gets (its name in the blobs, what the
+    /// resolver was asked) is that of its first spelling.
+    spellings: RefCell<Vec<(String, String)>>,
 }
 
 /// The note key of an unknown floating zone.
@@ -92,6 +96,7 @@ impl<'c> Zones<'c> {
             floating: utc.clone(),
             utc,
             notes: RefCell::new(Vec::new()),
+            spellings: RefCell::new(Vec::new()),
         };
         if let Some(f) = floating.filter(|f| !f.eq_ignore_ascii_case("UTC")) {
             match z.resolve(f) {
@@ -112,6 +117,9 @@ impl<'c> Zones<'c> {
             return hit.clone();
         }
         let vtz = self.vtz.get(&key).copied();
+        self.spellings
+            .borrow_mut()
+            .push((key.clone(), tzid.to_owned()));
         let entry = self.resolver.resolve(tzid, vtz).map(|r| {
             self.notes
                 .borrow_mut()
@@ -456,6 +464,7 @@ struct Part {
     messages: Vec<Message>,
     diagnostics: Vec<Diagnostic>,
     notes: Vec<(String, String)>,
+    spellings: Vec<(String, String)>,
     /// Messages produced, those past `max_messages` included.
     produced: usize,
 }
@@ -463,6 +472,9 @@ struct Part {
 /// Series per thread below which a thread is not worth starting (a series
 /// converts in tens of microseconds, a thread starts in about ten).
 const SERIES_PER_THREAD: usize = 8;
+
+/// Most threads one calendar is converted on, whatever is asked.
+pub(crate) const MAX_THREADS: usize = 64;
 
 /// The stack of a converting thread: that of a main thread on Linux
 /// (Rust's default for other threads is 2 MiB), so that a registered rule
@@ -498,6 +510,7 @@ impl<'c> Setup<'c> {
             messages: out.messages,
             diagnostics: c.diags,
             notes: c.zones.notes.into_inner(),
+            spellings: c.zones.spellings.into_inner(),
             produced: c.produced.saturating_sub(start),
         }
     }
@@ -505,7 +518,8 @@ impl<'c> Setup<'c> {
 
 /// Converts runs of series on several threads ([`ImportOptions::threads`]),
 /// or `None` when one thread is asked for, the calendar is too small to
-/// share, or it may give more than `max_messages` (the caller then
+/// share, a zone is written in two spellings that runs met in another
+/// order than one thread does, or it may give more than `max_messages` (the caller then
 /// converts on one thread, which reports the limit where it is reached and
 /// holds at most the limit's messages; runs would each hold that many).
 /// Each run has its own zone cache; what the runs give, joined in order, is
@@ -521,6 +535,7 @@ fn convert_in_parallel(
         .imp
         .options
         .thread_count()
+        .min(MAX_THREADS)
         .min(series.len() / SERIES_PER_THREAD);
     if threads < 2 {
         return None;
@@ -580,6 +595,15 @@ fn convert_in_parallel(
         }
         Some(parts)
     })?;
+    // A zone written in two spellings (`Europe/Berlin`, `europe/berlin`)
+    // gets the first one's entry on one thread; a run that met another
+    // spelling first made its own.
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    for (key, tzid) in parts.iter().flat_map(|p| &p.spellings) {
+        if *first.entry(key.as_str()).or_insert(tzid.as_str()) != tzid.as_str() {
+            return None;
+        }
+    }
     let produced: usize = parts.iter().map(|p| p.produced).sum();
     (start.saturating_add(produced) <= setup.imp.options.max_messages).then_some(parts)
 }

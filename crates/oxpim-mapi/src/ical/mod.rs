@@ -217,9 +217,11 @@ pub struct ImportOptions {
     /// Threads that convert the series of one calendar (default 1: the
     /// calling thread only; 0: as many as the machine runs at once, see
     /// [`std::thread::available_parallelism`]). The messages, their order
-    /// and the diagnostics are the same whatever the number. A calendar
-    /// gets at most one thread per 8 series; extra threads are scoped to
-    /// the call and have ended when it returns.
+    /// and the diagnostics are the same whatever the number, as long as the
+    /// registered rules and zone resolver give the same answer to the same
+    /// question (the default ones do; one that counts calls does not). A
+    /// calendar gets at most one thread per 8 series and at most 64; the
+    /// threads are scoped to the call and have ended when it returns.
     pub threads: usize,
 }
 
