@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use oxpim::{Diagnostic, ImportOptions, Message, PartsReport};
 
 mod common;
-use common::{corpus_dir, files_under, peak_growth, serial};
+use common::{berlin_rules, corpus_dir, files_under, peak_growth, serial};
 
 fn options() -> ImportOptions {
     ImportOptions {
@@ -123,8 +123,6 @@ fn the_corpus_converts_the_same_by_parts() {
     assert!(split * 2 > list.len(), "{split} of {}", list.len());
 }
 
-const ZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
-
 /// `n` weekly series in Berlin time, each with an override placed after
 /// all the masters (so series are complete only at the end of the file),
 /// and a GEO, which Outlook cannot hold (one warning each).
@@ -132,7 +130,7 @@ fn generated(n: usize, overrides_last: bool) -> Vec<u8> {
     let mut s = String::from(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//oxpim//tests//EN\r\nX-WR-CALNAME:Generated\r\n",
     );
-    s.push_str(ZONE);
+    s.push_str(&berlin_rules("Europe/Berlin"));
     let master = |i: usize| {
         format!(
             "BEGIN:VEVENT\r\nUID:series-{i}@example.com\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20250106T{:02}0000\r\nDTEND;TZID=Europe/Berlin:20250106T{:02}3000\r\nRRULE:FREQ=WEEKLY;COUNT=10\r\nSUMMARY:Series {i}\r\nGEO:48.1;11.5\r\nATTENDEE;CN=\"Ann {i}\":mailto:ann{i}@example.com\r\nEND:VEVENT\r\n",
@@ -227,7 +225,7 @@ fn edge_cases_convert_the_same() {
         ),
         (
             "a VTIMEZONE after the events, and a calendar property between them",
-            cal(&format!("{}X-WR-CALNAME:Late\r\n{}{ZONE}", EV_A.replace("DTSTART:", "DTSTART;TZID=Europe/Berlin:"), EV_B)),
+            cal(&format!("{}X-WR-CALNAME:Late\r\n{}{}", EV_A.replace("DTSTART:", "DTSTART;TZID=Europe/Berlin:"), EV_B, berlin_rules("Europe/Berlin"))),
         ),
         (
             "two calendars, the same UID in each",

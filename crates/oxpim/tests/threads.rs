@@ -15,7 +15,7 @@
 use oxpim::{Document, ImportOptions, Imported, WriteOptions};
 
 mod common;
-use common::{corpus_dir, files_under};
+use common::{berlin_rules, corpus_dir, files_under};
 
 fn options(threads: usize) -> ImportOptions {
     ImportOptions {
@@ -145,13 +145,12 @@ fn the_corpus_in_one_calendar_converts_the_same_on_several_threads() {
     );
 }
 
-/// `n` series: weekly in `zone` (a VTIMEZONE written as Berlin's but
-/// named `tzid`), one with an unknown TZID every 10th, floating times
-/// every 7th, attendees, an override for every 5th and a repeated UID for
-/// every 13th.
+/// `n` series: weekly in `tzid` (a VTIMEZONE with Berlin's rules), an
+/// unknown TZID every 10th, floating times every 7th, attendees, an
+/// override for every 5th and a repeated UID for every 13th.
 fn generated(n: usize, tzid: &str, header: &str) -> Vec<u8> {
     let mut s = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//oxpim//tests//EN\r\n{header}");
-    s.push_str(&format!("BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"));
+    s.push_str(&berlin_rules(tzid));
     for i in 0..n {
         let zone = if i % 10 == 3 {
             ";TZID=Nowhere/Special".to_owned()
@@ -224,13 +223,6 @@ fn zero_threads_means_the_machine_s_parallelism() {
     assert_eq!(ImportOptions::default().threads, 1);
     let doc = oxpim::parse(&generated(50, "Europe/Berlin", "")).document;
     same_on(&doc, &[0], options(1), "threads 0");
-}
-
-/// A VTIMEZONE with Berlin's rules under `tzid`.
-fn berlin_rules(tzid: &str) -> String {
-    format!(
-        "BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
-    )
 }
 
 /// Weekly series, the i-th in the zone `tzid(i)`.

@@ -474,7 +474,7 @@ struct Part {
 const SERIES_PER_THREAD: usize = 8;
 
 /// Most threads one calendar is converted on, whatever is asked.
-pub(crate) const MAX_THREADS: usize = 64;
+const MAX_THREADS: usize = 64;
 
 /// The stack of a converting thread: that of a main thread on Linux
 /// (Rust's default for other threads is 2 MiB), so that a registered rule
