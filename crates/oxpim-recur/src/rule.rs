@@ -16,6 +16,13 @@
 //!   are dropped with a note; RSCALE other than GREGORIAN gives a note and
 //!   no rule instances;
 //! - DST: see [`Occurrence`].
+//!
+//! DAILY and WEEKLY rules whose candidates are whole days at one time of
+//! day (no BYMONTH, BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYDAY ordinals or
+//! lists of times), the most common rules by far, get their candidates
+//! from [`Days`] instead of the crate: the same date-times in the same
+//! order (tested against the crate over many rules), at a fraction of the
+//! cost. Everything else above applies to them unchanged.
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -401,6 +408,9 @@ enum SourceKind {
 enum Source {
     /// The rrule crate.
     Engine(Box<rrule::RRuleSetIter>),
+    /// DAILY and WEEKLY rules made of whole days at one time of day,
+    /// generated here (see [`Days`]).
+    Days(Box<Days>),
     /// Plain stepping from DTSTART by INTERVAL periods, for a rule without
     /// BY parts whose INTERVAL is beyond the crate's 65535.
     Step {
@@ -414,6 +424,13 @@ impl Source {
     fn next(&mut self, freq: Frequency, dtstart: NaiveDateTime) -> Option<NaiveDateTime> {
         match self {
             Source::Engine(it) => it.next().map(|c| c.naive_utc()),
+            Source::Days(days) => {
+                if let Some(engine) = days.next_or_handover() {
+                    *self = engine;
+                    return self.next(freq, dtstart);
+                }
+                days.last
+            }
             Source::Step { next, k, interval } => loop {
                 let cur = (*next)?;
                 *k += 1;
@@ -454,6 +471,97 @@ impl Source {
     }
 }
 
+/// Periods in a row without a candidate after which the rule engine gives
+/// up (the `rrule` crate's `MAX_ITER_LOOP`); [`Days`] does the same.
+const ENGINE_EMPTY_PERIODS: u32 = 100_000;
+
+/// The year from which [`Days`] hands the rule to the engine, so that the
+/// end of the engine's year range (10 000) ends the series exactly as it
+/// would have.
+const DAYS_HANDOVER_YEAR: i32 = 9000;
+
+/// The candidates of a DAILY or WEEKLY rule without BYMONTH, BYMONTHDAY,
+/// BYYEARDAY, BYWEEKNO or BYDAY ordinals, at one time of day: the days of
+/// each period (one day, or the BYDAY days of a week from WKST), INTERVAL
+/// periods apart, from the period start `base` on. These are the same
+/// date-times, in the same order, as the rrule crate gives for the rule
+/// built in [`RuleIter::new`] (a test compares the two over many rules),
+/// without the crate's per-candidate time-zone and buffer work, which is
+/// most of an expansion's cost. From [`DAYS_HANDOVER_YEAR`] on, the crate
+/// takes over at the period reached.
+struct Days {
+    /// The start (midnight) of the period whose days come next.
+    period: NaiveDate,
+    /// Days from one period to the next.
+    step: u64,
+    /// The candidate days of a period, as days after its start, ascending.
+    offsets: Vec<u8>,
+    /// For DAILY with BYDAY: the weekdays allowed (bit `n` for
+    /// `num_days_from_monday() == n`); all for WEEKLY.
+    weekdays: u8,
+    /// The time of day of every candidate.
+    time: NaiveTime,
+    /// The candidates of the current period not yet given.
+    pending: VecDeque<NaiveDateTime>,
+    /// The candidate just given.
+    last: Option<NaiveDateTime>,
+    /// No candidates after this (the period counter overflowed, or
+    /// [`ENGINE_EMPTY_PERIODS`] periods passed without one).
+    finished: bool,
+    /// The rule, for the engine that takes over.
+    rule: rrule::RRule<rrule::Unvalidated>,
+}
+
+impl Days {
+    /// Sets `last` to the next candidate (`None` at the end), or returns the
+    /// engine that continues the rule from the period reached.
+    fn next_or_handover(&mut self) -> Option<Source> {
+        if let Some(c) = self.pending.pop_front() {
+            self.last = Some(c);
+            return None;
+        }
+        self.last = None;
+        let mut periods = 0u32;
+        while !self.finished {
+            periods += 1;
+            if periods >= ENGINE_EMPTY_PERIODS {
+                self.finished = true;
+                break;
+            }
+            if self.period.year() >= DAYS_HANDOVER_YEAR {
+                let base = self.period.and_time(NaiveTime::MIN);
+                return Some(match start_engine(&self.rule, base) {
+                    Ok(engine) => engine,
+                    // Not reached: the same rule started before.
+                    Err(_) => Source::Step {
+                        next: None,
+                        k: 0,
+                        interval: 1,
+                    },
+                });
+            }
+            for &off in &self.offsets {
+                if let Some(d) = self
+                    .period
+                    .checked_add_days(chrono::Days::new(u64::from(off)))
+                    && self.weekdays & (1 << d.weekday().num_days_from_monday()) != 0
+                {
+                    self.pending.push_back(d.and_time(self.time));
+                }
+            }
+            match self.period.checked_add_days(chrono::Days::new(self.step)) {
+                Some(next) => self.period = next,
+                None => self.finished = true,
+            }
+            if let Some(c) = self.pending.pop_front() {
+                self.last = Some(c);
+                return None;
+            }
+        }
+        None
+    }
+}
+
 /// Iterator over the instances of one rule, in order.
 pub struct RuleIter<'z> {
     freq: Frequency,
@@ -491,6 +599,12 @@ impl<'z> RuleIter<'z> {
     /// Prepares the expansion. Notes about changed or ignored rule parts
     /// are available from [`notes`](Self::notes).
     pub fn new(spec: &RuleSpec, zone: Option<&'z TimeZone>) -> RuleIter<'z> {
+        RuleIter::build(spec, zone, true)
+    }
+
+    /// [`RuleIter::new`]; `native` lets [`Days`] generate the candidates of
+    /// the rules it can (tests compare it with the engine).
+    fn build(spec: &RuleSpec, zone: Option<&'z TimeZone>, native: bool) -> RuleIter<'z> {
         let r = &spec.recur;
         let mut notes = Vec::new();
         let freq = r.freq;
@@ -772,6 +886,48 @@ impl<'z> RuleIter<'z> {
             .iter()
             .filter_map(|m| Month::try_from(*m).ok())
             .collect();
+        // Whole days at one time of day: generated by `Days`.
+        let days = match (
+            freq,
+            by_hour.as_slice(),
+            by_minute.as_slice(),
+            by_second.as_slice(),
+        ) {
+            (Frequency::Daily | Frequency::Weekly, &[h], &[m], &[sec])
+                if native
+                    && (freq == Frequency::Daily || !weekdays.is_empty())
+                    && months.is_empty()
+                    && by_month_day.is_empty()
+                    && by_year_day.is_empty()
+                    && by_week_no.is_empty()
+                    && weekdays
+                        .iter()
+                        .all(|w| matches!(w, rrule::NWeekday::Every(_))) =>
+            {
+                NaiveTime::from_hms_opt(u32::from(h), u32::from(m), u32::from(sec)).map(|time| {
+                    let mut mask = 0u8;
+                    for w in &weekdays {
+                        if let rrule::NWeekday::Every(d) = w {
+                            mask |= 1 << d.num_days_from_monday();
+                        }
+                    }
+                    let (offsets, weekdays, step) = if freq == Frequency::Weekly {
+                        let offsets: Vec<u8> = (0u8..7)
+                            .filter(|k| {
+                                let d = (wkst.num_days_from_monday() + u32::from(*k)) % 7;
+                                mask & (1 << d) != 0
+                            })
+                            .collect();
+                        (offsets, 0x7f, 7 * u64::from(interval))
+                    } else {
+                        let allowed = if mask == 0 { 0x7f } else { mask };
+                        (vec![0], allowed, u64::from(interval))
+                    };
+                    (offsets, weekdays, step, time)
+                })
+            }
+            _ => None,
+        };
         let rule = rrule::RRule::new(to_crate_freq(freq))
             .interval(interval)
             .week_start(wkst)
@@ -785,7 +941,20 @@ impl<'z> RuleIter<'z> {
             .by_second(by_second);
         match start_engine(&rule, base) {
             Ok(src) => {
-                it.inner = Some(src);
+                it.inner = Some(match days {
+                    Some((offsets, weekdays, step, time)) => Source::Days(Box::new(Days {
+                        period: base.date(),
+                        step,
+                        offsets,
+                        weekdays,
+                        time,
+                        pending: VecDeque::new(),
+                        last: None,
+                        finished: false,
+                        rule: rule.clone(),
+                    })),
+                    None => src,
+                });
                 if it.sub_daily && it.filter.as_ref().is_some_and(|f| !f.is_empty()) {
                     it.restart = Some(Restart {
                         rule,
@@ -1154,6 +1323,136 @@ mod tests {
                 None => o.wall.format("%Y%m%dT%H%M%S").to_string(),
             })
             .collect()
+    }
+
+    /// Everything a rule's expansion gives: instances (UTC and wall time),
+    /// notes, count and limit flag.
+    fn expansion(spec: &RuleSpec, zone: Option<&TimeZone>, native: bool, n: usize) -> String {
+        let mut it = RuleIter::build(spec, zone, native);
+        let mut out = String::new();
+        for o in it.by_ref().take(n) {
+            out.push_str(&format!("{:?} {} | ", o.utc, o.wall));
+        }
+        format!(
+            "{out}\nnotes {:?} emitted {} limited {} any {}",
+            it.notes(),
+            it.emitted(),
+            it.hit_limit(),
+            it.found_any()
+        )
+    }
+
+    /// `Days` gives what the rule engine gives, over DAILY and WEEKLY rules
+    /// with and without BYDAY, INTERVAL, WKST, COUNT, UNTIL, BYSETPOS, parts
+    /// applied as filters, skipping ahead, across year ends and leap days,
+    /// floating and in a zone with DST.
+    #[test]
+    fn days_match_the_engine() {
+        let london = TimeZone::Iana(chrono_tz::Europe::London);
+        let rules = [
+            "FREQ=DAILY",
+            "FREQ=DAILY;INTERVAL=3",
+            "FREQ=DAILY;BYDAY=MO,WE,FR",
+            "FREQ=DAILY;INTERVAL=2;BYDAY=SA,SU",
+            "FREQ=DAILY;INTERVAL=10;BYDAY=TU",
+            "FREQ=DAILY;BYDAY=1MO,FR",
+            "FREQ=DAILY;BYMONTHDAY=1,15;BYDAY=MO,TU,WE,TH,FR",
+            "FREQ=DAILY;COUNT=40;BYSETPOS=1",
+            "FREQ=DAILY;BYHOUR=7",
+            "FREQ=WEEKLY",
+            "FREQ=WEEKLY;INTERVAL=2",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+            "FREQ=WEEKLY;BYDAY=SU,MO;WKST=SU",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU;WKST=MO",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU;WKST=SU",
+            "FREQ=WEEKLY;INTERVAL=3;BYDAY=SA,MO,MO;WKST=WE",
+            "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;COUNT=30",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR;BYSETPOS=-1",
+            "FREQ=WEEKLY;BYDAY=2TU,TH",
+            "FREQ=WEEKLY;BYMONTHDAY=1,2,3,4,5,6,7",
+            "FREQ=WEEKLY;INTERVAL=5;BYYEARDAY=1,100,200,300",
+            "FREQ=WEEKLY;BYDAY=FR;BYMINUTE=15;BYSECOND=30",
+            "FREQ=WEEKLY;BYDAY=FR;BYHOUR=8,16",
+            "FREQ=WEEKLY;BYDAY=MO;UNTIL=20250301T000000",
+        ];
+        let starts = [
+            "20241230T090000",
+            "20240229T000000",
+            "20201231T235959",
+            "20250329T013000",
+            "20251026T013000",
+            "20230108T120000",
+        ];
+        let mut compared = 0;
+        for rule in rules {
+            for start in starts {
+                for (zone, skip) in [
+                    (None, None),
+                    (Some(&london), None),
+                    (Some(&london), Some(dt("20310615T000000"))),
+                ] {
+                    let base = spec(rule, start);
+                    let until = base
+                        .recur
+                        .until
+                        .as_ref()
+                        .map(|_| Until::Wall(dt("20250301T000000")));
+                    let s = RuleSpec {
+                        zone: zone.cloned(),
+                        skip_to: skip,
+                        until,
+                        ..base
+                    };
+                    let a = expansion(&s, zone, true, 150);
+                    let b = expansion(&s, zone, false, 150);
+                    assert_eq!(a, b, "{rule} from {start}, zone {zone:?}, skip {skip:?}");
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, rules.len() * starts.len() * 3);
+        // The rules are read by `Days` (the engine's own would pass anyway).
+        for rule in ["FREQ=DAILY;BYDAY=MO", "FREQ=WEEKLY;BYDAY=MO,WE;INTERVAL=2"] {
+            let it = RuleIter::new(&spec(rule, "20250106T090000"), None);
+            assert!(matches!(it.inner, Some(Source::Days(_))), "{rule}");
+        }
+        for rule in [
+            "FREQ=MONTHLY",
+            "FREQ=WEEKLY;BYHOUR=8,9",
+            "FREQ=DAILY;BYMONTH=3",
+        ] {
+            let it = RuleIter::new(&spec(rule, "20250106T090000"), None);
+            assert!(matches!(it.inner, Some(Source::Engine(_))), "{rule}");
+        }
+    }
+
+    /// Near the end of the engine's year range, and for a rule whose days
+    /// never come, `Days` ends the series where the engine does, with the
+    /// same notes.
+    #[test]
+    fn days_end_where_the_engine_ends() {
+        for (rule, start, n) in [
+            ("FREQ=DAILY;INTERVAL=29", "89900301T100000", 30_000),
+            (
+                "FREQ=WEEKLY;INTERVAL=9;BYDAY=MO,SU;WKST=SU",
+                "89891231T100000",
+                30_000,
+            ),
+            ("FREQ=DAILY;INTERVAL=7;BYDAY=TU", "20250106T090000", 10),
+            ("FREQ=DAILY;INTERVAL=35;BYDAY=TU", "20250106T090000", 10),
+        ] {
+            let s = RuleSpec {
+                limits: RuleLimits {
+                    max_instances: 1_000_000,
+                    max_empty: u64::MAX,
+                },
+                ..spec(rule, start)
+            };
+            let a = expansion(&s, None, true, n);
+            let b = expansion(&s, None, false, n);
+            assert_eq!(a, b, "{rule} from {start}");
+            assert!(a.len() > 100, "{rule}: {a}");
+        }
     }
 
     #[test]
