@@ -71,7 +71,7 @@ fn appointment(i: usize) -> Message {
         r.set(&props::PID_TAG_RECIPIENT_TRACK_STATUS, 0).unwrap();
         r.insert(
             props::PID_TAG_ENTRY_ID.key(),
-            PropValue::Binary(vec![0; 40]),
+            PropValue::Binary(vec![0; 40].into()),
         );
         m.recipients.push(r);
     }

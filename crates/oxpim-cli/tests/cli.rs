@@ -342,7 +342,10 @@ fn dump_prints_the_msg_schema() {
     );
     let mut r = oxpim::mapi::PropertyBag::new();
     r.set(&props::PID_TAG_DISPLAY_NAME, "Ann").unwrap();
-    r.insert(PropKey::Tag(0x0FFF), PropValue::Binary(vec![0xAB, 0x01]));
+    r.insert(
+        PropKey::Tag(0x0FFF),
+        PropValue::Binary(vec![0xAB, 0x01].into()),
+    );
     m.recipients.push(r);
     m.attachments
         .push(Attachment::embedded(Message::with_class("IPM.Note")));

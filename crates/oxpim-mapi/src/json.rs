@@ -148,10 +148,11 @@ pub fn value_to_json(v: &PropValue, codepage: u32) -> Value {
         PropValue::Bool(x) => json!(x),
         PropValue::I64(x) => json!(x),
         PropValue::String8(b) => Value::String(codepage::decode(b, codepage)),
-        PropValue::String(s) => Value::String(s.clone()),
+        PropValue::String(s) => Value::String(s.as_str().to_owned()),
         PropValue::Time(t) => time(*t),
         PropValue::Guid(g) => Value::String(g.to_string()),
-        PropValue::ServerId(b) | PropValue::Binary(b) => Value::String(hex(b)),
+        PropValue::ServerId(b) => Value::String(hex(b)),
+        PropValue::Binary(b) => Value::String(hex(b)),
         PropValue::MvI16(x) => json!(x),
         PropValue::MvI32(x) => json!(x),
         PropValue::MvF32(x) => x.iter().map(|f| float(f64::from(*f))).collect(),
@@ -225,7 +226,10 @@ mod tests {
         m.properties
             .insert(PropKey::Tag(0x0E08), PropValue::Currency(-12_345));
         let mut r = PropertyBag::new();
-        r.insert(PropKey::Tag(0x0FFF), PropValue::Binary(vec![0, 0xAB]));
+        r.insert(
+            PropKey::Tag(0x0FFF),
+            PropValue::Binary(vec![0, 0xAB].into()),
+        );
         m.recipients.push(r);
         m.attachments
             .push(Attachment::embedded(Message::with_class("IPM.Note")));

@@ -39,12 +39,14 @@ pub mod json;
 pub mod message;
 pub mod named;
 pub mod props;
+pub mod shared;
 pub mod types;
 pub mod value;
 
 pub use message::{AttachedObject, Attachment, Message, PropertyBag, Storage};
 pub use named::{NamedProperty, PropKey, PropName, sets};
 pub use props::{PropDef, PropId};
+pub use shared::{Bytes, Text};
 pub use types::{
     FileTime, Guid, GuidError, PropTag, PropType, datetime_to_floating_time,
     floating_time_to_datetime,

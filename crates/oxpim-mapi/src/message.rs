@@ -284,7 +284,7 @@ impl PropertyBag {
     /// with `codepage`), whichever of the two the bag holds.
     pub fn text(&self, def: &PropDef, codepage: u32) -> Option<String> {
         match self.get(&def.key())? {
-            PropValue::String(s) => Some(s.clone()),
+            PropValue::String(s) => Some(s.as_str().to_owned()),
             PropValue::String8(b) => Some(codepage::decode(b, codepage)),
             _ => None,
         }
@@ -361,8 +361,10 @@ impl Message {
     /// An empty message with PidTagMessageClass set.
     pub fn with_class(class: &str) -> Message {
         let mut m = Message::new();
-        m.properties
-            .insert(PropKey::Tag(0x001A), PropValue::String(class.to_owned()));
+        m.properties.insert(
+            PropKey::Tag(0x001A),
+            PropValue::String(class.to_owned().into()),
+        );
         m
     }
 
@@ -388,10 +390,16 @@ impl Attachment {
     pub fn by_value(filename: &str, data: Vec<u8>) -> Attachment {
         let mut properties = PropertyBag::new();
         properties.insert(PropKey::Tag(0x3705), PropValue::I32(1));
-        properties.insert(PropKey::Tag(0x3701), PropValue::Binary(data));
+        properties.insert(PropKey::Tag(0x3701), PropValue::Binary(data.into()));
         if !filename.is_empty() {
-            properties.insert(PropKey::Tag(0x3707), PropValue::String(filename.to_owned()));
-            properties.insert(PropKey::Tag(0x3001), PropValue::String(filename.to_owned()));
+            properties.insert(
+                PropKey::Tag(0x3707),
+                PropValue::String(filename.to_owned().into()),
+            );
+            properties.insert(
+                PropKey::Tag(0x3001),
+                PropValue::String(filename.to_owned().into()),
+            );
         }
         Attachment {
             properties,

@@ -1,5 +1,6 @@
 //! Property values.
 
+use crate::shared::{Bytes, Text};
 use crate::types::{FileTime, Guid, PropType};
 
 /// One property value, of any MS-OXCDATA type.
@@ -32,16 +33,16 @@ pub enum PropValue {
     I64(i64),
     /// PtypString8: bytes in the message's code page, without a NUL.
     String8(Vec<u8>),
-    /// PtypString.
-    String(String),
+    /// PtypString (owned, or shared between properties: [`Text`]).
+    String(Text),
     /// PtypTime.
     Time(FileTime),
     /// PtypGuid.
     Guid(Guid),
     /// PtypServerId (opaque bytes).
     ServerId(Vec<u8>),
-    /// PtypBinary.
-    Binary(Vec<u8>),
+    /// PtypBinary (owned, or shared between properties: [`Bytes`]).
+    Binary(Bytes),
     /// PtypMultipleInteger16.
     MvI16(Vec<i16>),
     /// PtypMultipleInteger32.
@@ -166,12 +167,12 @@ impl PropValue {
 
 impl From<&str> for PropValue {
     fn from(s: &str) -> PropValue {
-        PropValue::String(s.to_owned())
+        PropValue::String(s.into())
     }
 }
 impl From<String> for PropValue {
     fn from(s: String) -> PropValue {
-        PropValue::String(s)
+        PropValue::String(s.into())
     }
 }
 impl From<i32> for PropValue {
@@ -191,9 +192,21 @@ impl From<FileTime> for PropValue {
 }
 impl From<Vec<u8>> for PropValue {
     fn from(v: Vec<u8>) -> PropValue {
-        PropValue::Binary(v)
+        PropValue::Binary(v.into())
     }
 }
+impl From<Text> for PropValue {
+    fn from(s: Text) -> PropValue {
+        PropValue::String(s)
+    }
+}
+
+impl From<Bytes> for PropValue {
+    fn from(b: Bytes) -> PropValue {
+        PropValue::Binary(b)
+    }
+}
+
 impl From<Vec<String>> for PropValue {
     fn from(v: Vec<String>) -> PropValue {
         PropValue::MvString(v)

@@ -618,7 +618,7 @@ impl Reader<'_, '_> {
                 if lossy {
                     self.warn(format!("{stream}: invalid UTF-16 replaced by U+FFFD"));
                 }
-                PropValue::String(s)
+                PropValue::String(s.into())
             }
             PropType::STRING8 => {
                 check(data.len() + 1, self);
@@ -638,7 +638,7 @@ impl Reader<'_, '_> {
             }
             PropType::BINARY => {
                 check(data.len(), self);
-                PropValue::Binary(data)
+                PropValue::Binary(data.into())
             }
             PropType::SERVER_ID => PropValue::ServerId(data),
             PropType::MULTIPLE_INTEGER16 => {

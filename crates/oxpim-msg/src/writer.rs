@@ -349,7 +349,8 @@ fn encode(tag: PropTag, v: &PropValue) -> Result<Option<Entry>, WriteError> {
             value = variable(b.clone(), n)?;
         }
         PropValue::Guid(g) => value = variable(g.to_le_bytes().to_vec(), 16)?,
-        PropValue::ServerId(b) | PropValue::Binary(b) => value = variable(b.clone(), b.len())?,
+        PropValue::ServerId(b) => value = variable(b.clone(), b.len())?,
+        PropValue::Binary(b) => value = variable(b.to_vec(), b.len())?,
         PropValue::Unknown { ptype, .. }
             if ptype.name().is_some() && ptype.0 != 0x00FD && ptype.0 != 0x00FE =>
         {

@@ -58,7 +58,7 @@ fn manifest(dir: &std::path::Path) -> Vec<(String, String)> {
 /// strings) each byte as one character, which is what msgreader's JSON holds.
 fn text_as_decoded(v: &PropValue) -> Option<String> {
     match v {
-        PropValue::String(s) => Some(s.clone()),
+        PropValue::String(s) => Some(s.as_str().to_owned()),
         PropValue::String8(b) => Some(b.iter().map(|&c| char::from(c)).collect()),
         _ => None,
     }

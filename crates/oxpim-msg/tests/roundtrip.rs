@@ -35,8 +35,8 @@ fn every_type() -> Vec<PropValue> {
         PropValue::Time(t),
         PropValue::Guid(sets::PSETID_Meeting),
         PropValue::ServerId(vec![1, 0, 2, 3]),
-        PropValue::Binary(vec![0, 255, 7]),
-        PropValue::Binary(Vec::new()),
+        PropValue::Binary(vec![0, 255, 7].into()),
+        PropValue::Binary(Vec::new().into()),
         PropValue::MvI16(vec![1, -2]),
         PropValue::MvI32(vec![7, -8, 9]),
         PropValue::MvF32(vec![0.5]),
@@ -96,7 +96,7 @@ fn sample() -> Message {
     );
     to.insert(
         NamedProperty::lid(sets::PSETID_Meeting, 0x0003),
-        PropValue::Binary(vec![4; 40]),
+        PropValue::Binary(vec![4; 40].into()),
     );
     let mut cc = to.clone();
     cc.insert(PropKey::Tag(0x0C15), PropValue::I32(2));
@@ -330,7 +330,7 @@ fn bad_messages_are_refused() {
     let mut m = Message::new();
     let mut a = Attachment::embedded(Message::new());
     a.properties
-        .insert(PropKey::Tag(0x3701), PropValue::Binary(vec![1]));
+        .insert(PropKey::Tag(0x3701), PropValue::Binary(vec![1].into()));
     m.attachments.push(a);
     assert!(matches!(
         to_bytes(&m),

@@ -71,7 +71,7 @@ fn import_reminder(cx: &mut ImportContext<'_>) {
         }
         cx.message.properties.insert(
             alarms_property(),
-            PropValue::String(super::import::utf8_or_lossy(text)),
+            PropValue::String(super::import::utf8_or_lossy(text).into()),
         );
     }
     // The first VALARM with a TRIGGER is the reminder (MS-STANOICAL V0060).

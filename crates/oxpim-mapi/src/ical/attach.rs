@@ -46,11 +46,11 @@ fn sanitize(name: &str) -> String {
 }
 
 fn base_props(bag: &mut PropertyBag, filename: &str, mime: Option<&str>) {
-    let s = |v: &str| PropValue::String(v.to_owned());
+    let s = |v: &str| PropValue::String(v.to_owned().into());
     let ext = filename.rfind('.').map(|i| &filename[i..]).unwrap_or("");
     bag.insert(
         props::PID_TAG_ATTACH_ENCODING.key(),
-        PropValue::Binary(Vec::new()),
+        PropValue::Binary(Vec::new().into()),
     );
     bag.insert(props::PID_TAG_ATTACH_EXTENSION.key(), s(ext));
     bag.insert(props::PID_TAG_ATTACH_FILENAME.key(), s(filename));
@@ -106,7 +106,7 @@ fn import_attachments(cx: &mut ImportContext<'_>) {
                 base_props(&mut a.properties, &name, mime);
                 a.properties.insert(
                     props::PID_TAG_ATTACH_DATA_BINARY.key(),
-                    PropValue::Binary(data.clone()),
+                    PropValue::Binary(data.clone().into()),
                 );
                 out.push(a);
             }
@@ -127,20 +127,20 @@ fn import_attachments(cx: &mut ImportContext<'_>) {
                 let body = format!("[InternetShortcut]\r\nURL={uri}\r\n");
                 a.properties.insert(
                     props::PID_TAG_ATTACH_DATA_BINARY.key(),
-                    PropValue::Binary(body.into_bytes()),
+                    PropValue::Binary(body.into_bytes().into()),
                 );
                 a.properties
-                    .insert(uri_property(), PropValue::String(uri.clone()));
+                    .insert(uri_property(), PropValue::String(uri.clone().into()));
                 if let Some(m) = mime {
                     a.properties.insert(
                         NamedProperty::string(PSETID_OXPIM, "ical-attach-fmttype"),
-                        PropValue::String(m.to_owned()),
+                        PropValue::String(m.to_owned().into()),
                     );
                 }
                 if let Some(g) = given {
                     a.properties.insert(
                         NamedProperty::string(PSETID_OXPIM, "ical-attach-filename"),
-                        PropValue::String(g.to_owned()),
+                        PropValue::String(g.to_owned().into()),
                     );
                 }
                 out.push(a);
@@ -168,16 +168,20 @@ fn export_attachments(cx: &mut ExportContext<'_>) {
         }
         let text = |def: &props::PropDef| p.text(def, p.codepage());
         if let Some(PropValue::String(uri)) = p.get(&uri_property().into()) {
-            let mut prop = Property::new("ATTACH", ValueType::Uri, Value::Uri(uri.clone().into()));
+            let mut prop = Property::new(
+                "ATTACH",
+                ValueType::Uri,
+                Value::Uri(uri.as_str().to_owned().into()),
+            );
             if let Some(PropValue::String(m)) =
                 p.get(&NamedProperty::string(PSETID_OXPIM, "ical-attach-fmttype").into())
             {
-                prop.params_mut().set("FMTTYPE", m.clone());
+                prop.params_mut().set("FMTTYPE", m.as_str().to_owned());
             }
             if let Some(PropValue::String(f)) =
                 p.get(&NamedProperty::string(PSETID_OXPIM, "ical-attach-filename").into())
             {
-                prop.params_mut().set("X-FILENAME", f.clone());
+                prop.params_mut().set("X-FILENAME", f.as_str().to_owned());
             }
             cx.event.push(prop);
             continue;

@@ -811,7 +811,7 @@ fn synthetic_exception(master: &Message, e: &Exception, z: &MZone) -> Message {
             .clone()
             .or_else(|| e.info.subject.as_deref().map(|b| codepage::decode(b, cp)))
             .unwrap_or_default();
-        p.insert(props::PID_TAG_SUBJECT.key(), PropValue::String(s));
+        p.insert(props::PID_TAG_SUBJECT.key(), PropValue::String(s.into()));
     }
     if f.has(OverrideFlags::LOCATION) {
         let s = e
@@ -820,7 +820,7 @@ fn synthetic_exception(master: &Message, e: &Exception, z: &MZone) -> Message {
             .clone()
             .or_else(|| e.info.location.as_deref().map(|b| codepage::decode(b, cp)))
             .unwrap_or_default();
-        p.insert(props::PID_LID_LOCATION.key(), PropValue::String(s));
+        p.insert(props::PID_LID_LOCATION.key(), PropValue::String(s.into()));
     }
     let int = |v: Option<u32>| v.map(|v| PropValue::I32(v as i32));
     if let Some(v) = int(e.info.busy_status).filter(|_| f.has(OverrideFlags::BUSY_STATUS)) {

@@ -205,13 +205,15 @@ struct Cal<'c> {
     produced: usize,
     /// Whether a rule maps a property name (asked once per name).
     handled: RefCell<HashMap<String, bool, BuildNameHasher>>,
+    /// The recipients met so far, built once each.
+    people: super::people::People,
 }
 
 /// FNV-1a over a property name: the few dozen names of one calendar are
 /// looked up once per property, where SipHash's cost shows. The cache holds
 /// at most [`MAX_CACHED_NAMES`] names.
 #[derive(Default)]
-struct NameHasher(u64);
+pub(crate) struct NameHasher(u64);
 
 impl std::hash::Hasher for NameHasher {
     fn finish(&self) -> u64 {
@@ -230,7 +232,7 @@ impl std::hash::Hasher for NameHasher {
     }
 }
 
-type BuildNameHasher = std::hash::BuildHasherDefault<NameHasher>;
+pub(crate) type BuildNameHasher = std::hash::BuildHasherDefault<NameHasher>;
 
 /// Property names whose rule lookup is cached per calendar.
 const MAX_CACHED_NAMES: usize = 256;
@@ -501,6 +503,7 @@ impl<'c> Setup<'c> {
             diags: Vec::new(),
             produced: start,
             handled: RefCell::new(HashMap::default()),
+            people: super::people::People::default(),
         };
         let mut out = Imported::default();
         for (uid, events) in series {
@@ -989,7 +992,10 @@ impl<'c> Cal<'c> {
                 }
             }
             if !texts.is_empty() {
-                p.insert(super::vtimezones_property(), PropValue::String(texts));
+                p.insert(
+                    super::vtimezones_property(),
+                    PropValue::String(texts.into()),
+                );
             }
         }
         // Display zones: the zones of DTSTART and DTEND; a UTC time has none.
@@ -1148,6 +1154,7 @@ impl<'c> Cal<'c> {
             master,
             next_start: next,
             zones: &self.zones,
+            people: &self.people,
             kept,
             diagnostics: &mut self.diags,
         };
@@ -1223,12 +1230,14 @@ impl<'c> Cal<'c> {
             let mut kept = kept;
             self.add_referenced_zones(&mut kept);
             if !kept.is_empty() {
-                m.properties
-                    .insert(unmapped_property(), PropValue::String(utf8_or_lossy(kept)));
+                m.properties.insert(
+                    unmapped_property(),
+                    PropValue::String(utf8_or_lossy(kept).into()),
+                );
             }
             if let Some(c) = &self.calendar_kept {
                 m.properties
-                    .insert(calendar_property(), PropValue::String(c.clone()));
+                    .insert(calendar_property(), PropValue::String(c.clone().into()));
             }
         }
     }
@@ -1335,7 +1344,7 @@ impl<'c> Cal<'c> {
         let goid = GlobalObjectId::from_uid(uid).for_instance(t.start_local.date());
         m.properties.insert(
             props::PID_LID_GLOBAL_OBJECT_ID.key(),
-            PropValue::Binary(goid.encode()),
+            PropValue::Binary(goid.encode().into()),
         );
         if let Some(f) = filetime(t.start) {
             m.properties.insert(
@@ -1712,7 +1721,7 @@ impl<'c> Cal<'c> {
             ap.insert(props::PID_TAG_RENDERING_POSITION.key(), PropValue::I32(-1));
             ap.insert(
                 props::PID_TAG_DISPLAY_NAME.key(),
-                PropValue::String(subject),
+                PropValue::String(subject.into()),
             );
             ap.insert(props::PID_TAG_EXCEPTION_START_TIME.key(), lt(new_start));
             ap.insert(props::PID_TAG_EXCEPTION_END_TIME.key(), lt(new_end));
@@ -1722,7 +1731,7 @@ impl<'c> Cal<'c> {
             );
             ap.insert(
                 props::PID_TAG_ATTACH_ENCODING.key(),
-                PropValue::Binary(Vec::new()),
+                PropValue::Binary(Vec::new().into()),
             );
             ap.insert(props::PID_TAG_ATTACHMENT_FLAGS.key(), PropValue::I32(0x2));
             ap.insert(props::PID_TAG_ATTACHMENT_LINK_ID.key(), PropValue::I32(0));
@@ -1806,7 +1815,7 @@ impl<'c> Cal<'c> {
         if !exc_kept.is_empty() && self.imp.options.keep_unmapped {
             m.properties.insert(
                 exceptions_property(),
-                PropValue::String(utf8_or_lossy(exc_kept)),
+                PropValue::String(utf8_or_lossy(exc_kept).into()),
             );
         }
         self.push(m, out, ev.line());
@@ -1918,8 +1927,10 @@ impl<'c> Cal<'c> {
                     .collect();
                 self.finish_message(ev, &mut m, kept, &names);
                 if !exc.is_empty() && self.imp.options.keep_unmapped {
-                    m.properties
-                        .insert(exceptions_property(), PropValue::String(utf8_or_lossy(exc)));
+                    m.properties.insert(
+                        exceptions_property(),
+                        PropValue::String(utf8_or_lossy(exc).into()),
+                    );
                 }
                 self.push(m, out, ev.line());
             }
@@ -2003,7 +2014,7 @@ impl<'c> Cal<'c> {
             let goid = GlobalObjectId::from_uid(uid).for_instance(local.date());
             m.properties.insert(
                 props::PID_LID_GLOBAL_OBJECT_ID.key(),
-                PropValue::Binary(goid.encode()),
+                PropValue::Binary(goid.encode().into()),
             );
             if let Some(PropValue::Bool(true)) =
                 m.properties.get(&props::PID_LID_REMINDER_SET.key())

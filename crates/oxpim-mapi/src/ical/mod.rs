@@ -325,6 +325,7 @@ pub struct ImportContext<'a> {
     pub master: Option<&'a Message>,
     pub(crate) next_start: Option<NaiveDateTime>,
     pub(crate) zones: &'a import::Zones<'a>,
+    pub(crate) people: &'a people::People,
     pub(crate) kept: &'a mut Vec<u8>,
     pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
 }

@@ -8,6 +8,7 @@ use super::{ExportContext, ImportContext, Method, PSETID_OXPIM};
 use crate::message::PropertyBag;
 use crate::named::NamedProperty;
 use crate::props;
+use crate::shared::{Bytes, Text};
 use crate::value::PropValue;
 
 /// recipSendable.
@@ -166,24 +167,88 @@ fn apply_kept(row: &PropertyBag, p: &mut Property) {
     }
 }
 
-fn recipient_row(display: &str, address: &str, flags: i32, kind: i32) -> PropertyBag {
+/// The texts of one recipient: display name, SMTP address and one-off
+/// entry ID, each shared by every property and row that carries it.
+#[derive(Clone)]
+pub(crate) struct Person {
+    display: Text,
+    address: Text,
+    entry: Bytes,
+}
+
+impl Person {
+    fn new(display: &str, address: &str) -> Person {
+        let shown: std::sync::Arc<str> = display.into();
+        let address = if address == display {
+            shown.clone()
+        } else {
+            address.into()
+        };
+        let entry = one_off_entry_id(display, "SMTP", &address);
+        Person {
+            display: Text::shared(shown),
+            address: Text::shared(address),
+            entry: Bytes::shared(entry.into()),
+        }
+    }
+}
+
+/// Recipients of one import (one thread's share of a calendar), each built
+/// once: a calendar names the same people in event after event, and every
+/// row and sender property of a person shares one copy of its texts and
+/// entry ID instead of making its own. Holds at most [`MAX_PEOPLE`]
+/// people; later ones are built for each row.
+#[derive(Default)]
+pub(crate) struct People {
+    known: std::cell::RefCell<
+        std::collections::HashMap<Box<str>, Person, super::import::BuildNameHasher>,
+    >,
+    key: std::cell::RefCell<String>,
+}
+
+/// Most people kept by [`People`] (docs/limits.md).
+pub(crate) const MAX_PEOPLE: usize = 4096;
+
+impl People {
+    /// The recipient named `display` at `address`.
+    pub(crate) fn person(&self, display: &str, address: &str) -> Person {
+        use std::fmt::Write as _;
+        let (Ok(mut key), Ok(mut known)) = (self.key.try_borrow_mut(), self.known.try_borrow_mut())
+        else {
+            return Person::new(display, address);
+        };
+        // The length first: no two (name, address) pairs give one key.
+        key.clear();
+        let _ = write!(key, "{}:", display.len());
+        key.push_str(display);
+        key.push_str(address);
+        if let Some(p) = known.get(key.as_str()) {
+            return p.clone();
+        }
+        let p = Person::new(display, address);
+        if known.len() < MAX_PEOPLE {
+            known.insert(key.as_str().into(), p.clone());
+        }
+        p
+    }
+}
+
+/// `SMTP`, shared by every row.
+const SMTP: Text = Text::from_static("SMTP");
+
+fn recipient_row(person: &Person, flags: i32, kind: i32) -> PropertyBag {
     let mut row = PropertyBag::with_capacity(12);
-    let entry = one_off_entry_id(display, "SMTP", address);
-    let s = |v: &str| PropValue::String(v.to_owned());
-    row.push_new(props::PID_TAG_ADDRESS_TYPE.key(), s("SMTP"));
-    row.push_new(props::PID_TAG_DISPLAY_NAME.key(), s(display));
+    let display = || PropValue::String(person.display.clone());
+    let address = || PropValue::String(person.address.clone());
+    let entry = || PropValue::Binary(person.entry.clone());
+    row.push_new(props::PID_TAG_ADDRESS_TYPE.key(), PropValue::String(SMTP));
+    row.push_new(props::PID_TAG_DISPLAY_NAME.key(), display());
     row.push_new(props::PID_TAG_DISPLAY_TYPE.key(), PropValue::I32(0));
-    row.push_new(props::PID_TAG_EMAIL_ADDRESS.key(), s(address));
-    row.push_new(props::PID_TAG_SMTP_ADDRESS.key(), s(address));
-    row.push_new(
-        props::PID_TAG_ENTRY_ID.key(),
-        PropValue::Binary(entry.clone()),
-    );
-    row.push_new(props::PID_TAG_RECIPIENT_DISPLAY_NAME.key(), s(display));
-    row.push_new(
-        props::PID_TAG_RECIPIENT_ENTRY_ID.key(),
-        PropValue::Binary(entry),
-    );
+    row.push_new(props::PID_TAG_EMAIL_ADDRESS.key(), address());
+    row.push_new(props::PID_TAG_SMTP_ADDRESS.key(), address());
+    row.push_new(props::PID_TAG_ENTRY_ID.key(), entry());
+    row.push_new(props::PID_TAG_RECIPIENT_DISPLAY_NAME.key(), display());
+    row.push_new(props::PID_TAG_RECIPIENT_ENTRY_ID.key(), entry());
     row.push_new(props::PID_TAG_RECIPIENT_FLAGS.key(), PropValue::I32(flags));
     row.push_new(props::PID_TAG_RECIPIENT_TYPE.key(), PropValue::I32(kind));
     row
@@ -249,30 +314,20 @@ fn import_people(cx: &mut ImportContext<'_>) {
         let uri = p.as_text().map_or_else(|| prop_text(p), str::to_owned);
         match mailto(&uri) {
             Some(addr) => {
-                let name = cn_or(p, addr);
-                rows.push(recipient_row(
-                    &name,
-                    addr,
-                    RECIP_SENDABLE | RECIP_ORGANIZER,
-                    1,
-                ));
+                let name = p.param("CN").filter(|s| !s.is_empty()).unwrap_or(addr);
+                let person = cx.people.person(name, addr);
+                rows.push(recipient_row(&person, RECIP_SENDABLE | RECIP_ORGANIZER, 1));
                 for (def, v) in [
-                    (&props::PID_TAG_SENT_REPRESENTING_NAME, name.clone()),
+                    (&props::PID_TAG_SENT_REPRESENTING_NAME, person.display),
                     (
                         &props::PID_TAG_SENT_REPRESENTING_EMAIL_ADDRESS,
-                        addr.to_owned(),
+                        person.address,
                     ),
-                    (
-                        &props::PID_TAG_SENT_REPRESENTING_ADDRESS_TYPE,
-                        "SMTP".to_owned(),
-                    ),
+                    (&props::PID_TAG_SENT_REPRESENTING_ADDRESS_TYPE, SMTP),
                 ] {
                     cx.set(def, v);
                 }
-                cx.set(
-                    &props::PID_TAG_SENT_REPRESENTING_ENTRY_ID,
-                    one_off_entry_id(&name, "SMTP", addr),
-                );
+                cx.set(&props::PID_TAG_SENT_REPRESENTING_ENTRY_ID, person.entry);
                 if let Some(sent_by) = p.param("SENT-BY").and_then(mailto)
                     && cx.event.property("X-MS-OLK-SENDER").is_none()
                 {
@@ -286,7 +341,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
         }
     }
     // Display names by recipient type, for the attendee strings.
-    let mut names: [Vec<String>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let mut names: [Vec<Text>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     let ev = cx.event;
     for p in ev.properties_named("ATTENDEE") {
         let uri: std::borrow::Cow<'_, str> = match p.as_text() {
@@ -341,9 +396,11 @@ fn import_people(cx: &mut ImportContext<'_>) {
             super::rules::append_semicolon_list(cx, def, &[name]);
             continue;
         };
-        let name = display(addr);
+        let person = cx
+            .people
+            .person(if cn.is_empty() { addr } else { cn }, addr);
         let kind = recipient_type(&cutype, &role);
-        let mut row = recipient_row(&name, addr, RECIP_SENDABLE, kind);
+        let mut row = recipient_row(&person, RECIP_SENDABLE, kind);
         let track = track_status(&partstat);
         if let Some(t) = track {
             row.push_new(
@@ -373,7 +430,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
             _ => false,
         });
         if let Some(json) = kept {
-            row.insert(params_property(), PropValue::String(json));
+            row.insert(params_property(), PropValue::String(json.into()));
         }
         if let Some(u) = &user
             && u.eq_ignore_ascii_case(addr)
@@ -389,7 +446,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
             .ok()
             .and_then(|i| names.get_mut(i))
         {
-            list.push(name);
+            list.push(person.display);
         }
         rows.push(row);
     }
@@ -611,14 +668,12 @@ pub(crate) fn attendees_rule() -> FnRule {
 }
 
 fn set_sender(cx: &mut ImportContext<'_>, name: &str, addr: &str) {
-    cx.set(&props::PID_TAG_SENDER_NAME, name.to_owned());
-    cx.set(&props::PID_TAG_SENDER_EMAIL_ADDRESS, addr.to_owned());
-    cx.set(&props::PID_TAG_SENDER_ADDRESS_TYPE, "SMTP".to_owned());
-    cx.set(&props::PID_TAG_SENDER_SMTP_ADDRESS, addr.to_owned());
-    cx.set(
-        &props::PID_TAG_SENDER_ENTRY_ID,
-        one_off_entry_id(name, "SMTP", addr),
-    );
+    let person = cx.people.person(name, addr);
+    cx.set(&props::PID_TAG_SENDER_NAME, person.display);
+    cx.set(&props::PID_TAG_SENDER_EMAIL_ADDRESS, person.address.clone());
+    cx.set(&props::PID_TAG_SENDER_ADDRESS_TYPE, SMTP);
+    cx.set(&props::PID_TAG_SENDER_SMTP_ADDRESS, person.address);
+    cx.set(&props::PID_TAG_SENDER_ENTRY_ID, person.entry);
 }
 
 fn import_sender(cx: &mut ImportContext<'_>) {
@@ -682,6 +737,101 @@ pub(crate) fn sender_rule() -> FnRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows of the same person share one copy of each text and of the entry
+    /// ID, across events and with the organizer's sender properties; other
+    /// people, and the same name at another address, get their own; and
+    /// past the cache's bound rows are still right.
+    #[test]
+    fn rows_of_one_person_share_their_texts() {
+        use crate::ical::{ImportOptions, Importer};
+        let event = |uid: &str, who: &str| {
+            format!(
+                "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:20250101T100000Z\r\nORGANIZER;CN=Ann:mailto:ann@x.example\r\n{who}END:VEVENT\r\n"
+            )
+        };
+        let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n");
+        text += &event(
+            "a",
+            "ATTENDEE;CN=Bo:mailto:bo@x.example\r\nATTENDEE:mailto:cy@x.example\r\n",
+        );
+        text += &event(
+            "b",
+            "ATTENDEE;CN=Bo:mailto:bo@x.example\r\nATTENDEE;CN=Bo:mailto:bo@y.example\r\n",
+        );
+        // More people than the cache keeps, then Bo again.
+        let many: String = (0..MAX_PEOPLE + 10)
+            .map(|i| format!("ATTENDEE;CN=P{i}:mailto:p{i}@x.example\r\n"))
+            .collect();
+        text += &event("c", &many);
+        text += &event(
+            "d",
+            "ATTENDEE;CN=Zed:mailto:zed@x.example\r\nATTENDEE;CN=Zed:mailto:zed@x.example\r\n",
+        );
+        text += "END:VCALENDAR\r\n";
+        let doc = oxpim_contentline::parse(text.as_bytes()).document;
+        let out = Importer::new(ImportOptions::default()).import(&doc);
+        let [a, b, c, d] = &out.messages[..] else {
+            panic!("{} messages", out.messages.len());
+        };
+        let texts = |row: &PropertyBag, def: &props::PropDef| match row.get_def(def) {
+            Some(PropValue::String(t)) => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        let name = |row: &PropertyBag| texts(row, &props::PID_TAG_DISPLAY_NAME);
+        let same = |x: &Text, y: &Text| x == y && std::ptr::eq(x.as_str(), y.as_str());
+        // Row 0 is the organizer; Bo is row 1 of a and of b.
+        let (bo_a, bo_b, bo_y) = (&a.recipients[1], &b.recipients[1], &b.recipients[2]);
+        assert_eq!(name(bo_a), "Bo");
+        assert!(same(&name(bo_a), &name(bo_b)));
+        assert!(same(
+            &name(bo_a),
+            &texts(bo_b, &props::PID_TAG_RECIPIENT_DISPLAY_NAME)
+        ));
+        assert!(same(
+            &texts(bo_a, &props::PID_TAG_EMAIL_ADDRESS),
+            &texts(bo_b, &props::PID_TAG_SMTP_ADDRESS)
+        ));
+        let entry = |row: &PropertyBag| match row.get_def(&props::PID_TAG_ENTRY_ID) {
+            Some(PropValue::Binary(b)) => b.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(std::ptr::eq(entry(bo_a).as_slice(), entry(bo_b).as_slice()));
+        assert_eq!(
+            parse_one_off(&entry(bo_a)),
+            Some(("Bo".into(), "SMTP".into(), "bo@x.example".into()))
+        );
+        // The same name at another address is another person.
+        assert_eq!(texts(bo_y, &props::PID_TAG_SMTP_ADDRESS), "bo@y.example");
+        assert!(!std::ptr::eq(name(bo_a).as_str(), name(bo_y).as_str()));
+        // No CN: the address is the display name, one copy for both.
+        let cy = &a.recipients[2];
+        assert!(same(&name(cy), &texts(cy, &props::PID_TAG_EMAIL_ADDRESS)));
+        assert_eq!(name(cy), "cy@x.example");
+        // The organizer's row and sender properties share too.
+        let sent = match a.properties.get_def(&props::PID_TAG_SENT_REPRESENTING_NAME) {
+            Some(PropValue::String(t)) => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(same(&sent, &name(&b.recipients[0])));
+        // Past the bound: every row right, the last ones not shared.
+        assert_eq!(c.recipients.len(), MAX_PEOPLE + 11);
+        for (i, row) in c.recipients.iter().skip(1).enumerate() {
+            assert_eq!(name(row), format!("P{i}"));
+            assert_eq!(
+                texts(row, &props::PID_TAG_SMTP_ADDRESS),
+                format!("p{i}@x.example")
+            );
+        }
+        let (z1, z2) = (&d.recipients[1], &d.recipients[2]);
+        assert_eq!(name(z1), "Zed");
+        assert!(!std::ptr::eq(name(z1).as_str(), name(z2).as_str()));
+        // Within a row the two display names are still one copy.
+        assert!(same(
+            &name(z1),
+            &texts(z1, &props::PID_TAG_RECIPIENT_DISPLAY_NAME)
+        ));
+    }
 
     #[test]
     fn kept_parameters_are_json() {

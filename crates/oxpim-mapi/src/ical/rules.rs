@@ -120,7 +120,7 @@ impl EventRule for DirectRule {
         let line = p.line();
         let text = prop_text(p);
         let value = match self.kind {
-            ValueKind::Text => Some(PropValue::String(text.clone())),
+            ValueKind::Text => Some(PropValue::String(text.clone().into())),
             ValueKind::Boolean => parse_bool(&text).map(PropValue::Bool),
             ValueKind::Integer => text.trim().parse::<i32>().ok().map(PropValue::I32),
             ValueKind::UtcTime => date_time_of(p)
@@ -146,7 +146,7 @@ impl EventRule for DirectRule {
             return;
         };
         let text = match (self.kind, v) {
-            (ValueKind::Text, PropValue::String(s)) => s.clone(),
+            (ValueKind::Text, PropValue::String(s)) => s.as_str().to_owned(),
             (ValueKind::Text, PropValue::String8(b)) => {
                 codepage::decode(b, cx.message.properties.codepage())
             }
@@ -337,7 +337,7 @@ fn import_html(cx: &mut ImportContext<'_>) {
             let html = prop_text(p);
             cx.message.properties.insert(
                 props::PID_TAG_HTML.key(),
-                PropValue::Binary(html.into_bytes()),
+                PropValue::Binary(html.into_bytes().into()),
             );
             cx.message.properties.insert(
                 props::PID_TAG_INTERNET_CODEPAGE.key(),

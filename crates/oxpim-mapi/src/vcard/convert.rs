@@ -128,7 +128,7 @@ fn import_card(
         }
         message.properties.insert(
             unmapped_property(),
-            PropValue::String(String::from_utf8_lossy(&text).into_owned()),
+            PropValue::String(String::from_utf8_lossy(&text).into_owned().into()),
         );
     }
     if !slots.is_empty() {
@@ -149,7 +149,7 @@ fn import_card(
         }
         message
             .properties
-            .insert(slots_property(), PropValue::String(text));
+            .insert(slots_property(), PropValue::String(text.into()));
     }
     message
 }
@@ -188,7 +188,7 @@ fn derive(m: &mut Message) {
             &props::PID_TAG_CONVERSATION_TOPIC,
         ] {
             if p.get_def(def).is_none() {
-                p.insert(def.key(), PropValue::String(d.clone()));
+                p.insert(def.key(), PropValue::String(d.clone().into()));
             }
         }
     }
@@ -214,7 +214,7 @@ fn derive(m: &mut Message) {
             (0x3001, display.clone())
         };
         if let Some(t) = text {
-            p.insert(props::PID_LID_FILE_UNDER.key(), PropValue::String(t));
+            p.insert(props::PID_LID_FILE_UNDER.key(), PropValue::String(t.into()));
             p.insert(props::PID_LID_FILE_UNDER_ID.key(), PropValue::I32(id));
         }
     }
@@ -234,13 +234,13 @@ fn derive(m: &mut Message) {
         let ty = get(p, g[1]).unwrap_or_else(|| "SMTP".into());
         for (def, v) in [(g[0], dn.clone()), (g[1], ty.clone()), (g[3], addr.clone())] {
             if p.get_def(def).is_none() {
-                p.insert(def.key(), PropValue::String(v));
+                p.insert(def.key(), PropValue::String(v.into()));
             }
         }
         if p.get_def(g[4]).is_none() {
             p.insert(
                 g[4].key(),
-                PropValue::Binary(crate::ical::people::one_off_entry_id(&dn, &ty, &addr)),
+                PropValue::Binary(crate::ical::people::one_off_entry_id(&dn, &ty, &addr).into()),
             );
         }
     }
@@ -255,13 +255,11 @@ fn derive(m: &mut Message) {
         }
         let address = format!("{name}@{n}");
         p.insert(g[0].key(), PropValue::String("FAX".into()));
-        p.insert(g[1].key(), PropValue::String(address.clone()));
-        p.insert(g[2].key(), PropValue::String(name.clone()));
+        p.insert(g[1].key(), PropValue::String(address.clone().into()));
+        p.insert(g[2].key(), PropValue::String(name.clone().into()));
         p.insert(
             g[3].key(),
-            PropValue::Binary(crate::ical::people::one_off_entry_id(
-                &name, "FAX", &address,
-            )),
+            PropValue::Binary(crate::ical::people::one_off_entry_id(&name, "FAX", &address).into()),
         );
     }
     // The address-book provider lists (MS-OXOCNTC 2.2.1.2.11/12).

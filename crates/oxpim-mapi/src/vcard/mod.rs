@@ -25,7 +25,7 @@
 //!     fn handles(&self, name: &str) -> bool { name == "X-ACME-BADGE" }
 //!     fn import(&self, cx: &mut ImportContext<'_>) {
 //!         if let Some(v) = cx.card.text("X-ACME-BADGE") {
-//!             cx.message.properties.insert(badge(), PropValue::String(v.to_owned()));
+//!             cx.message.properties.insert(badge(), PropValue::String(v.into()));
 //!         }
 //!     }
 //!     fn export(&self, cx: &mut ExportContext<'_>) {
@@ -188,7 +188,7 @@ impl ImportContext<'_> {
     /// Sets a string property unless the text is empty.
     pub fn set_text(&mut self, def: &PropDef, text: &str) {
         if !text.is_empty() {
-            self.set(def, PropValue::String(text.to_owned()));
+            self.set(def, PropValue::String(text.to_owned().into()));
         }
     }
 

@@ -127,7 +127,7 @@ impl ContactRule for DirectRule {
                     } else if !t.trim().is_empty() {
                         cx.message
                             .properties
-                            .insert(self.key.clone(), PropValue::String(crlf(t.trim())));
+                            .insert(self.key.clone(), PropValue::String(crlf(t.trim()).into()));
                         cx.remember(&slot, p);
                         done = true;
                     }
@@ -151,7 +151,7 @@ impl ContactRule for DirectRule {
         match (self.kind, cx.message.properties.get(&self.key)) {
             (TextKind::Text, Some(v)) => {
                 let text = match v {
-                    PropValue::String(s) => s.clone(),
+                    PropValue::String(s) => s.as_str().to_owned(),
                     PropValue::String8(b) => {
                         crate::codepage::decode(b, cx.message.properties.codepage())
                     }
@@ -334,7 +334,7 @@ fn lf(s: &str) -> String {
 fn set_str(cx: &mut ImportContext<'_>, def: &PropDef, s: &str) {
     let s = s.trim();
     if !s.is_empty() {
-        cx.set(def, PropValue::String(crlf(s)));
+        cx.set(def, PropValue::String(crlf(s).into()));
     }
 }
 
@@ -440,7 +440,7 @@ fn import_fn(cx: &mut ImportContext<'_>) {
             &props::PID_TAG_CONVERSATION_TOPIC,
             &props::PID_TAG_SUBJECT,
         ] {
-            cx.set(def, PropValue::String(t.to_owned()));
+            cx.set(def, PropValue::String(t.to_owned().into()));
         }
     }
     cx.remember("FN", p);
@@ -550,11 +550,11 @@ fn import_photo(cx: &mut ImportContext<'_>) {
                 let ap = &mut a.properties;
                 ap.insert(
                     props::PID_TAG_ATTACH_EXTENSION.key(),
-                    PropValue::String(ext.clone()),
+                    PropValue::String(ext.clone().into()),
                 );
                 ap.insert(
                     props::PID_TAG_ATTACH_FILENAME.key(),
-                    PropValue::String(format!(
+                    PropValue::from(format!(
                         "ContactPicture{}",
                         if kind == "jpeg" { ".jpg" } else { ext.as_str() }
                     )),
@@ -570,7 +570,7 @@ fn import_photo(cx: &mut ImportContext<'_>) {
                 ap.insert(props::PID_TAG_RENDERING_POSITION.key(), PropValue::I32(-1));
                 ap.insert(
                     props::PID_TAG_ATTACH_MIME_TAG.key(),
-                    PropValue::String(format!("image/{kind}")),
+                    PropValue::String(format!("image/{kind}").into()),
                 );
                 cx.message.attachments.push(a);
                 cx.remember("PHOTO", p);
@@ -886,7 +886,7 @@ fn import_adr(cx: &mut ImportContext<'_>) {
                 };
                 cx.message.properties.insert(
                     extended_property(g.kind),
-                    PropValue::String(crlf(&extended)),
+                    PropValue::String(crlf(&extended).into()),
                 );
             }
         }
@@ -915,7 +915,7 @@ fn import_adr(cx: &mut ImportContext<'_>) {
         let g = group_of_types(&types(l));
         let text = text_of(l);
         if filled.contains(&g.id) && !text.trim().is_empty() {
-            cx.set(g.full, PropValue::String(crlf(text.trim_end())));
+            cx.set(g.full, PropValue::String(crlf(text.trim_end()).into()));
             cx.remember(&format!("LABEL:{}", g.kind), l);
         } else {
             cx.keep(l);
@@ -1162,7 +1162,7 @@ fn import_tel(cx: &mut ImportContext<'_>) {
         };
         match target {
             Some(def) => {
-                cx.set(def, PropValue::String(number.to_owned()));
+                cx.set(def, PropValue::String(number.to_owned().into()));
                 cx.remember(&format!("TEL:{}", def.name), p);
             }
             None => {
@@ -1620,9 +1620,10 @@ fn import_uid(cx: &mut ImportContext<'_>) {
     if let Some(p) = cx.card.property("UID") {
         let t = text_of(p);
         if !t.trim().is_empty() {
-            cx.message
-                .properties
-                .insert(uid_property(), PropValue::String(t.trim().to_owned()));
+            cx.message.properties.insert(
+                uid_property(),
+                PropValue::String(t.trim().to_owned().into()),
+            );
             cx.remember("UID", p);
         }
     }
