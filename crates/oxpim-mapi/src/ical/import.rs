@@ -28,6 +28,7 @@ use crate::codepage;
 use crate::message::{Attachment, Message};
 use crate::named::NamedProperty;
 use crate::props;
+use crate::shared::{Bytes, Text};
 use crate::types::FileTime;
 use crate::value::PropValue;
 
@@ -48,6 +49,51 @@ pub(crate) struct ZoneEntry {
     pub blobs: ZoneBlobs,
     /// The VTIMEZONE as written (canonical text), if the zone came from one.
     pub vtimezone: Option<String>,
+    /// The blobs and name as property values, encoded on first use and
+    /// shared by every message in the zone.
+    encoded: std::cell::OnceCell<EncodedZone>,
+}
+
+/// A zone's property values (MS-OXOCAL 2.2.1.39–2.2.1.43), encoded once.
+struct EncodedZone {
+    display: Bytes,
+    recur: Bytes,
+    tz_struct: Bytes,
+    tzid: Text,
+}
+
+impl ZoneEntry {
+    fn encoded(&self) -> &EncodedZone {
+        self.encoded.get_or_init(|| {
+            let bytes = |b: Vec<u8>| Bytes::shared(b.into());
+            EncodedZone {
+                display: bytes(self.blobs.definition(false).encode()),
+                recur: bytes(self.blobs.definition(true).encode()),
+                tz_struct: bytes(self.blobs.tz_struct().encode()),
+                tzid: Text::shared(self.tzid.as_str().into()),
+            }
+        })
+    }
+
+    /// PidLidAppointmentTimeZoneDefinitionStartDisplay/EndDisplay.
+    fn display_definition(&self) -> Bytes {
+        self.encoded().display.clone()
+    }
+
+    /// PidLidAppointmentTimeZoneDefinitionRecur.
+    fn recur_definition(&self) -> Bytes {
+        self.encoded().recur.clone()
+    }
+
+    /// PidLidTimeZoneStruct.
+    fn tz_struct(&self) -> Bytes {
+        self.encoded().tz_struct.clone()
+    }
+
+    /// PidLidTimeZoneDescription.
+    fn description(&self) -> Text {
+        self.encoded().tzid.clone()
+    }
 }
 
 /// The zones of one calendar, resolved once per TZID.
@@ -88,6 +134,7 @@ impl<'c> Zones<'c> {
             zone: TimeZone::Utc,
             blobs: ZoneBlobs::utc(),
             vtimezone: None,
+            encoded: std::cell::OnceCell::new(),
         });
         let mut z = Zones {
             vtz,
@@ -139,6 +186,7 @@ impl<'c> Zones<'c> {
                 zone: r.zone,
                 blobs,
                 vtimezone: text,
+                encoded: std::cell::OnceCell::new(),
             })
         });
         self.cache.borrow_mut().insert(key, entry.clone());
@@ -1002,11 +1050,11 @@ impl<'c> Cal<'c> {
         if !t.utc || t.all_day {
             let _ = p.set(
                 &props::PID_LID_APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY,
-                t.zone.blobs.definition(false).encode(),
+                t.zone.display_definition(),
             );
             let _ = p.set(
                 &props::PID_LID_APPOINTMENT_TIME_ZONE_DEFINITION_END_DISPLAY,
-                t.end_zone.blobs.definition(false).encode(),
+                t.end_zone.display_definition(),
             );
         }
         // UID ⇄ global object ID (MS-OXCICAL 2.1.3.1.1.20.26).
@@ -1789,14 +1837,11 @@ impl<'c> Cal<'c> {
             &props::PID_LID_RECURRENCE_PATTERN,
             pattern::describe(&p, start_offset, end_offset),
         );
-        let _ = mp.set(
-            &props::PID_LID_TIME_ZONE_STRUCT,
-            t.zone.blobs.tz_struct().encode(),
-        );
-        let _ = mp.set(&props::PID_LID_TIME_ZONE_DESCRIPTION, t.zone.tzid.clone());
+        let _ = mp.set(&props::PID_LID_TIME_ZONE_STRUCT, t.zone.tz_struct());
+        let _ = mp.set(&props::PID_LID_TIME_ZONE_DESCRIPTION, t.zone.description());
         let _ = mp.set(
             &props::PID_LID_APPOINTMENT_TIME_ZONE_DEFINITION_RECUR,
-            t.zone.blobs.definition(true).encode(),
+            t.zone.recur_definition(),
         );
         let midnight_utc = |m: u32| t.zone.zone.to_utc(crate::blob::datetime_from_minutes(m));
         let clip_start = filetime(midnight_utc(p.start_date)).unwrap_or(FileTime(0));
@@ -2112,6 +2157,52 @@ fn exception_info(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Messages in one zone share its encoded blobs and name; another zone
+    /// has its own, and each message's blobs are that zone's encoding.
+    #[test]
+    fn messages_in_one_zone_share_its_blobs() {
+        use crate::ical::{ImportOptions, Importer};
+        let event = |uid: &str, tzid: &str| {
+            format!(
+                "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;TZID={tzid}:20250101T100000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n"
+            )
+        };
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{}{}{}END:VCALENDAR\r\n",
+            event("a", "Europe/Berlin"),
+            event("b", "Europe/Berlin"),
+            event("c", "America/New_York")
+        );
+        let doc = oxpim_contentline::parse(text.as_bytes()).document;
+        let out = Importer::new(ImportOptions::default()).import(&doc);
+        let [a, b, c] = &out.messages[..] else {
+            panic!("{} messages", out.messages.len());
+        };
+        let bin = |m: &Message, def: &props::PropDef| match m.properties.get_def(def) {
+            Some(PropValue::Binary(x)) => x.clone(),
+            other => panic!("{other:?}"),
+        };
+        for def in [
+            &props::PID_LID_APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY,
+            &props::PID_LID_APPOINTMENT_TIME_ZONE_DEFINITION_RECUR,
+            &props::PID_LID_TIME_ZONE_STRUCT,
+        ] {
+            let (x, y, z) = (bin(a, def), bin(b, def), bin(c, def));
+            assert!(x.is_shared() && x == y && std::ptr::eq(x.as_slice(), y.as_slice()));
+            assert_ne!(x, z, "{}", def.name);
+        }
+        let berlin = crate::blob::tz::TimeZoneDefinition::decode(&bin(
+            a,
+            &props::PID_LID_APPOINTMENT_TIME_ZONE_DEFINITION_RECUR,
+        ))
+        .unwrap();
+        assert_eq!(berlin.key_name, "Europe/Berlin");
+        assert_eq!(
+            a.properties.str(&props::PID_LID_TIME_ZONE_DESCRIPTION),
+            Some("Europe/Berlin")
+        );
+    }
 
     #[test]
     fn legacy_prodid() {

@@ -90,6 +90,17 @@ pub fn params_property() -> NamedProperty {
 /// (name, first value uppercased) says export does not reproduce, as JSON;
 /// a missing CN is recorded as `["CN", []]`.
 fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<String> {
+    let mut out = String::new();
+    kept_params_into(p, derivable, &mut out).then_some(out)
+}
+
+/// [`kept_params`] written into `out` (cleared first); false when nothing
+/// is kept.
+fn kept_params_into(
+    p: &Property,
+    derivable: impl Fn(&str, &str) -> bool,
+    out: &mut String,
+) -> bool {
     fn upper(s: &str) -> std::borrow::Cow<'_, str> {
         if s.bytes().any(|b| b.is_ascii_lowercase()) {
             std::borrow::Cow::Owned(s.to_ascii_uppercase())
@@ -98,7 +109,7 @@ fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<S
         }
     }
     // Names and values are compared uppercase; only kept ones are copied.
-    let mut out = String::with_capacity(128);
+    out.clear();
     let mut n = 0usize;
     let mut add = |out: &mut String, name: &str, values: &mut dyn Iterator<Item = &str>| {
         out.push(if n == 0 { '[' } else { ',' });
@@ -118,17 +129,17 @@ fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<S
         let name = upper(pname);
         let first_up = upper(param.first().unwrap_or_default());
         if !derivable(&name, &first_up) {
-            add(&mut out, &name, &mut param.iter());
+            add(out, &name, &mut param.iter());
         }
     }
     if p.param("CN").is_none_or(str::is_empty) {
-        add(&mut out, "CN", &mut std::iter::empty());
+        add(out, "CN", &mut std::iter::empty());
     }
     if n == 0 {
-        return None;
+        return false;
     }
     out.push(']');
-    Some(out)
+    true
 }
 
 fn json_string(out: &mut String, s: &str) {
@@ -204,6 +215,10 @@ pub(crate) struct People {
         std::collections::HashMap<Box<str>, Person, super::import::BuildNameHasher>,
     >,
     key: std::cell::RefCell<String>,
+    /// The kept ATTENDEE parameters met (JSON text), shared likewise.
+    kept: std::cell::RefCell<
+        std::collections::HashMap<Box<str>, Text, super::import::BuildNameHasher>,
+    >,
 }
 
 /// Most people kept by [`People`] (docs/limits.md).
@@ -212,15 +227,18 @@ pub(crate) const MAX_PEOPLE: usize = 4096;
 impl People {
     /// The recipient named `display` at `address`.
     pub(crate) fn person(&self, display: &str, address: &str) -> Person {
-        use std::fmt::Write as _;
+        // The key is the name, a NUL and the address: names with a NUL
+        // (which would make two pairs one key) are not kept.
         let (Ok(mut key), Ok(mut known)) = (self.key.try_borrow_mut(), self.known.try_borrow_mut())
         else {
             return Person::new(display, address);
         };
-        // The length first: no two (name, address) pairs give one key.
+        if display.contains('\0') {
+            return Person::new(display, address);
+        }
         key.clear();
-        let _ = write!(key, "{}:", display.len());
         key.push_str(display);
+        key.push('\0');
         key.push_str(address);
         if let Some(p) = known.get(key.as_str()) {
             return p.clone();
@@ -230,6 +248,28 @@ impl People {
             known.insert(key.as_str().into(), p.clone());
         }
         p
+    }
+}
+
+impl People {
+    /// The kept parameters of an ATTENDEE (see [`kept_params`]), one copy
+    /// for every row whose parameters give the same text.
+    fn kept(&self, p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<Text> {
+        let (Ok(mut buf), Ok(mut known)) = (self.key.try_borrow_mut(), self.kept.try_borrow_mut())
+        else {
+            return kept_params(p, derivable).map(Text::from);
+        };
+        if !kept_params_into(p, derivable, &mut buf) {
+            return None;
+        }
+        if let Some(t) = known.get(buf.as_str()) {
+            return Some(t.clone());
+        }
+        let t = Text::shared(buf.as_str().into());
+        if known.len() < MAX_PEOPLE {
+            known.insert(buf.as_str().into(), t.clone());
+        }
+        Some(t)
     }
 }
 
@@ -420,7 +460,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
         }
         // Parameters the row does not give back.
         let (role_out, cutype_out) = exported_role(kind);
-        let kept = kept_params(p, |name, first| match name {
+        let kept = cx.people.kept(p, |name, first| match name {
             "CN" | "X-MS-OLKRESPTIME" | "X-MS-OLK-RESPTIME" => true,
             "PARTSTAT" => track.is_some() || first == "NEEDS-ACTION",
             "ROLE" => Some(first) == role_out || (role_out.is_none() && first == "REQ-PARTICIPANT"),
@@ -430,7 +470,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
             _ => false,
         });
         if let Some(json) = kept {
-            row.insert(params_property(), PropValue::String(json.into()));
+            row.insert(params_property(), PropValue::String(json));
         }
         if let Some(u) = &user
             && u.eq_ignore_ascii_case(addr)
@@ -454,15 +494,17 @@ fn import_people(cx: &mut ImportContext<'_>) {
     // The attendee strings Outlook keeps beside the table (MS-OXOCAL
     // 2.2.1.16–2.2.1.18, 2.2.6.x): display names by recipient type.
     if meeting {
-        // Each list joined once; the all-attendees string from the three.
-        let joined = names.map(|list| (!list.is_empty()).then(|| list.join("; ")));
-        let [to, cc, bcc] = &joined;
-        let all = joined
-            .iter()
+        // Each list joined once, into one copy that the properties giving
+        // the same list share; the all-attendees string from the three.
+        let [to, cc, bcc] =
+            names.map(|list| (!list.is_empty()).then(|| Text::shared(list.join("; ").into())));
+        let all = [&to, &cc, &bcc]
+            .into_iter()
             .flatten()
-            .map(String::as_str)
+            .map(Text::as_str)
             .collect::<Vec<_>>();
-        let all = (!all.is_empty()).then(|| all.join("; "));
+        let all = (!all.is_empty()).then(|| Text::from(all.join("; ")));
+        let (to, cc, bcc) = (&to, &cc, &bcc);
         for (def, text) in [
             (&props::PID_LID_TO_ATTENDEES_STRING, to),
             (&props::PID_LID_CC_ATTENDEES_STRING, cc),
@@ -479,10 +521,15 @@ fn import_people(cx: &mut ImportContext<'_>) {
     cx.message.recipients.extend(rows);
     // RSVP (MS-OXCICAL .20.2.5): requested when any attendee asks, and
     // always for plain appointments.
-    let is_appointment = cx
+    let is_appointment = match cx
         .message
-        .message_class()
-        .is_some_and(|c| c.eq_ignore_ascii_case("IPM.Appointment"));
+        .properties
+        .get(&crate::named::PropKey::Tag(0x001A))
+    {
+        Some(PropValue::String(c)) => c.eq_ignore_ascii_case("IPM.Appointment"),
+        Some(PropValue::String8(c)) => c.eq_ignore_ascii_case(b"IPM.Appointment"),
+        _ => false,
+    };
     let requested = rsvp_any || (is_appointment && meeting);
     if meeting || is_appointment {
         cx.set(&props::PID_TAG_RESPONSE_REQUESTED, requested);
@@ -753,11 +800,11 @@ mod tests {
         let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n");
         text += &event(
             "a",
-            "ATTENDEE;CN=Bo:mailto:bo@x.example\r\nATTENDEE:mailto:cy@x.example\r\n",
+            "ATTENDEE;CN=Bo;RSVP=TRUE:mailto:bo@x.example\r\nATTENDEE:mailto:cy@x.example\r\n",
         );
         text += &event(
             "b",
-            "ATTENDEE;CN=Bo:mailto:bo@x.example\r\nATTENDEE;CN=Bo:mailto:bo@y.example\r\n",
+            "ATTENDEE;RSVP=TRUE;CN=Bo:mailto:bo@x.example\r\nATTENDEE;CN=Bo:mailto:bo@y.example\r\n",
         );
         // More people than the cache keeps, then Bo again.
         let many: String = (0..MAX_PEOPLE + 10)
@@ -800,6 +847,27 @@ mod tests {
         assert_eq!(
             parse_one_off(&entry(bo_a)),
             Some(("Bo".into(), "SMTP".into(), "bo@x.example".into()))
+        );
+        // Kept parameters giving the same text share it.
+        let kept = |row: &PropertyBag| match row.get(&params_property().into()) {
+            Some(PropValue::String(t)) => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kept(bo_a), r#"[["RSVP",["TRUE"]]]"#);
+        assert!(same(&kept(bo_a), &kept(bo_b)));
+        assert_ne!(kept(bo_a), kept(&a.recipients[2]));
+        // The attendee strings: one copy for the two properties of a list.
+        let text =
+            |m: &crate::message::Message, def: &props::PropDef| match m.properties.get_def(def) {
+                Some(PropValue::String(t)) => t.clone(),
+                other => panic!("{other:?}"),
+            };
+        let to = text(b, &props::PID_LID_TO_ATTENDEES_STRING);
+        assert_eq!(to, "Bo; Bo");
+        assert!(same(&to, &text(b, &props::PID_LID_REQUIRED_ATTENDEES)));
+        assert_eq!(
+            text(a, &props::PID_LID_ALL_ATTENDEES_STRING),
+            "Bo; cy@x.example"
         );
         // The same name at another address is another person.
         assert_eq!(texts(bo_y, &props::PID_TAG_SMTP_ADDRESS), "bo@y.example");
