@@ -51,6 +51,28 @@ const MAX_BLOCKS_BACK: i32 = 64;
 /// Most blocks kept per VTIMEZONE (the cache starts over beyond).
 const MAX_BLOCKS: usize = 1_024;
 
+/// A hasher for block numbers: a multiply, where SipHash cost more than
+/// the lookup it guards (the numbers come from dates, not from input that
+/// could pick them to collide, and at most `MAX_BLOCKS` are held).
+#[derive(Default)]
+struct BlockHasher(u64);
+
+impl std::hash::Hasher for BlockHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_i32(&mut self, n: i32) {
+        self.0 = (u64::from(n as u32) ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type BuildBlockHasher = std::hash::BuildHasherDefault<BlockHasher>;
+
 #[derive(Debug, Clone)]
 struct Observance {
     dtstart: NaiveDateTime,
@@ -182,7 +204,11 @@ pub struct VTimeZone {
     /// Year after which no observance has an onset (`None`: some observance
     /// recurs without end).
     last_year: Option<i32>,
-    blocks: Mutex<HashMap<i32, Arc<[Transition]>>>,
+    blocks: Mutex<HashMap<i32, Arc<[Transition]>, BuildBlockHasher>>,
+    /// The largest TZOFFSETFROM (seconds, at least 0): a transition whose
+    /// onset is in a later block than an instant `utc` can only come at or
+    /// before it when `utc` is within this much of that block's start.
+    max_from: i32,
     cut: AtomicBool,
     /// Observances whose rule was found to match no date at all.
     dead: Vec<AtomicBool>,
@@ -325,7 +351,8 @@ impl VTimeZone {
                 tzid,
                 first_year,
                 last_year,
-                blocks: Mutex::new(HashMap::new()),
+                blocks: Mutex::new(HashMap::default()),
+                max_from: observances.iter().map(|o| o.from).max().unwrap_or(0).max(0),
                 cut: AtomicBool::new(false),
                 dead: observances.iter().map(|_| AtomicBool::new(false)).collect(),
                 observances,
@@ -502,7 +529,9 @@ impl VTimeZone {
             Some(l) if l.saturating_add(1) < utc.year() => {
                 l.saturating_add(1).div_euclid(BLOCK_YEARS)
             }
-            _ => Self::block_of(utc) + 1,
+            // The next block only when `utc` is near its start.
+            _ => Self::block_of(add_secs(utc, i64::from(self.max_from)))
+                .clamp(Self::block_of(utc), Self::block_of(utc) + 1),
         };
         let stop = first_block.max(b.saturating_sub(MAX_BLOCKS_BACK));
         while b >= stop {
@@ -647,6 +676,27 @@ mod tests {
         assert_eq!(z.offset_at(dt("16500715T120000")), 7200);
         // Before the first onset (DAYLIGHT, 1601-01-01 02:00): its TZOFFSETFROM.
         assert_eq!(z.offset_at(dt("15000101T000000")), 3600);
+    }
+
+    /// A transition whose local onset opens a block (1 January of a year
+    /// divisible by the block length) but whose instant, in a zone ahead
+    /// of UTC, falls in the block before, is found from instants between
+    /// the two; and the offsets around it are right at every hour.
+    #[test]
+    fn transitions_at_a_block_start_in_a_zone_ahead_of_utc() {
+        let text = "BEGIN:VTIMEZONE\r\nTZID:Ahead\r\nBEGIN:STANDARD\r\nDTSTART:20000101T003000\r\nRRULE:FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1\r\nTZOFFSETFROM:+1400\r\nTZOFFSETTO:+1300\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:20000701T003000\r\nRRULE:FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=1\r\nTZOFFSETFROM:+1300\r\nTZOFFSETTO:+1400\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
+        let z = zone(text);
+        assert_eq!(BLOCK_YEARS, 8);
+        // 2024-01-01 00:30 at +14:00 is 2023-12-31 10:30 UTC.
+        assert_eq!(z.offset_at(dt("20231231T102959")), 14 * 3600);
+        assert_eq!(z.offset_at(dt("20231231T103000")), 13 * 3600);
+        assert_eq!(z.offset_at(dt("20231231T235959")), 13 * 3600);
+        let mut t = dt("20231230T000000");
+        while t < dt("20240103T000000") {
+            let want = if t < dt("20231231T103000") { 14 } else { 13 } * 3600;
+            assert_eq!(z.offset_at(t), want, "{t}");
+            t = add_secs(t, 1800);
+        }
     }
 
     #[test]
