@@ -375,8 +375,25 @@ fn bare_token(v: &str) -> bool {
 }
 
 fn write_param_value(line: &mut String, v: &ParamValue, d: Dialect) {
+    // Most values need no encoding: written as they are.
+    let caret = carets(d);
+    let plain = !v
+        .value
+        .bytes()
+        .any(|b| matches!(b, b'"' | b'\r' | b'\n') || (caret && b == b'^'));
+    if plain {
+        let quote = v.quoted || param_needs_quotes(&v.value);
+        if quote {
+            line.push('"');
+        }
+        line.push_str(&v.value);
+        if quote {
+            line.push('"');
+        }
+        return;
+    }
     let mut enc = String::new();
-    if carets(d) {
+    if caret {
         encode_caret(&mut enc, &v.value);
     } else {
         enc.extend(

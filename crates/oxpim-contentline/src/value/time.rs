@@ -197,7 +197,15 @@ fn push2(out: &mut String, v: u32) {
 }
 
 fn push_year(out: &mut String, y: i32) {
-    let _ = write!(out, "{y:04}");
+    match u32::try_from(y) {
+        Ok(y @ 0..=9999) => {
+            push2(out, y / 100);
+            push2(out, y % 100);
+        }
+        _ => {
+            let _ = write!(out, "{y:04}");
+        }
+    }
 }
 
 fn second_of(t: &NaiveTime) -> u32 {
@@ -913,6 +921,17 @@ impl fmt::Display for Shown<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_are_written_as_by_format() {
+        for y in [
+            0, 7, 99, 100, 1601, 1999, 2025, 9999, 10000, 262_143, -1, -45, -262_144,
+        ] {
+            let mut out = String::new();
+            push_year(&mut out, y);
+            assert_eq!(out, format!("{y:04}"), "{y}");
+        }
+    }
 
     fn s(f: impl Fn(&mut String)) -> String {
         let mut o = String::new();
