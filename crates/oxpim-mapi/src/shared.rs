@@ -141,6 +141,36 @@ impl PartialEq<String> for Text {
     }
 }
 
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl From<Box<str>> for Text {
+    fn from(s: Box<str>) -> Text {
+        Text(TextRepr::Owned(s.into()))
+    }
+}
+
+impl From<std::borrow::Cow<'_, str>> for Text {
+    fn from(s: std::borrow::Cow<'_, str>) -> Text {
+        Text(TextRepr::Owned(s.into_owned()))
+    }
+}
+
 impl PartialOrd for Text {
     fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
@@ -293,6 +323,36 @@ impl PartialEq<Vec<u8>> for Bytes {
     }
 }
 
+impl PartialEq<&[u8]> for Bytes {
+    fn eq(&self, other: &&[u8]) -> bool {
+        self.as_slice() == *other
+    }
+}
+
+impl<const N: usize> PartialEq<[u8; N]> for Bytes {
+    fn eq(&self, other: &[u8; N]) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl PartialEq<Bytes> for [u8] {
+    fn eq(&self, other: &Bytes) -> bool {
+        self == other.as_slice()
+    }
+}
+
+impl PartialEq<Bytes> for Vec<u8> {
+    fn eq(&self, other: &Bytes) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl From<std::borrow::Cow<'_, [u8]>> for Bytes {
+    fn from(b: std::borrow::Cow<'_, [u8]>) -> Bytes {
+        Bytes(BytesRepr::Owned(b.into_owned()))
+    }
+}
+
 impl PartialOrd for Bytes {
     fn partial_cmp(&self, other: &Bytes) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
@@ -332,6 +392,12 @@ mod tests {
         assert_eq!(shared, fixed);
         assert_eq!(&*owned, "Rossi, Sybil");
         assert_eq!(shared, "Rossi, Sybil");
+        let name = String::from("Rossi, Sybil");
+        assert!("Rossi, Sybil" == shared && name == fixed);
+        assert_eq!(
+            Text::from(std::borrow::Cow::Borrowed("x")),
+            Text::from(Box::from("x"))
+        );
         let (a, b) = (Text::from("a"), Text::from_static("b"));
         assert_eq!(a.cmp(&b), std::cmp::Ordering::Less);
         let set: HashSet<Text> = [owned.clone(), shared.clone(), fixed.clone()].into();
@@ -355,8 +421,13 @@ mod tests {
         let shared = Bytes::shared(Arc::from(&[1u8, 2, 3][..]));
         assert_eq!(owned, shared);
         assert_eq!(&*shared, &[1, 2, 3]);
+        let (array, slice) = ([1u8, 2, 3], &[1u8, 2, 3][..]);
+        assert!(shared == array && shared == slice && slice.to_vec() == shared);
         assert_eq!(shared.clone().into_vec(), vec![1, 2, 3]);
-        assert!(Bytes::from([0u8]) < Bytes::from_static(&[1]));
+        assert_eq!(
+            Bytes::from([0u8]).cmp(&Bytes::from_static(&[1])),
+            std::cmp::Ordering::Less
+        );
         let again = shared.clone();
         assert!(std::ptr::eq(shared.as_slice(), again.as_slice()));
         assert!(Bytes::default().is_empty());

@@ -475,6 +475,9 @@ impl Source {
 /// up (the `rrule` crate's `MAX_ITER_LOOP`); [`Days`] does the same.
 const ENGINE_EMPTY_PERIODS: u32 = 100_000;
 
+/// The rule engine's year range (`rrule` crate: −10 000..=10 000).
+const ENGINE_YEARS: i32 = 10_000;
+
 /// The year from which [`Days`] hands the rule to the engine, so that the
 /// end of the engine's year range (10 000) ends the series exactly as it
 /// would have.
@@ -549,9 +552,13 @@ impl Days {
                     self.pending.push_back(d.and_time(self.time));
                 }
             }
+            // The engine ends where its period counter leaves its year
+            // range, even when a long INTERVAL jumps past the handover year.
             match self.period.checked_add_days(chrono::Days::new(self.step)) {
-                Some(next) => self.period = next,
-                None => self.finished = true,
+                Some(next) if (-ENGINE_YEARS..=ENGINE_YEARS).contains(&next.year()) => {
+                    self.period = next;
+                }
+                _ => self.finished = true,
             }
             if let Some(c) = self.pending.pop_front() {
                 self.last = Some(c);
@@ -895,6 +902,7 @@ impl<'z> RuleIter<'z> {
         ) {
             (Frequency::Daily | Frequency::Weekly, &[h], &[m], &[sec])
                 if native
+                    && interval > 0
                     && (freq == Frequency::Daily || !weekdays.is_empty())
                     && months.is_empty()
                     && by_month_day.is_empty()
@@ -1426,6 +1434,21 @@ mod tests {
         }
     }
 
+    /// INTERVAL=0, which only the API can give (the parser rejects it): the
+    /// engine's answer, not a period repeated forever.
+    #[test]
+    fn days_leave_a_zero_interval_to_the_engine() {
+        for rule in ["FREQ=DAILY;BYHOUR=10", "FREQ=WEEKLY;BYDAY=MO"] {
+            let mut s = spec(rule, "20250106T090000");
+            s.recur.interval = Some(0);
+            let it = RuleIter::new(&s, None);
+            assert!(!matches!(it.inner, Some(Source::Days(_))), "{rule}");
+            let a = expansion(&s, None, true, 20);
+            let b = expansion(&s, None, false, 20);
+            assert_eq!(a, b, "{rule}");
+        }
+    }
+
     /// Near the end of the engine's year range, and for a rule whose days
     /// never come, `Days` ends the series where the engine does, with the
     /// same notes.
@@ -1440,6 +1463,14 @@ mod tests {
             ),
             ("FREQ=DAILY;INTERVAL=7;BYDAY=TU", "20250106T090000", 10),
             ("FREQ=DAILY;INTERVAL=35;BYDAY=TU", "20250106T090000", 10),
+            // An INTERVAL that jumps from before the handover year past the
+            // engine's range.
+            ("FREQ=WEEKLY;INTERVAL=60000;BYDAY=MO", "20250106T090000", 10),
+            (
+                "FREQ=WEEKLY;INTERVAL=52180;BYDAY=MO,TU",
+                "20250106T090000",
+                30,
+            ),
         ] {
             let s = RuleSpec {
                 limits: RuleLimits {

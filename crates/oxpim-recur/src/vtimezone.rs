@@ -525,15 +525,20 @@ impl VTimeZone {
         let first_block = self.first_year.div_euclid(BLOCK_YEARS) - 1;
         // Onsets are local times: one block of slack. Past the last onset
         // of every observance, start there.
-        let mut b = match self.last_year {
+        let (mut b, window) = match self.last_year {
             Some(l) if l.saturating_add(1) < utc.year() => {
-                l.saturating_add(1).div_euclid(BLOCK_YEARS)
+                let b = l.saturating_add(1).div_euclid(BLOCK_YEARS);
+                (b, b)
             }
-            // The next block only when `utc` is near its start.
-            _ => Self::block_of(add_secs(utc, i64::from(self.max_from)))
-                .clamp(Self::block_of(utc), Self::block_of(utc) + 1),
+            // The next block only when `utc` is near its start; the blocks
+            // looked back at are the same either way.
+            _ => (
+                Self::block_of(add_secs(utc, i64::from(self.max_from)))
+                    .clamp(Self::block_of(utc), Self::block_of(utc) + 1),
+                Self::block_of(utc) + 1,
+            ),
         };
-        let stop = first_block.max(b.saturating_sub(MAX_BLOCKS_BACK));
+        let stop = first_block.max(window.saturating_sub(MAX_BLOCKS_BACK));
         while b >= stop {
             let t = self.block(b);
             let i = t.partition_point(|x| x.utc <= utc);
