@@ -1,4 +1,5 @@
-//! Parses a generated calendar repeatedly (for profilers).
+//! Parses a generated calendar repeatedly (for profilers):
+//! `profile_parse [MB] [iterations] [parse|write|lex|calcard]`.
 #![allow(missing_docs)]
 fn main() {
     let mb: usize = std::env::args()
@@ -23,6 +24,7 @@ fn main() {
             "write" => {
                 oxpim::contentline::write_document(&doc, &oxpim::WriteOptions::canonical()).len()
             }
+            "lex" => oxpim::lexer::Lexer::new(&data).count(),
             "calcard" => {
                 calcard::icalendar::ICalendar::parse(std::str::from_utf8(&data).unwrap_or(""))
                     .map(|c| c.components.len())
