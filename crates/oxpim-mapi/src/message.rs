@@ -368,6 +368,18 @@ impl Message {
         m
     }
 
+    /// True when PidTagMessageClass (either string type) is `class`,
+    /// ignoring ASCII case; a PtypString class is compared without a copy.
+    pub fn has_class(&self, class: &str) -> bool {
+        match self.properties.get(&PropKey::Tag(0x001A)) {
+            Some(PropValue::String(c)) => c.eq_ignore_ascii_case(class),
+            Some(PropValue::String8(_)) => self
+                .message_class()
+                .is_some_and(|c| c.eq_ignore_ascii_case(class)),
+            _ => false,
+        }
+    }
+
     /// PidTagMessageClass (either string type).
     pub fn message_class(&self) -> Option<String> {
         let def = props::by_name("PidTagMessageClass")?;

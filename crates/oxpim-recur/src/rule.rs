@@ -424,13 +424,13 @@ impl Source {
     fn next(&mut self, freq: Frequency, dtstart: NaiveDateTime) -> Option<NaiveDateTime> {
         match self {
             Source::Engine(it) => it.next().map(|c| c.naive_utc()),
-            Source::Days(days) => {
-                if let Some(engine) = days.next_or_handover() {
-                    *self = engine;
-                    return self.next(freq, dtstart);
+            Source::Days(days) => match days.next_candidate() {
+                Some(c) => c,
+                None => {
+                    *self = days.engine();
+                    self.next(freq, dtstart)
                 }
-                days.last
-            }
+            },
             Source::Step { next, k, interval } => loop {
                 let cur = (*next)?;
                 *k += 1;
@@ -506,8 +506,6 @@ struct Days {
     time: NaiveTime,
     /// The candidates of the current period not yet given.
     pending: VecDeque<NaiveDateTime>,
-    /// The candidate just given.
-    last: Option<NaiveDateTime>,
     /// No candidates after this (the period counter overflowed, or
     /// [`ENGINE_EMPTY_PERIODS`] periods passed without one).
     finished: bool,
@@ -516,14 +514,13 @@ struct Days {
 }
 
 impl Days {
-    /// Sets `last` to the next candidate (`None` at the end), or returns the
-    /// engine that continues the rule from the period reached.
-    fn next_or_handover(&mut self) -> Option<Source> {
+    /// The next candidate (`Some(None)` at the end), or `None` when the
+    /// engine is to continue the rule from the period reached
+    /// ([`Days::engine`]).
+    fn next_candidate(&mut self) -> Option<Option<NaiveDateTime>> {
         if let Some(c) = self.pending.pop_front() {
-            self.last = Some(c);
-            return None;
+            return Some(Some(c));
         }
-        self.last = None;
         let mut periods = 0u32;
         while !self.finished {
             periods += 1;
@@ -532,16 +529,7 @@ impl Days {
                 break;
             }
             if self.period.year() >= DAYS_HANDOVER_YEAR {
-                let base = self.period.and_time(NaiveTime::MIN);
-                return Some(match start_engine(&self.rule, base) {
-                    Ok(engine) => engine,
-                    // Not reached: the same rule started before.
-                    Err(_) => Source::Step {
-                        next: None,
-                        k: 0,
-                        interval: 1,
-                    },
-                });
+                return None;
             }
             for &off in &self.offsets {
                 if let Some(d) = self
@@ -561,11 +549,24 @@ impl Days {
                 _ => self.finished = true,
             }
             if let Some(c) = self.pending.pop_front() {
-                self.last = Some(c);
-                return None;
+                return Some(Some(c));
             }
         }
-        None
+        Some(None)
+    }
+
+    /// The engine, started at the period reached.
+    fn engine(&self) -> Source {
+        let base = self.period.and_time(NaiveTime::MIN);
+        match start_engine(&self.rule, base) {
+            Ok(engine) => engine,
+            // Not reached: the same rule started before.
+            Err(_) => Source::Step {
+                next: None,
+                k: 0,
+                interval: 1,
+            },
+        }
     }
 }
 
@@ -957,7 +958,6 @@ impl<'z> RuleIter<'z> {
                         weekdays,
                         time,
                         pending: VecDeque::new(),
-                        last: None,
                         finished: false,
                         rule: rule.clone(),
                     })),

@@ -240,18 +240,9 @@ impl People {
         key.push_str(display);
         key.push('\0');
         key.push_str(address);
-        if let Some(p) = known.get(key.as_str()) {
-            return p.clone();
-        }
-        let p = Person::new(display, address);
-        if known.len() < MAX_PEOPLE {
-            known.insert(key.as_str().into(), p.clone());
-        }
-        p
+        intern(&mut known, &key, || Person::new(display, address))
     }
-}
 
-impl People {
     /// The kept parameters of an ATTENDEE (see [`kept_params`]), one copy
     /// for every row whose parameters give the same text.
     fn kept(&self, p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<Text> {
@@ -262,15 +253,27 @@ impl People {
         if !kept_params_into(p, derivable, &mut buf) {
             return None;
         }
-        if let Some(t) = known.get(buf.as_str()) {
-            return Some(t.clone());
-        }
-        let t = Text::shared(buf.as_str().into());
-        if known.len() < MAX_PEOPLE {
-            known.insert(buf.as_str().into(), t.clone());
-        }
-        Some(t)
+        Some(intern(&mut known, &buf, || {
+            Text::shared(buf.as_str().into())
+        }))
     }
+}
+
+/// The value kept under `key`, made and kept (while fewer than
+/// [`MAX_PEOPLE`] are) when there is none.
+fn intern<V: Clone>(
+    known: &mut std::collections::HashMap<Box<str>, V, super::import::BuildNameHasher>,
+    key: &str,
+    make: impl FnOnce() -> V,
+) -> V {
+    if let Some(v) = known.get(key) {
+        return v.clone();
+    }
+    let v = make();
+    if known.len() < MAX_PEOPLE {
+        known.insert(key.into(), v.clone());
+    }
+    v
 }
 
 /// `SMTP`, shared by every row.
@@ -294,11 +297,14 @@ fn recipient_row(person: &Person, flags: i32, kind: i32) -> PropertyBag {
     row
 }
 
-fn cn_or(p: &Property, fallback: &str) -> String {
-    p.param("CN")
-        .map(str::to_owned)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| fallback.to_owned())
+/// `name`, or `fallback` when it is empty: a recipient's display name.
+fn name_or<'a>(name: &'a str, fallback: &'a str) -> &'a str {
+    if name.is_empty() { fallback } else { name }
+}
+
+/// The CN of `p`, or `fallback` when it has none or an empty one.
+fn cn_or<'a>(p: &'a Property, fallback: &'a str) -> &'a str {
+    name_or(p.param("CN").unwrap_or_default(), fallback)
 }
 
 /// A value uppercased, copied only when it is not already.
@@ -354,8 +360,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
         let uri = p.as_text().map_or_else(|| prop_text(p), str::to_owned);
         match mailto(&uri) {
             Some(addr) => {
-                let name = p.param("CN").filter(|s| !s.is_empty()).unwrap_or(addr);
-                let person = cx.people.person(name, addr);
+                let person = cx.people.person(cn_or(p, addr), addr);
                 rows.push(recipient_row(&person, RECIP_SENDABLE | RECIP_ORGANIZER, 1));
                 for (def, v) in [
                     (&props::PID_TAG_SENT_REPRESENTING_NAME, person.display),
@@ -411,16 +416,9 @@ fn import_people(cx: &mut ImportContext<'_>) {
         }
         let (cutype, role, partstat) = (upper(cutype), upper(role), upper(partstat));
         rsvp_any |= rsvp == Some(true);
-        let display = |fallback: &str| -> String {
-            if cn.is_empty() {
-                fallback.to_owned()
-            } else {
-                cn.to_owned()
-            }
-        };
         let Some(addr) = mailto(&uri) else {
             // invalid:nomail and other URIs: names only (MS-OXCICAL .20.2).
-            let name = display(&uri);
+            let name = name_or(cn, &uri).to_owned();
             let def = match (&*cutype, &*role) {
                 ("RESOURCE" | "ROOM", _) => &props::PID_LID_NON_SENDABLE_BCC,
                 (_, "OPT-PARTICIPANT") => &props::PID_LID_NON_SENDABLE_CC,
@@ -436,9 +434,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
             super::rules::append_semicolon_list(cx, def, &[name]);
             continue;
         };
-        let person = cx
-            .people
-            .person(if cn.is_empty() { addr } else { cn }, addr);
+        let person = cx.people.person(name_or(cn, addr), addr);
         let kind = recipient_type(&cutype, &role);
         let mut row = recipient_row(&person, RECIP_SENDABLE, kind);
         let track = track_status(&partstat);
@@ -521,15 +517,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
     cx.message.recipients.extend(rows);
     // RSVP (MS-OXCICAL .20.2.5): requested when any attendee asks, and
     // always for plain appointments.
-    let is_appointment = match cx
-        .message
-        .properties
-        .get(&crate::named::PropKey::Tag(0x001A))
-    {
-        Some(PropValue::String(c)) => c.eq_ignore_ascii_case("IPM.Appointment"),
-        Some(PropValue::String8(c)) => c.eq_ignore_ascii_case(b"IPM.Appointment"),
-        _ => false,
-    };
+    let is_appointment = cx.message.has_class("IPM.Appointment");
     let requested = rsvp_any || (is_appointment && meeting);
     if meeting || is_appointment {
         cx.set(&props::PID_TAG_RESPONSE_REQUESTED, requested);
@@ -730,9 +718,7 @@ fn import_sender(cx: &mut ImportContext<'_>) {
     let uri = prop_text(p);
     match mailto(&uri) {
         Some(addr) => {
-            let name = cn_or(p, addr);
-            let addr = addr.to_owned();
-            set_sender(cx, &name, &addr);
+            set_sender(cx, cn_or(p, addr), addr);
         }
         None => {
             let line = p.line();
