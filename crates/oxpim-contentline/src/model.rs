@@ -171,6 +171,9 @@ impl Hasher for KeyHasher {
 
 type KeyMap = IndexMap<Key, Param, BuildHasherDefault<KeyHasher>>;
 
+/// Parameter maps up to this size are searched without hashing.
+const SCAN_PARAMS: usize = 8;
+
 fn hash_upper<H: Hasher>(s: &str, state: &mut H) {
     for b in s.bytes() {
         state.write_u8(b.to_ascii_uppercase());
@@ -286,14 +289,25 @@ impl Params {
     }
     /// The parameter named `name` (any case).
     pub fn get(&self, name: &str) -> Option<&Param> {
-        if self.map.is_empty() {
-            return None;
-        }
-        self.map.get(&KeyRef(name))
+        self.index_of(name)
+            .and_then(|i| self.map.get_index(i))
+            .map(|(_, v)| v)
     }
     /// Mutable access to a parameter.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Param> {
-        self.map.get_mut(&KeyRef(name))
+        self.index_of(name)
+            .and_then(|i| self.map.get_index_mut(i))
+            .map(|(_, v)| v)
+    }
+    /// Position of `name` (any case). A property has a handful of
+    /// parameters: comparing names (most differ in length) costs less
+    /// than hashing one, so small maps are searched in order.
+    fn index_of(&self, name: &str) -> Option<usize> {
+        if self.map.len() <= SCAN_PARAMS {
+            self.map.keys().position(|k| k.0.eq_ignore_ascii_case(name))
+        } else {
+            self.map.get_index_of(&KeyRef(name))
+        }
     }
     /// The first value of `name`.
     pub fn first(&self, name: &str) -> Option<&str> {
@@ -301,7 +315,7 @@ impl Params {
     }
     /// True when the parameter exists.
     pub fn contains(&self, name: &str) -> bool {
-        self.map.contains_key(&KeyRef(name))
+        self.index_of(name).is_some()
     }
     /// Iterates (uppercase name, parameter) in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Param)> {
@@ -318,7 +332,7 @@ impl Params {
     }
     /// Inserts a parameter, replacing one of the same name in place.
     pub fn insert(&mut self, name: &str, param: Param) {
-        if let Some(slot) = self.map.get_mut(&KeyRef(name)) {
+        if let Some(slot) = self.get_mut(name) {
             *slot = param;
         } else {
             self.map.insert(Key(Name::new(name)), param);
@@ -326,7 +340,7 @@ impl Params {
     }
     /// Appends values to `name`, creating it at the end if needed.
     pub fn append(&mut self, name: &str, values: impl IntoIterator<Item = ParamValue>, bare: bool) {
-        match self.map.get_mut(&KeyRef(name)) {
+        match self.get_mut(name) {
             Some(p) => p.values.extend(values),
             None => {
                 self.map.insert(
@@ -685,6 +699,34 @@ mod tests {
         assert!(p.get("type").unwrap().has("VOICE"));
         p.remove("cn");
         assert_eq!(p.len(), 1);
+    }
+
+    #[test]
+    fn params_are_found_in_any_case_in_small_and_large_maps() {
+        // Up to SCAN_PARAMS names are searched in order, more are hashed:
+        // both must find every name in any case, and miss absent ones.
+        for n in [1, SCAN_PARAMS - 1, SCAN_PARAMS, SCAN_PARAMS + 1, 40] {
+            let mut p = Params::new();
+            for i in 0..n {
+                p.set(&format!("x-p{i}"), format!("v{i}"));
+            }
+            assert_eq!(p.len(), n);
+            for i in 0..n {
+                assert_eq!(p.first(&format!("X-P{i}")), Some(format!("v{i}").as_str()));
+                assert!(p.contains(&format!("x-P{i}")));
+            }
+            assert!(!p.contains("X-P"));
+            assert!(p.get(&format!("X-P{n}")).is_none());
+            // Replacing keeps the position, in both kinds of map.
+            p.set("X-P0", "new");
+            assert_eq!(
+                p.iter().next().map(|(k, v)| (k, v.first())),
+                Some(("X-P0", Some("new")))
+            );
+            p.append("x-p0", [ParamValue::new("more")], false);
+            assert_eq!(p.get("X-P0").map(|v| v.values.len()), Some(2));
+            assert_eq!(p.len(), n);
+        }
     }
 
     #[test]

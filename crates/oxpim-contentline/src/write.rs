@@ -374,15 +374,42 @@ fn bare_token(v: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/' | b'+'))
 }
 
+/// What a parameter value holds, one bit per kind of byte: bytes that
+/// must be encoded (`"`, CR, LF), a caret, and bytes that need quotes.
+const PARAM_ENCODE: u8 = 1;
+const PARAM_CARET: u8 = 2;
+const PARAM_QUOTE: u8 = 4;
+
+/// The kind of each byte of a parameter value (0 for most), looked up
+/// rather than compared: one table load per byte.
+// Indexing here runs at compile time (an out-of-range index would stop
+// the build, not panic at run time).
+#[allow(clippy::indexing_slicing)]
+static PARAM_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = PARAM_ENCODE;
+    t[b'\r' as usize] = PARAM_ENCODE;
+    t[b'\n' as usize] = PARAM_ENCODE;
+    t[b'^' as usize] = PARAM_CARET;
+    t[b':' as usize] = PARAM_QUOTE;
+    t[b';' as usize] = PARAM_QUOTE;
+    t[b',' as usize] = PARAM_QUOTE;
+    t
+};
+
 fn write_param_value(line: &mut String, v: &ParamValue, d: Dialect) {
-    // Most values need no encoding: written as they are.
+    // Most values need no encoding: written as they are, after one pass
+    // that finds both what needs encoding and what needs quotes.
     let caret = carets(d);
-    let plain = !v
-        .value
-        .bytes()
-        .any(|b| matches!(b, b'"' | b'\r' | b'\n') || (caret && b == b'^'));
+    let seen = v.value.bytes().fold(0u8, |acc, b| {
+        acc | PARAM_BYTES.get(usize::from(b)).copied().unwrap_or(0)
+    });
+    let plain = seen & PARAM_ENCODE == 0 && !(caret && seen & PARAM_CARET != 0);
     if plain {
-        let quote = v.quoted || param_needs_quotes(&v.value);
+        let quote = v.quoted
+            || seen & PARAM_QUOTE != 0
+            || v.value.starts_with([' ', '\t'])
+            || v.value.ends_with([' ', '\t']);
         if quote {
             line.push('"');
         }
@@ -440,7 +467,9 @@ fn write_value(line: &mut String, v: &Value, d: Dialect, name: &str) {
         }
         Value::Boolean(b) => line.push_str(if *b { "TRUE" } else { "FALSE" }),
         Value::CalAddress(s) | Value::Uri(s) | Value::Unknown(s) | Value::Invalid(s) => {
-            if s.contains(['\r', '\n']) && !matches!(d, Dialect::VCard21 | Dialect::VCalendar10) {
+            if memchr2(b'\r', b'\n', s.as_bytes()).is_some()
+                && !matches!(d, Dialect::VCard21 | Dialect::VCalendar10)
+            {
                 // A raw line break would end the line: written as the `\n`
                 // escape (2.1 and vCalendar lines are quoted-printable).
                 line.push_str(&s.replace("\r\n", "\\n").replace(['\r', '\n'], "\\n"));
@@ -508,30 +537,61 @@ fn needs_qp(s: &str) -> bool {
 /// quoted-printable (vCard 2.1 / vCalendar 1.0 text with non-ASCII or line
 /// breaks).
 fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: Dialect) -> bool {
+    let legacy = matches!(d, Dialect::VCard21 | Dialect::VCalendar10);
+    let is_binary = matches!(p.value(), Some(Value::Binary(_)));
+    // Only the legacy dialects need the value before the parameters (to
+    // choose quoted-printable); the others write it straight into the line.
+    let (qp, charset) = if legacy {
+        write_values(value_text, p, d);
+        let declared_qp = p
+            .params
+            .first("ENCODING")
+            .is_some_and(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"));
+        let qp = !is_binary && (declared_qp || needs_qp(value_text));
+        (qp, qp && needs_qp(value_text))
+    } else {
+        (false, false)
+    };
+    write_head(line, p, d, is_binary, qp, charset);
+    line.push(':');
+    if qp {
+        let normalized = value_text.replace('\n', "\r\n");
+        encode_quoted_printable(line, normalized.as_bytes());
+    } else if legacy {
+        line.push_str(value_text);
+    } else {
+        write_values(line, p, d);
+    }
+    qp
+}
+
+/// The values of `p`, separated as `d` separates lists.
+fn write_values(out: &mut String, p: &Property, d: Dialect) {
+    let sep = list_sep(d);
+    for (i, v) in p.values.as_slice().iter().enumerate() {
+        if i > 0 {
+            out.push(sep);
+        }
+        write_value(out, v, d, &p.name);
+    }
+}
+
+/// Group, name and parameters of the canonical line (up to the colon).
+/// `charset`: a quoted-printable value holds bytes outside ASCII.
+fn write_head(
+    line: &mut String,
+    p: &Property,
+    d: Dialect,
+    is_binary: bool,
+    qp: bool,
+    charset: bool,
+) {
     if let Some(g) = &p.group {
         line.push_str(g);
         line.push('.');
     }
     line.push_str(&p.name);
     let legacy = matches!(d, Dialect::VCard21 | Dialect::VCalendar10);
-    let is_binary = matches!(p.value(), Some(Value::Binary(_)));
-    // Text that needs quoted-printable in the legacy dialects.
-    let mut qp = false;
-    let sep = list_sep(d);
-    for (i, v) in p.values.as_slice().iter().enumerate() {
-        if i > 0 {
-            value_text.push(sep);
-        }
-        write_value(value_text, v, d, &p.name);
-    }
-    let declared_qp = p
-        .params
-        .first("ENCODING")
-        .is_some_and(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"));
-    if legacy && !is_binary && (declared_qp || needs_qp(value_text)) {
-        qp = true;
-    }
-    // Parameters.
     let mut wrote_value_param = false;
     let mut wrote_encoding = false;
     let mut wrote_charset = false;
@@ -550,11 +610,12 @@ fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: D
                 } else {
                     continue;
                 };
-                if legacy && param.bare {
-                    let _ = write!(line, ";{enc}");
+                line.push_str(if legacy && param.bare {
+                    ";"
                 } else {
-                    let _ = write!(line, ";ENCODING={enc}");
-                }
+                    ";ENCODING="
+                });
+                line.push_str(enc);
                 continue;
             }
             "CHARSET" => {
@@ -570,15 +631,12 @@ fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: D
             "VALUE" => {
                 wrote_value_param = true;
                 let shown = if is_binary && d == Dialect::VCard40 {
-                    "uri".to_string()
+                    "uri"
                 } else {
-                    param.first().unwrap_or("").to_string()
+                    param.first().unwrap_or("")
                 };
-                if legacy && param.bare {
-                    let _ = write!(line, ";{shown}");
-                } else {
-                    let _ = write!(line, ";VALUE={shown}");
-                }
+                line.push_str(if legacy && param.bare { ";" } else { ";VALUE=" });
+                line.push_str(shown);
                 continue;
             }
             _ => {}
@@ -606,13 +664,14 @@ fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: D
             }
         }
     }
-    // TZID of a DATE-TIME built in code.
-    if !p.params.contains("TZID")
-        && let Some(tz) = p
-            .values
-            .as_slice()
-            .iter()
-            .find_map(|v| v.as_date_time().and_then(|dt| dt.tzid()))
+    // TZID of a DATE-TIME built in code (the values are looked at first:
+    // most properties have none, and finding a parameter costs more).
+    if let Some(tz) = p
+        .values
+        .as_slice()
+        .iter()
+        .find_map(|v| v.as_date_time().and_then(|dt| dt.tzid()))
+        && !p.params.contains("TZID")
     {
         line.push_str(";TZID=");
         write_param_value(line, &ParamValue::new(tz), d);
@@ -634,7 +693,8 @@ fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: D
             _ => false,
         };
         if differs && !implied && !matches!(p.value_type, ValueType::Other(_)) {
-            let _ = write!(line, ";VALUE={}", p.value_type.name());
+            line.push_str(";VALUE=");
+            line.push_str(p.value_type.name());
         }
     }
     if is_binary && !wrote_encoding {
@@ -648,17 +708,9 @@ fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: D
     if qp && !wrote_encoding {
         line.push_str(";ENCODING=QUOTED-PRINTABLE");
     }
-    if qp && !wrote_charset && needs_qp(value_text) {
+    if charset && !wrote_charset {
         line.push_str(";CHARSET=UTF-8");
     }
-    line.push(':');
-    if qp {
-        let normalized = value_text.replace('\n', "\r\n");
-        encode_quoted_printable(line, normalized.as_bytes());
-    } else {
-        line.push_str(value_text);
-    }
-    qp
 }
 
 #[cfg(test)]

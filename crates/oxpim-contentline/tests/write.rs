@@ -249,3 +249,66 @@ fn writing_into_a_buffer_appends_what_the_plain_writers_return() {
     assert_eq!(out, expected);
     assert!(String::from_utf8_lossy(&out).contains("SUMMARY:a\\, b\r\nBEGIN:VALARM"));
 }
+
+#[test]
+fn parameter_values_are_quoted_and_encoded_per_dialect() {
+    // (value, iCalendar form, vCard 2.1 form): one case for each kind of
+    // byte the writer looks for in a parameter value.
+    let cases = [
+        ("plain", "plain", "plain"),
+        ("a:b", "\"a:b\"", "\"a:b\""),
+        ("a;b", "\"a;b\"", "\"a;b\""),
+        ("a,b", "\"a,b\"", "\"a,b\""),
+        (" lead", "\" lead\"", "\" lead\""),
+        ("trail\t", "\"trail\t\"", "\"trail\t\""),
+        ("x^y", "x^^y", "x^y"),
+        ("say \"hi\"", "say ^'hi^'", "say hi"),
+        ("two\nlines", "two^nlines", "twolines"),
+        ("q\"u:o", "\"q^'u:o\"", "\"qu:o\""),
+        ("é:ü", "\"é:ü\"", "\"é:ü\""),
+    ];
+    for (value, ical, v21) in cases {
+        for (dialect, want) in [(Dialect::ICalendar, ical), (Dialect::VCard21, v21)] {
+            let mut p = Property::new("X-TEST", ValueType::Unknown, Value::Unknown("v".into()));
+            p.params_mut().set("X-P", value);
+            let mut c = Component::new("VCARD", dialect);
+            c.push(p);
+            let out = String::from_utf8(write_document(
+                &Document::new(vec![c]),
+                &WriteOptions::canonical(),
+            ))
+            .unwrap();
+            let line = out.lines().find(|l| l.starts_with("X-TEST")).unwrap();
+            assert_eq!(
+                line,
+                format!("X-TEST;X-P={want}:v"),
+                "{value:?} in {dialect:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_tzid_parameter_present_is_not_written_twice() {
+    let local = chrono::NaiveDate::from_ymd_opt(2025, 3, 1)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap();
+    let mut p = Property::new(
+        "DTSTART",
+        ValueType::DateTime,
+        Value::DateTime(DateTime::with_tzid(local, "Europe/Paris")),
+    );
+    p.params_mut().set("tzid", "Europe/Paris");
+    let mut ev = Component::new("VEVENT", Dialect::ICalendar);
+    ev.push(p);
+    let out = String::from_utf8(write_document(
+        &Document::new(vec![ev]),
+        &WriteOptions::canonical(),
+    ))
+    .unwrap();
+    assert!(
+        out.contains("DTSTART;TZID=Europe/Paris:20250301T093000\r\n"),
+        "{out}"
+    );
+}
