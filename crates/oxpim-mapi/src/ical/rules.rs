@@ -299,19 +299,52 @@ fn import_body(cx: &mut ImportContext<'_>) {
     } else {
         "DESCRIPTION"
     };
-    let texts: Vec<String> = cx.event.properties_named(name).map(prop_text).collect();
-    if !texts.is_empty() {
-        // Outlook's bodies end lines with CRLF.
-        let joined = texts.join("\n");
-        let body = if !joined.contains('\n') {
-            joined
-        } else if joined.contains('\r') {
-            joined.replace("\r\n", "\n").replace('\n', "\r\n")
-        } else {
-            joined.replace('\n', "\r\n")
-        };
+    let texts = cx.event.properties_named(name).map(|p| {
+        p.value().map_or(
+            std::borrow::Cow::Borrowed(""),
+            oxpim_contentline::value::display_text,
+        )
+    });
+    if let Some(body) = body_of(texts) {
         cx.set(&props::PID_TAG_BODY, body);
     }
+}
+
+/// The texts joined by line breaks, with every LF and CRLF written CRLF as
+/// Outlook's bodies end lines (a lone CR is left as it is); `None` without
+/// texts. One pass, without copying each text first.
+fn body_of<T: AsRef<str>>(texts: impl Iterator<Item = T>) -> Option<String> {
+    let mut body: Option<String> = None;
+    for text in texts {
+        match &mut body {
+            None => body = Some(String::new()),
+            // A CR that ends the text before makes one line break with
+            // the joining LF.
+            Some(b) => b.push_str(if b.ends_with('\r') { "\n" } else { "\r\n" }),
+        }
+        if let Some(b) = &mut body {
+            push_crlf(b, text.as_ref());
+        }
+    }
+    body
+}
+
+/// Appends `text` to `out` with each LF, and each CRLF, written CRLF.
+fn push_crlf(out: &mut String, text: &str) {
+    out.reserve(text.len());
+    let b = text.as_bytes();
+    let mut run = 0usize;
+    for i in memchr::memchr_iter(b'\n', b) {
+        let end = if i > run && b.get(i - 1) == Some(&b'\r') {
+            i - 1
+        } else {
+            i
+        };
+        out.push_str(text.get(run..end).unwrap_or_default());
+        out.push_str("\r\n");
+        run = i + 1;
+    }
+    out.push_str(text.get(run..).unwrap_or_default());
 }
 
 fn export_body(cx: &mut ExportContext<'_>) {
@@ -1079,6 +1112,49 @@ pub(crate) fn default_rules() -> Vec<Arc<dyn EventRule>> {
 
 #[cfg(test)]
 mod tests {
+
+    /// The body as the importer built it before writing it in one pass:
+    /// the texts joined by LF, then every LF or CRLF made CRLF.
+    fn body_by_replacing(texts: &[&str]) -> String {
+        let joined = texts.join("\n");
+        if !joined.contains('\n') {
+            joined
+        } else if joined.contains('\r') {
+            joined.replace("\r\n", "\n").replace('\n', "\r\n")
+        } else {
+            joined.replace('\n', "\r\n")
+        }
+    }
+
+    #[test]
+    fn bodies_get_crlf_line_breaks_as_joining_and_replacing_gives() {
+        // Every text of up to six characters from CR, LF, 'a' and 'é',
+        // alone and joined with each other, in one and two DESCRIPTIONs.
+        let alphabet = ['\r', '\n', 'a', 'é'];
+        let mut texts = vec![String::new()];
+        for len in 1..=6u32 {
+            for mut k in 0..4usize.pow(len) {
+                let mut t = String::new();
+                for _ in 0..len {
+                    t.push(alphabet[k % 4]);
+                    k /= 4;
+                }
+                texts.push(t);
+            }
+        }
+        let pairs = texts.iter().step_by(7).flat_map(|a| {
+            texts
+                .iter()
+                .step_by(11)
+                .map(move |b| vec![a.as_str(), b.as_str()])
+        });
+        for parts in texts.iter().map(|t| vec![t.as_str()]).chain(pairs) {
+            let built = body_of(parts.iter()).unwrap();
+            assert_eq!(built, body_by_replacing(&parts), "{parts:?}");
+        }
+        assert_eq!(body_of(std::iter::empty::<&str>()), None);
+    }
+
     use super::*;
 
     #[test]
