@@ -432,8 +432,9 @@ fn render(
          iteration to the next, does not pay. Instruction counts (cachegrind, `benches/src/bin/profile_parse.rs`) are \
          linear: 41 instructions per byte at 1 MB, 39 at 10 MB. Canonical writing allocates its output afresh in every \
          iteration; at 50 MB that buffer is above the C library's mmap threshold, so each iteration faults in some \
-         12 000 fresh pages (system time 0.03–0.05 s of about 0.15 s per write, `profile_parse 50 2 write` against \
-         `profile_parse 50 0`), which a 1 MB buffer, reused by the allocator, does not.\n\n\
+         12 000 fresh pages, which a 1 MB buffer, reused by the allocator, does not (Intel Xeon VM, `profile_parse 50 10 write` \
+         against `profile_parse 50 0 write`: 11 800 page faults and 0.01–0.02 s of system time per write of about 0.094 s; \
+         the faster the writing itself, the larger this fixed share).\n\n\
          | operation | line breaks | ns/byte at 1 MB | ns/byte at largest | change | target |\n|---|---|---:|---:|---:|---|"
     );
     let mut linear_ok = true;

@@ -577,7 +577,8 @@ fn write_values(out: &mut String, p: &Property, d: Dialect) {
 }
 
 /// Group, name and parameters of the canonical line (up to the colon).
-/// `charset`: a quoted-printable value holds bytes outside ASCII.
+/// `charset`: a quoted-printable value holds bytes outside printable
+/// ASCII (non-ASCII text, or line breaks and other control characters).
 fn write_head(
     line: &mut String,
     p: &Property,
