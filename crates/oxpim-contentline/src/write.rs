@@ -7,7 +7,10 @@ use memchr::memchr2;
 use crate::decode::{encode_base64, encode_quoted_printable};
 use crate::model::{Component, Dialect, Document, ParamValue, Property};
 use crate::value::registry;
-use crate::value::text::{encode_caret, escape_into, param_needs_quotes};
+use crate::value::text::{
+    PARAM_CARET, PARAM_ENCODE, PARAM_QUOTE, blank_edged, encode_caret, escape_into,
+    param_byte_kinds, param_needs_quotes,
+};
 use crate::value::time::{
     format_date, format_date_and_or_time, format_date_time, format_duration, format_period,
     format_time, format_utc_offset, format_vcard_time,
@@ -374,42 +377,14 @@ fn bare_token(v: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/' | b'+'))
 }
 
-/// What a parameter value holds, one bit per kind of byte: bytes that
-/// must be encoded (`"`, CR, LF), a caret, and bytes that need quotes.
-const PARAM_ENCODE: u8 = 1;
-const PARAM_CARET: u8 = 2;
-const PARAM_QUOTE: u8 = 4;
-
-/// The kind of each byte of a parameter value (0 for most), looked up
-/// rather than compared: one table load per byte.
-// Indexing here runs at compile time (an out-of-range index would stop
-// the build, not panic at run time).
-#[allow(clippy::indexing_slicing)]
-static PARAM_BYTES: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b'"' as usize] = PARAM_ENCODE;
-    t[b'\r' as usize] = PARAM_ENCODE;
-    t[b'\n' as usize] = PARAM_ENCODE;
-    t[b'^' as usize] = PARAM_CARET;
-    t[b':' as usize] = PARAM_QUOTE;
-    t[b';' as usize] = PARAM_QUOTE;
-    t[b',' as usize] = PARAM_QUOTE;
-    t
-};
-
 fn write_param_value(line: &mut String, v: &ParamValue, d: Dialect) {
     // Most values need no encoding: written as they are, after one pass
     // that finds both what needs encoding and what needs quotes.
     let caret = carets(d);
-    let seen = v.value.bytes().fold(0u8, |acc, b| {
-        acc | PARAM_BYTES.get(usize::from(b)).copied().unwrap_or(0)
-    });
+    let seen = param_byte_kinds(&v.value);
     let plain = seen & PARAM_ENCODE == 0 && !(caret && seen & PARAM_CARET != 0);
     if plain {
-        let quote = v.quoted
-            || seen & PARAM_QUOTE != 0
-            || v.value.starts_with([' ', '\t'])
-            || v.value.ends_with([' ', '\t']);
+        let quote = v.quoted || seen & PARAM_QUOTE != 0 || blank_edged(&v.value);
         if quote {
             line.push('"');
         }
@@ -547,8 +522,9 @@ fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: D
             .params
             .first("ENCODING")
             .is_some_and(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"));
-        let qp = !is_binary && (declared_qp || needs_qp(value_text));
-        (qp, qp && needs_qp(value_text))
+        let unprintable = needs_qp(value_text);
+        let qp = !is_binary && (declared_qp || unprintable);
+        (qp, qp && unprintable)
     } else {
         (false, false)
     };

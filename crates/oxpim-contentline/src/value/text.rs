@@ -210,12 +210,48 @@ pub fn encode_caret(out: &mut String, s: &str) {
     out.push_str(s.get(run..).unwrap_or(""));
 }
 
+/// Kinds of bytes in a parameter value, one bit each (see
+/// [`param_byte_kinds`]): bytes a writer must encode (`"`, CR, LF)…
+pub(crate) const PARAM_ENCODE: u8 = 1;
+/// …a caret (encoded where RFC 6868 applies)…
+pub(crate) const PARAM_CARET: u8 = 2;
+/// …and bytes that make the value need quotes (`:` `;` `,`).
+pub(crate) const PARAM_QUOTE: u8 = 4;
+
+/// The kind of each byte of a parameter value (0 for most), looked up
+/// rather than compared: one table load per byte.
+// Indexing here runs at compile time (an out-of-range index would stop
+// the build, not panic at run time).
+#[allow(clippy::indexing_slicing)]
+static PARAM_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = PARAM_ENCODE;
+    t[b'\r' as usize] = PARAM_ENCODE;
+    t[b'\n' as usize] = PARAM_ENCODE;
+    t[b'^' as usize] = PARAM_CARET;
+    t[b':' as usize] = PARAM_QUOTE;
+    t[b';' as usize] = PARAM_QUOTE;
+    t[b',' as usize] = PARAM_QUOTE;
+    t
+};
+
+/// The kinds of bytes `s` holds ([`PARAM_ENCODE`], [`PARAM_CARET`],
+/// [`PARAM_QUOTE`] or'ed together), in one pass.
+pub(crate) fn param_byte_kinds(s: &str) -> u8 {
+    s.bytes().fold(0u8, |acc, b| {
+        acc | PARAM_BYTES.get(usize::from(b)).copied().unwrap_or(0)
+    })
+}
+
+/// True when `s` starts or ends with a blank that a reader could trim.
+pub(crate) fn blank_edged(s: &str) -> bool {
+    s.starts_with([' ', '\t']) || s.ends_with([' ', '\t'])
+}
+
 /// True when a parameter value must be quoted: it holds `:` `;` `,`, or
 /// starts or ends with a blank that a reader could trim.
 pub fn param_needs_quotes(s: &str) -> bool {
-    s.bytes().any(|b| matches!(b, b':' | b';' | b','))
-        || s.starts_with([' ', '\t'])
-        || s.ends_with([' ', '\t'])
+    param_byte_kinds(s) & PARAM_QUOTE != 0 || blank_edged(s)
 }
 
 #[cfg(test)]
