@@ -316,15 +316,12 @@ fn import_body(cx: &mut ImportContext<'_>) {
 fn body_of<T: AsRef<str>>(texts: impl Iterator<Item = T>) -> Option<String> {
     let mut body: Option<String> = None;
     for text in texts {
-        match &mut body {
-            None => body = Some(String::new()),
+        if let Some(b) = &mut body {
             // A CR that ends the text before makes one line break with
             // the joining LF.
-            Some(b) => b.push_str(if b.ends_with('\r') { "\n" } else { "\r\n" }),
+            b.push_str(if b.ends_with('\r') { "\n" } else { "\r\n" });
         }
-        if let Some(b) = &mut body {
-            push_crlf(b, text.as_ref());
-        }
+        push_crlf(body.get_or_insert_with(String::new), text.as_ref());
     }
     body
 }
@@ -1112,6 +1109,7 @@ pub(crate) fn default_rules() -> Vec<Arc<dyn EventRule>> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// The body as the importer built it before writing it in one pass:
     /// the texts joined by LF, then every LF or CRLF made CRLF.
@@ -1154,8 +1152,6 @@ mod tests {
         }
         assert_eq!(body_of(std::iter::empty::<&str>()), None);
     }
-
-    use super::*;
 
     #[test]
     fn list_entries_are_normalised_and_deduplicated() {
