@@ -171,7 +171,8 @@ impl Hasher for KeyHasher {
 
 type KeyMap = IndexMap<Key, Param, BuildHasherDefault<KeyHasher>>;
 
-/// Parameter maps up to this size are searched without hashing.
+/// Parameter maps up to this size are vectors searched in order
+/// ([`Store::Small`]); larger ones are hashed.
 const SCAN_PARAMS: usize = 8;
 
 fn hash_upper<H: Hasher>(s: &str, state: &mut H) {
@@ -264,13 +265,55 @@ impl Param {
 /// case-insensitive; repeated names (`TYPE=a;TYPE=b`) merge into one entry.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
-    map: KeyMap,
+    store: Store,
+}
+
+/// How a parameter map is held. Most properties have a handful of
+/// parameters: a plain vector, searched in order, costs one allocation and
+/// no hashing, and keeps [`Property`] small. A map that grows past
+/// [`SCAN_PARAMS`] names moves into a hashed map, so that a line with
+/// thousands of parameters still parses in linear time.
+#[derive(Debug, Clone)]
+enum Store {
+    Small(Vec<(Key, Param)>),
+    Large(Box<KeyMap>),
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::Small(Vec::new())
+    }
+}
+
+/// The entries of either kind of map, in order.
+enum Iter<'a> {
+    Small(std::slice::Iter<'a, (Key, Param)>),
+    Large(indexmap::map::Iter<'a, Key, Param>),
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a str, &'a Param);
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::Small(it) => it.next().map(|(k, p)| (k.0.as_str(), p)),
+            Iter::Large(it) => it.next().map(|(k, p)| (k.0.as_str(), p)),
+        }
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Iter::Small(it) => it.size_hint(),
+            Iter::Large(it) => it.size_hint(),
+        }
+    }
 }
 
 impl PartialEq for Params {
     fn eq(&self, other: &Self) -> bool {
-        self.map.len() == other.map.len()
-            && self.map.iter().zip(other.map.iter()).all(|(a, b)| a == b)
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|((an, av), (bn, bv))| an == bn && av == bv)
     }
 }
 
@@ -281,32 +324,33 @@ impl Params {
     }
     /// Number of distinct parameter names.
     pub fn len(&self) -> usize {
-        self.map.len()
+        match &self.store {
+            Store::Small(v) => v.len(),
+            Store::Large(m) => m.len(),
+        }
     }
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
     }
     /// The parameter named `name` (any case).
     pub fn get(&self, name: &str) -> Option<&Param> {
-        self.index_of(name)
-            .and_then(|i| self.map.get_index(i))
-            .map(|(_, v)| v)
+        match &self.store {
+            Store::Small(v) => v
+                .iter()
+                .find(|(k, _)| k.0.eq_ignore_ascii_case(name))
+                .map(|(_, p)| p),
+            Store::Large(m) => m.get(&KeyRef(name)),
+        }
     }
     /// Mutable access to a parameter.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Param> {
-        self.index_of(name)
-            .and_then(|i| self.map.get_index_mut(i))
-            .map(|(_, v)| v)
-    }
-    /// Position of `name` (any case). A property has a handful of
-    /// parameters: comparing names (most differ in length) costs less
-    /// than hashing one, so small maps are searched in order.
-    fn index_of(&self, name: &str) -> Option<usize> {
-        if self.map.len() <= SCAN_PARAMS {
-            self.map.keys().position(|k| k.0.eq_ignore_ascii_case(name))
-        } else {
-            self.map.get_index_of(&KeyRef(name))
+        match &mut self.store {
+            Store::Small(v) => v
+                .iter_mut()
+                .find(|(k, _)| k.0.eq_ignore_ascii_case(name))
+                .map(|(_, p)| p),
+            Store::Large(m) => m.get_mut(&KeyRef(name)),
         }
     }
     /// The first value of `name`.
@@ -315,11 +359,14 @@ impl Params {
     }
     /// True when the parameter exists.
     pub fn contains(&self, name: &str) -> bool {
-        self.index_of(name).is_some()
+        self.get(name).is_some()
     }
     /// Iterates (uppercase name, parameter) in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Param)> {
-        self.map.iter().map(|(k, v)| (k.0.as_str(), v))
+        match &self.store {
+            Store::Small(v) => Iter::Small(v.iter()),
+            Store::Large(m) => Iter::Large(m.iter()),
+        }
     }
     /// Sets `name` to a single unquoted value, replacing what was there
     /// (keeping its position).
@@ -335,35 +382,51 @@ impl Params {
         if let Some(slot) = self.get_mut(name) {
             *slot = param;
         } else {
-            self.map.insert(Key(Name::new(name)), param);
+            self.push_new(Key(Name::new(name)), param);
         }
     }
     /// Appends values to `name`, creating it at the end if needed.
     pub fn append(&mut self, name: &str, values: impl IntoIterator<Item = ParamValue>, bare: bool) {
         match self.get_mut(name) {
             Some(p) => p.values.extend(values),
-            None => {
-                self.map.insert(
-                    Key(Name::new(name)),
-                    Param {
-                        values: values.into_iter().collect(),
-                        bare,
-                    },
-                );
-            }
+            None => self.push_new(
+                Key(Name::new(name)),
+                Param {
+                    values: values.into_iter().collect(),
+                    bare,
+                },
+            ),
         }
     }
-    /// Appends values under an already built name.
+    /// Appends values under an already built (uppercase) name.
     pub(crate) fn append_named(
         &mut self,
         name: Name,
         values: SmallVec<[ParamValue; 1]>,
         bare: bool,
     ) {
-        match self.map.entry(Key(name)) {
-            indexmap::map::Entry::Occupied(mut e) => e.get_mut().values.extend(values),
-            indexmap::map::Entry::Vacant(e) => {
-                e.insert(Param { values, bare });
+        match self.get_mut(name.as_str()) {
+            Some(p) => p.values.extend(values),
+            None => self.push_new(Key(name), Param { values, bare }),
+        }
+    }
+
+    /// Adds a parameter whose name is not in the map yet, moving a small
+    /// map that outgrows [`SCAN_PARAMS`] into a hashed one.
+    fn push_new(&mut self, key: Key, param: Param) {
+        match &mut self.store {
+            Store::Small(v) if v.len() < SCAN_PARAMS => v.push((key, param)),
+            Store::Small(v) => {
+                let mut m = KeyMap::with_capacity_and_hasher(
+                    v.len().saturating_mul(2),
+                    BuildHasherDefault::default(),
+                );
+                m.extend(v.drain(..));
+                m.insert(key, param);
+                self.store = Store::Large(Box::new(m));
+            }
+            Store::Large(m) => {
+                m.insert(key, param);
             }
         }
     }
@@ -371,13 +434,19 @@ impl Params {
     /// Empty parameters with room for `n`.
     pub(crate) fn with_capacity(n: usize) -> Self {
         Params {
-            map: KeyMap::with_capacity_and_hasher(n, BuildHasherDefault::default()),
+            store: Store::Small(Vec::with_capacity(n.min(SCAN_PARAMS))),
         }
     }
 
     /// Removes a parameter, keeping the order of the others.
     pub fn remove(&mut self, name: &str) -> Option<Param> {
-        self.map.shift_remove(&KeyRef(name))
+        match &mut self.store {
+            Store::Small(v) => {
+                let i = v.iter().position(|(k, _)| k.0.eq_ignore_ascii_case(name))?;
+                Some(v.remove(i).1)
+            }
+            Store::Large(m) => m.shift_remove(&KeyRef(name)),
+        }
     }
 }
 
@@ -726,6 +795,49 @@ mod tests {
             p.append("x-p0", [ParamValue::new("more")], false);
             assert_eq!(p.get("X-P0").map(|v| v.values.len()), Some(2));
             assert_eq!(p.len(), n);
+            // A map moves to hashing only past SCAN_PARAMS names, and the
+            // move keeps the order.
+            assert_eq!(matches!(p.store, Store::Large(_)), n > SCAN_PARAMS, "{n}");
+            let names: Vec<String> = p.iter().map(|(k, _)| k.to_owned()).collect();
+            let want: Vec<String> = (0..n).map(|i| format!("X-P{i}")).collect();
+            assert_eq!(names, want);
+            // Removing from the middle keeps the others in order.
+            let mid = n / 2;
+            assert!(p.remove(&format!("x-p{mid}")).is_some());
+            assert!(p.remove(&format!("x-p{mid}")).is_none());
+            let names: Vec<String> = p.iter().map(|(k, _)| k.to_owned()).collect();
+            let want: Vec<String> = (0..n)
+                .filter(|&i| i != mid)
+                .map(|i| format!("X-P{i}"))
+                .collect();
+            assert_eq!(names, want);
+            assert_eq!(p.iter().size_hint(), (n - 1, Some(n - 1)));
+        }
+    }
+
+    #[test]
+    fn repeated_parameters_merge_on_both_sides_of_the_scan_bound() {
+        // The parser appends each parameter by name: a name met again
+        // after the map has moved to hashing joins its first entry.
+        for n in [2, SCAN_PARAMS, SCAN_PARAMS + 1, 30] {
+            let mut line = String::from("X-T");
+            for i in 0..n {
+                line.push_str(&format!(";X-P{i}=a{i}"));
+            }
+            line.push_str(";x-p0=b;X-P1=c:v\r\n");
+            let doc = crate::Parser::new().parse(
+                format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{line}END:VCALENDAR\r\n").as_bytes(),
+            );
+            let prop = doc.document.components[0].property("X-T").unwrap();
+            assert_eq!(prop.params().len(), n, "{n}");
+            let first: Vec<&str> = prop.params().get("X-P0").unwrap().iter().collect();
+            assert_eq!(first, ["a0", "b"]);
+            let second: Vec<&str> = prop.params().get("x-p1").unwrap().iter().collect();
+            assert_eq!(second, ["a1", "c"]);
+            assert_eq!(
+                prop.params().iter().nth(n - 1).map(|(k, _)| k.to_owned()),
+                Some(format!("X-P{}", n - 1))
+            );
         }
     }
 
