@@ -85,25 +85,23 @@ impl Dialect {
 pub(crate) use crate::str::Source;
 
 /// Exact source bytes of an item, kept so that an unmodified item is
-/// written back byte for byte.
+/// written back byte for byte: a range of the shared input (whole-input
+/// parsing), or of a private copy of the item's bytes (streaming, or a
+/// range beyond 4 GiB), which is then the whole range. One form for both
+/// keeps it two words wide, and with it every property and component.
 #[derive(Clone)]
-pub(crate) enum Raw {
-    /// A range of a shared source buffer (whole-input parsing).
-    Shared { src: Source, start: u32, end: u32 },
-    /// An owned copy (streaming, or a range beyond 4 GiB). Boxed to keep
-    /// the shared form, the one of whole-input parses, small (a `Vec`
-    /// inline would make every property 8 bytes larger); a `Vec` so that
-    /// trivia lines appended one by one stay linear.
-    #[allow(clippy::box_collection)]
-    Owned(Box<Vec<u8>>),
+pub(crate) struct Raw {
+    src: Source,
+    start: u32,
+    end: u32,
 }
 
 impl Raw {
     /// `start..end` of `src`: a shared range, or a copy when the offsets do
-    /// not fit the compact form.
+    /// not fit in 32 bits.
     pub(crate) fn range(src: &Source, start: usize, end: usize) -> Raw {
         match (u32::try_from(start), u32::try_from(end)) {
-            (Ok(s), Ok(e)) => Raw::Shared {
+            (Ok(s), Ok(e)) => Raw {
                 src: src.clone(),
                 start: s,
                 end: e,
@@ -114,29 +112,41 @@ impl Raw {
 
     /// A copy of `bytes`.
     pub(crate) fn owned(bytes: &[u8]) -> Raw {
-        Raw::Owned(Box::new(bytes.to_vec()))
+        Raw {
+            src: Source::copy(bytes.to_vec()),
+            start: 0,
+            end: 0,
+        }
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
-        match self {
-            Raw::Shared { src, start, end } => src
+        match self.src.copied() {
+            Some(all) => all,
+            None => self
+                .src
                 .bytes()
-                .get(*start as usize..*end as usize)
+                .get(self.start as usize..self.end as usize)
                 .unwrap_or_default(),
-            Raw::Owned(v) => v,
         }
     }
 
     /// Extends the range to `end` of the same source (a shared range), or
-    /// appends `bytes` (an owned copy).
+    /// appends `bytes` (a copy).
     pub(crate) fn extend(&mut self, end: usize, bytes: &[u8]) {
-        match self {
-            Raw::Shared { src, start, end: e } => match u32::try_from(end) {
-                Ok(v) => *e = v,
-                Err(_) => *self = Raw::range(&src.clone(), *start as usize, end),
-            },
-            Raw::Owned(v) => v.extend_from_slice(bytes),
+        if let Some(copy) = self.src.copied_mut() {
+            copy.extend_from_slice(bytes);
+            return;
         }
+        match u32::try_from(end) {
+            Ok(v) => self.end = v,
+            Err(_) => *self = Raw::range(&self.src.clone(), self.start as usize, end),
+        }
+    }
+
+    /// True for a range of a shared input (not a copy).
+    #[cfg(test)]
+    fn is_shared(&self) -> bool {
+        self.src.copied().is_none()
     }
 }
 
@@ -732,8 +742,9 @@ mod tests {
     fn tree_nodes_stay_compact() {
         // The tree of a whole-input parse is a few times the input's size;
         // these sizes are what keeps it there (see docs/benchmarks.md).
-        assert!(std::mem::size_of::<Property>() <= 192);
-        assert!(std::mem::size_of::<Option<Raw>>() <= 24);
+        assert!(std::mem::size_of::<Property>() <= 152);
+        assert!(std::mem::size_of::<Option<Raw>>() <= 16);
+        assert!(std::mem::size_of::<Params>() <= 24);
     }
 
     #[test]
@@ -741,15 +752,22 @@ mod tests {
         let src = Source::from_slice(b"SUMMARY:x\r\n");
         let r = Raw::range(&src, 0, 9);
         assert_eq!(r.bytes(), b"SUMMARY:x");
-        assert!(matches!(r, Raw::Shared { .. }));
+        assert!(r.is_shared());
         // Offsets that do not fit in 32 bits give an owned copy (here of
         // nothing, as the source is short), never a panic.
         let far = Raw::range(&src, 1 << 33, (1 << 33) + 4);
-        assert!(matches!(far, Raw::Owned(_)));
+        assert!(!far.is_shared());
         assert!(far.bytes().is_empty());
         let mut grown = Raw::range(&src, 0, 7);
         grown.extend(9, b"");
         assert_eq!(grown.bytes(), b"SUMMARY:x");
+        // A copy grows by appending, and a clone of it keeps its own bytes.
+        let mut copy = Raw::owned(b"BEGIN:X\r\n");
+        let before = copy.clone();
+        copy.extend(0, b"END:X\r\n");
+        assert_eq!(copy.bytes(), b"BEGIN:X\r\nEND:X\r\n");
+        assert_eq!(before.bytes(), b"BEGIN:X\r\n");
+        assert!(!copy.is_shared());
     }
 
     #[test]

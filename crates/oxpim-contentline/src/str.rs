@@ -19,11 +19,15 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub(crate) struct Source(Arc<SourceBuf>);
 
+#[derive(Clone)]
 enum SourceBuf {
     /// Valid UTF-8: values can be slices of it.
     Text(String),
     /// Not valid UTF-8 somewhere.
     Bytes(Vec<u8>),
+    /// A copy of one item's source bytes (streaming, or offsets beyond
+    /// 4 GiB), not a whole input: the whole buffer is the item's range.
+    Copy(Vec<u8>),
 }
 
 impl Source {
@@ -43,11 +47,16 @@ impl Source {
         }))
     }
 
+    /// A private copy of one item's bytes (see [`Source::copied`]).
+    pub(crate) fn copy(bytes: Vec<u8>) -> Source {
+        Source(Arc::new(SourceBuf::Copy(bytes)))
+    }
+
     /// The bytes.
     pub(crate) fn bytes(&self) -> &[u8] {
         match &*self.0 {
             SourceBuf::Text(t) => t.as_bytes(),
-            SourceBuf::Bytes(b) => b,
+            SourceBuf::Bytes(b) | SourceBuf::Copy(b) => b,
         }
     }
 
@@ -55,7 +64,29 @@ impl Source {
     pub(crate) fn text(&self) -> Option<&str> {
         match &*self.0 {
             SourceBuf::Text(t) => Some(t),
-            SourceBuf::Bytes(_) => None,
+            SourceBuf::Bytes(_) | SourceBuf::Copy(_) => None,
+        }
+    }
+
+    /// The bytes of a copy made by [`Source::copy`]; `None` for a whole
+    /// input.
+    pub(crate) fn copied(&self) -> Option<&[u8]> {
+        match &*self.0 {
+            SourceBuf::Copy(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a copy made by [`Source::copy`], to append to (copied
+    /// again first if another item shares them); `None` for a whole input,
+    /// which is never copied here.
+    pub(crate) fn copied_mut(&mut self) -> Option<&mut Vec<u8>> {
+        if !matches!(*self.0, SourceBuf::Copy(_)) {
+            return None;
+        }
+        match Arc::make_mut(&mut self.0) {
+            SourceBuf::Copy(b) => Some(b),
+            _ => None,
         }
     }
 }
