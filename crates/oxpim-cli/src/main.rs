@@ -303,7 +303,16 @@ fn fmt(input: &str, output: Option<&Path>) -> ExitCode {
     };
     let parsed = Parser::new().parse_vec(bytes);
     print_diagnostics(input, &parsed.diagnostics, true);
-    if let Err(e) = write_output(output, &oxpim::format(&parsed.document)) {
+    // Streamed: the text is not held in memory beside the document.
+    let written = match output {
+        Some(p) => std::fs::File::create(p).and_then(|f| oxpim::format_to(&parsed.document, f)),
+        None => {
+            let stdout = io::stdout();
+            let mut out = stdout.lock();
+            oxpim::format_to(&parsed.document, &mut out).and_then(|()| out.flush())
+        }
+    };
+    if let Err(e) = written {
         return fail(e, 2);
     }
     ExitCode::from(u8::from(parsed.has_errors()))

@@ -69,8 +69,8 @@ pub use value::{
     WeekdayNum, Zone,
 };
 pub use write::{
-    WriteOptions, fold, to_string, write_component, write_component_into, write_document,
-    write_property, write_property_into,
+    STREAM_CHUNK, WriteOptions, fold, to_string, write_component, write_component_into,
+    write_document, write_document_to, write_property, write_property_into,
 };
 
 impl Document {

@@ -55,24 +55,39 @@ pub fn write_document(doc: &Document, opts: &WriteOptions) -> Vec<u8> {
     // and touches fresh pages at every step.
     let estimate: usize = doc.components.iter().map(estimated_len).sum();
     w.out.reserve(estimate + estimate / 16);
-    if opts.faithful
-        && let Some(r) = &doc.leading
-    {
-        // Leading bytes that end without a line break (a BOM) begin the
-        // first line: no line break is added after them.
-        let b = r.bytes();
-        let cut = b
-            .iter()
-            .rposition(|c| *c == b'\n' || *c == b'\r')
-            .map_or(0, |i| i + 1);
-        let (lines, prefix) = b.split_at(cut);
-        w.raw(lines);
-        w.out.extend_from_slice(prefix);
-    }
-    for c in &doc.components {
-        w.component(c);
-    }
+    w.document(doc);
     w.out
+}
+
+/// Bytes a streaming write gathers before passing them on (see
+/// [`write_document_to`]).
+pub const STREAM_CHUNK: usize = 64 * 1024;
+
+/// Writes a document to `sink` as it is serialised, in pieces of about
+/// [`STREAM_CHUNK`] bytes (more only for a single longer line), instead of
+/// building the whole text in memory first: the memory used does not grow
+/// with the document. The bytes are those [`write_document`] returns.
+///
+/// `sink` gets `write_all` calls and no `flush`; wrap a file or socket in
+/// a `BufWriter` only if other small writes go to it too. The first error
+/// of `sink` stops the writing and is returned.
+pub fn write_document_to<W: std::io::Write>(
+    doc: &Document,
+    opts: &WriteOptions,
+    mut sink: W,
+) -> std::io::Result<()> {
+    let mut w = Writer::new(*opts);
+    w.out.reserve(STREAM_CHUNK + STREAM_CHUNK / 4);
+    w.sink = Some(Spill {
+        to: &mut sink,
+        error: None,
+    });
+    w.document(doc);
+    w.spill_now();
+    match w.sink.and_then(|s| s.error) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// About how many bytes a component will take: its source bytes where it
@@ -129,22 +144,82 @@ pub fn to_string(doc: &Document, opts: &WriteOptions) -> String {
     String::from_utf8_lossy(&write_document(doc, opts)).into_owned()
 }
 
-struct Writer {
+struct Writer<'s> {
     opts: WriteOptions,
     out: Vec<u8>,
     /// Scratch buffers, reused for every property.
     line: String,
     value: String,
+    /// Where a streaming write passes `out` on ([`write_document_to`]);
+    /// `None` when the whole text is built in `out`.
+    sink: Option<Spill<'s>>,
 }
 
-impl Writer {
+/// The destination of a streaming write, and its first error.
+struct Spill<'s> {
+    to: &'s mut dyn std::io::Write,
+    error: Option<std::io::Error>,
+}
+
+impl<'s> Writer<'s> {
     fn new(opts: WriteOptions) -> Self {
         Writer {
             opts,
             out: Vec::new(),
             line: String::new(),
             value: String::new(),
+            sink: None,
         }
+    }
+
+    /// A whole document: its leading bytes (faithful) and components.
+    fn document(&mut self, doc: &Document) {
+        if self.opts.faithful
+            && let Some(r) = &doc.leading
+        {
+            // Leading bytes that end without a line break (a BOM) begin
+            // the first line: no line break is added after them.
+            let b = r.bytes();
+            let cut = b
+                .iter()
+                .rposition(|c| *c == b'\n' || *c == b'\r')
+                .map_or(0, |i| i + 1);
+            let (lines, prefix) = b.split_at(cut);
+            self.raw(lines);
+            self.out.extend_from_slice(prefix);
+        }
+        for c in &doc.components {
+            if self.failed() {
+                return;
+            }
+            self.component(c);
+        }
+    }
+
+    /// Passes the gathered bytes on when a streaming write has gathered
+    /// [`STREAM_CHUNK`] of them.
+    fn spill(&mut self) {
+        if self.out.len() >= STREAM_CHUNK {
+            self.spill_now();
+        }
+    }
+
+    /// Passes the gathered bytes on (streaming writes only). After an
+    /// error they are dropped: the write is abandoned.
+    fn spill_now(&mut self) {
+        if let Some(s) = &mut self.sink {
+            if s.error.is_none()
+                && let Err(e) = s.to.write_all(&self.out)
+            {
+                s.error = Some(e);
+            }
+            self.out.clear();
+        }
+    }
+
+    /// True once the sink of a streaming write has failed.
+    fn failed(&self) -> bool {
+        self.sink.as_ref().is_some_and(|s| s.error.is_some())
     }
 
     /// Copies source bytes, turning every line break into CRLF.
@@ -176,6 +251,12 @@ impl Writer {
         }
         let mut stack = vec![Work::Begin(root)];
         while let Some(work) = stack.pop() {
+            if self.sink.is_some() {
+                self.spill();
+                if self.failed() {
+                    return;
+                }
+            }
             match work {
                 Work::Begin(c) => {
                     match (&c.begin_raw, self.opts.faithful) {

@@ -8,8 +8,8 @@
 )]
 
 use oxpim_contentline::{
-    Component, DateTime, Dialect, Document, Param, ParamValue, Parser, Property, Value, ValueType,
-    WriteOptions, write_document,
+    Component, DateTime, Dialect, Document, Param, ParamValue, Parser, Property, STREAM_CHUNK,
+    Value, ValueType, WriteOptions, write_document, write_document_to,
 };
 
 fn lines(b: &[u8]) -> Vec<String> {
@@ -311,4 +311,101 @@ fn a_tzid_parameter_present_is_not_written_twice() {
         out.contains("DTSTART;TZID=Europe/Paris:20250301T093000\r\n"),
         "{out}"
     );
+}
+
+/// A sink that records the size of each write and fails once it has
+/// taken `fail_after` bytes.
+struct Recorder {
+    bytes: Vec<u8>,
+    writes: Vec<usize>,
+    fail_after: usize,
+}
+
+impl std::io::Write for Recorder {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() >= self.fail_after {
+            return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "full"));
+        }
+        self.writes.push(buf.len());
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn recorder(fail_after: usize) -> Recorder {
+    Recorder {
+        bytes: Vec::new(),
+        writes: Vec::new(),
+        fail_after,
+    }
+}
+
+/// A calendar of `events` events, with a BOM, folded lines and one
+/// line of `long` bytes.
+fn big_calendar(events: usize, long: usize) -> Vec<u8> {
+    let mut s = String::from("\u{feff}BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n");
+    for i in 0..events {
+        s.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:e{i}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20250102T10{:02}00\r\nSUMMARY:Meeting \\, number {i}\r\nDESCRIPTION:a long description that is folded over two lines by the\r\n  writer of this file\r\nEND:VEVENT\r\n",
+            i % 60
+        ));
+    }
+    s.push_str(&format!("X-LONG:{}\r\n", "x".repeat(long)));
+    s.push_str("END:VCALENDAR\r\n");
+    s.into_bytes()
+}
+
+#[test]
+fn streaming_writes_what_the_whole_writer_returns_in_bounded_pieces() {
+    let long = 3 * STREAM_CHUNK;
+    let input = big_calendar(3000, long);
+    let doc = Parser::new().parse(&input).document;
+    for opts in [WriteOptions::default(), WriteOptions::canonical()] {
+        let whole = write_document(&doc, &opts);
+        let mut sink = recorder(usize::MAX);
+        write_document_to(&doc, &opts, &mut sink).unwrap();
+        assert_eq!(sink.bytes, whole, "faithful: {}", opts.faithful);
+        // Several pieces, none much beyond the chunk size except the one
+        // that holds the long line.
+        assert!(
+            sink.writes.len() > whole.len() / (2 * STREAM_CHUNK),
+            "{:?}",
+            sink.writes
+        );
+        let over: Vec<usize> = sink
+            .writes
+            .iter()
+            .copied()
+            .filter(|&n| n > STREAM_CHUNK + 1024)
+            .collect();
+        assert_eq!(over.len(), 1, "{:?}", sink.writes);
+        assert!(over[0] < STREAM_CHUNK + long + 1024);
+    }
+    // The faithful text is the input itself, BOM included.
+    let mut sink = recorder(usize::MAX);
+    write_document_to(&doc, &WriteOptions::default(), &mut sink).unwrap();
+    assert_eq!(sink.bytes, input);
+}
+
+#[test]
+fn streaming_stops_at_the_first_error_of_the_sink() {
+    let doc = Parser::new().parse(&big_calendar(3000, 10)).document;
+    let mut sink = recorder(STREAM_CHUNK);
+    let err = write_document_to(&doc, &WriteOptions::canonical(), &mut sink).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+    // One piece was taken; the write was abandoned at the next one.
+    assert_eq!(sink.writes.len(), 1);
+    assert!(sink.bytes.len() >= STREAM_CHUNK);
+    // An empty document writes nothing and succeeds.
+    let mut empty = recorder(0);
+    write_document_to(
+        &Document::new(Vec::new()),
+        &WriteOptions::canonical(),
+        &mut empty,
+    )
+    .unwrap();
+    assert!(empty.writes.is_empty());
 }

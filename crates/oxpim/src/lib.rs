@@ -125,6 +125,13 @@ pub fn format(doc: &Document) -> Vec<u8> {
     doc.to_canonical_bytes()
 }
 
+/// [`format`] written to `sink` as it is produced, in pieces of about
+/// [`contentline::STREAM_CHUNK`] bytes, without holding the whole text in
+/// memory (see [`contentline::write_document_to`]).
+pub fn format_to<W: std::io::Write>(doc: &Document, sink: W) -> std::io::Result<()> {
+    contentline::write_document_to(doc, &contentline::WriteOptions::canonical(), sink)
+}
+
 /// The examples of `docs/limits.md`, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/limits.md")]
