@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use oxpim::contentline::{Parser, WriteOptions, write_document};
+use oxpim::contentline::{Parser, WriteOptions, write_document, write_document_to};
 use oxpim::lexer::Lexer;
 use oxpim_benches::calendar;
 
@@ -103,6 +103,19 @@ fn text_benches(c: &mut Criterion) {
                 });
                 g.bench_function(BenchmarkId::new("write/oxpim-canonical", tag), |b| {
                     b.iter(|| write_document(black_box(&doc), &WriteOptions::canonical()).len())
+                });
+                // The same text passed on in 64 KiB pieces as it is made
+                // (`write_document_to`, what `oxpim fmt` uses), here to a
+                // sink that discards it: no output buffer of the text's size.
+                g.bench_function(BenchmarkId::new("write/oxpim-streamed", tag), |b| {
+                    b.iter(|| {
+                        write_document_to(
+                            black_box(&doc),
+                            &WriteOptions::canonical(),
+                            std::io::sink(),
+                        )
+                        .is_ok()
+                    })
                 });
                 let cal = calcard::icalendar::ICalendar::parse(text)
                     .expect("calcard parses the generated file");

@@ -391,23 +391,28 @@ fn render(
     let _ = writeln!(s, "\n## Writing\n");
     let _ = writeln!(
         s,
-        "*faithful* writes unmodified items from their source bytes (the default); *canonical* serialises every value (`oxpim fmt`).\n\n\
-         | size (MB) | oxpim faithful MB/s | oxpim canonical MB/s | calcard | icalendar | canonical ÷ calcard | canonical ÷ icalendar | target ≥ 3× calcard |\n|---:|---:|---:|---:|---:|---:|---:|---|"
+        "*faithful* writes unmodified items from their source bytes (the default); *canonical* serialises every value into \
+         one buffer of the whole text (`write_document`), as the peers build one string; *streamed* is the same canonical \
+         text passed on in 64 KiB pieces as it is made (`write_document_to`, what `oxpim fmt` uses), here to a sink that \
+         discards it.\n\n\
+         | size (MB) | oxpim faithful MB/s | oxpim canonical MB/s | oxpim streamed MB/s | calcard | icalendar | canonical ÷ calcard | canonical ÷ icalendar | target ≥ 3× calcard |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     );
     let mut write_ok = true;
     for label in &size_labels {
         let f = get(r, &format!("{label}/write/oxpim-faithful/crlf")).and_then(Result::mb_s);
         let c = get(r, &format!("{label}/write/oxpim-canonical/crlf")).and_then(Result::mb_s);
+        let st = get(r, &format!("{label}/write/oxpim-streamed/crlf")).and_then(Result::mb_s);
         let k = get(r, &format!("{label}/write/calcard/crlf")).and_then(Result::mb_s);
         let ic = get(r, &format!("{label}/write/icalendar/crlf")).and_then(Result::mb_s);
         let met = matches!((c, k), (Some(a), Some(b)) if a >= 3.0 * b);
         write_ok &= met;
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             actual_mb(label, "crlf"),
             fmt_rate(f),
             fmt_rate(c),
+            fmt_rate(st),
             fmt_rate(k),
             fmt_rate(ic),
             ratio(c, k),
@@ -427,14 +432,15 @@ fn render(
     let _ = writeln!(
         s,
         "Time per byte of the largest input against the 1 MB input (target: within 10 %). `stream` is the streaming parser \
-         (bounded memory); `parse` builds the whole document in memory, about 3.4 bytes of tree per input byte (dhat, \
+         (bounded memory); `parse` builds the whole document in memory, about 2.8 bytes of tree per input byte (dhat, \
          10 MB input), so at 50 MB its cost also includes page faults and cache misses that a 1 MB tree, reused from one \
          iteration to the next, does not pay. Instruction counts (cachegrind, `benches/src/bin/profile_parse.rs`) are \
-         linear: 41 instructions per byte at 1 MB, 39 at 10 MB. Canonical writing allocates its output afresh in every \
-         iteration; at 50 MB that buffer is above the C library's mmap threshold, so each iteration faults in some \
+         linear: 39 instructions per byte at 1 MB, 38 at 10 MB. Canonical writing into one buffer allocates that buffer \
+         afresh in every iteration; at 50 MB it is above the C library's mmap threshold, so each iteration faults in some \
          12 000 fresh pages, which a 1 MB buffer, reused by the allocator, does not (Intel Xeon VM, `profile_parse 50 10 write` \
-         against `profile_parse 50 0 write`: 11 800 page faults and 0.01–0.02 s of system time per write of about 0.094 s; \
-         the faster the writing itself, the larger this fixed share).\n\n\
+         against `profile_parse 50 0 write`: 11 800 page faults and 0.01–0.02 s of system time per write of about 0.094 s). \
+         Streamed writing has no such buffer; what remains of its change with size is reading a tree that no longer fits \
+         in the caches.\n\n\
          | operation | line breaks | ns/byte at 1 MB | ns/byte at largest | change | target |\n|---|---|---:|---:|---:|---|"
     );
     let mut linear_ok = true;
@@ -448,6 +454,7 @@ fn render(
             ("parse/oxpim", "crlf"),
             ("parse/oxpim", "lf"),
             ("write/oxpim-canonical", "crlf"),
+            ("write/oxpim-streamed", "crlf"),
         ] {
             let per = |label: &str| {
                 get(r, &format!("{label}/{op}/{e}"))
@@ -843,14 +850,15 @@ fn render_convert(j: Option<&J>) -> String {
 }
 
 /// An SVG plot of throughput (MB/s) against input size for lexing,
-/// streaming parse, whole parse and canonical writing: flat lines are a
-/// cost linear in size.
+/// streaming parse, whole parse, canonical and streamed writing: flat
+/// lines are a cost linear in size.
 fn throughput_svg(r: &BTreeMap<String, Result>, sizes: &str) -> String {
-    let series: [(&str, &str, &str); 5] = [
+    let series: [(&str, &str, &str); 6] = [
         ("lex/oxpim/crlf", "lex", "#1f77b4"),
         ("stream/oxpim/crlf", "streaming parse", "#2ca02c"),
         ("parse/oxpim/crlf", "whole parse", "#d62728"),
         ("write/oxpim-canonical/crlf", "canonical write", "#9467bd"),
+        ("write/oxpim-streamed/crlf", "streamed write", "#ff7f0e"),
         ("parse/calcard/crlf", "calcard parse", "#7f7f7f"),
     ];
     let mbs: Vec<u32> = sizes

@@ -1,5 +1,5 @@
 //! Parses a generated calendar repeatedly (for profilers):
-//! `profile_parse [MB] [iterations] [parse|write|lex|calcard]`.
+//! `profile_parse [MB] [iterations] [parse|write|stream-write|lex|calcard]`.
 #![allow(missing_docs)]
 fn main() {
     let mb: usize = std::env::args()
@@ -23,6 +23,15 @@ fn main() {
         n += match what.as_str() {
             "write" => {
                 oxpim::contentline::write_document(&doc, &oxpim::WriteOptions::canonical()).len()
+            }
+            "stream-write" => {
+                let mut sink = std::io::sink();
+                oxpim::contentline::write_document_to(
+                    &doc,
+                    &oxpim::WriteOptions::canonical(),
+                    &mut sink,
+                )
+                .map_or(0, |()| 1)
             }
             "lex" => oxpim::lexer::Lexer::new(&data).count(),
             "calcard" => {
