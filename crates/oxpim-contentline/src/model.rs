@@ -610,8 +610,12 @@ impl PartialEq for Component {
 impl Component {
     /// An empty component named `name` (stored uppercase).
     pub fn new(name: &str, dialect: Dialect) -> Self {
+        Component::named(Name::new(name), dialect)
+    }
+    /// A new empty component with an already built name.
+    pub(crate) fn named(name: Name, dialect: Dialect) -> Self {
         Component {
-            name: Name::new(name),
+            name,
             properties: Vec::new(),
             components: Vec::new(),
             dialect,

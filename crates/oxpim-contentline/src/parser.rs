@@ -6,6 +6,7 @@ use oxpim_lexer::{ContentLine, LexOptions, Lexer, LineKind, Malformed};
 
 use crate::diag::{Code, Diagnostic, Sink};
 use crate::model::{Component, Dialect, Document, Property, Raw, Source};
+use crate::names::Name;
 use crate::str::Str;
 use crate::typing::{LineInput, TypeCtx, build_property};
 use crate::value::time::Shown;
@@ -230,10 +231,10 @@ fn name_of(line: &ContentLine<'_>) -> String {
     String::from_utf8_lossy(line.name()).to_ascii_uppercase()
 }
 
-fn value_name(line: &ContentLine<'_>) -> String {
-    String::from_utf8_lossy(line.value())
-        .trim()
-        .to_ascii_uppercase()
+/// The component name of a BEGIN or END line: its value, trimmed and
+/// uppercased (interned when known, so no allocation for VEVENT & co).
+fn value_name(line: &ContentLine<'_>) -> Name {
+    Name::new(String::from_utf8_lossy(line.value()).trim())
 }
 
 fn required(d: Dialect, comp: &str) -> &'static [&'static str] {
@@ -572,7 +573,7 @@ impl Builder {
                 Dialect::ICalendar
             }
         };
-        let mut comp = Component::new(&name, dialect);
+        let mut comp = Component::named(name, dialect);
         if let Some(buf) = self.spare.pop() {
             comp.properties = buf;
         }

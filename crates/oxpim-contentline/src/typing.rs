@@ -222,7 +222,8 @@ fn read_params(
 struct ValueCtx<'a> {
     dialect: Dialect,
     name: &'a str,
-    tzid: Option<&'a str>,
+    /// The TZID parameter's value.
+    tzid: Option<&'a Str>,
     /// Maps a text offset to a position; called only for diagnostics.
     locate: &'a dyn Fn(usize) -> (u32, u32),
     offset: usize,
@@ -234,6 +235,16 @@ impl ValueCtx<'_> {
     /// A string for `piece`, sharing the source when possible.
     fn s(&self, piece: &str) -> Str {
         share(self.shared, piece)
+    }
+
+    /// A DATE-TIME in the zone of the TZID parameter, which the value
+    /// shares (a copy of the parameter's string only when it has one).
+    fn date_time(&self, b: &[u8]) -> Option<(crate::value::DateTime, Leniency)> {
+        let (mut dt, l) = parse_date_time(b, None)?;
+        if let (crate::value::Zone::Floating, Some(tz)) = (&dt.zone, self.tzid) {
+            dt.zone = crate::value::Zone::Tzid(tz.clone());
+        }
+        Some((dt, l))
     }
 
     /// The position of the value, computed on demand.
@@ -400,7 +411,7 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
                 }
                 None => {
                     // A DATE-TIME where VALUE=DATE was declared.
-                    if let Some((dt, _)) = parse_date_time(b, cx.tzid) {
+                    if let Some((dt, _)) = cx.date_time(b) {
                         sink.report_at(
                             cx.at(),
                             Code::LenientValue,
@@ -416,7 +427,7 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
             if cx.dialect.is_vcard() {
                 return vcard_date(s, ty, cx, sink);
             }
-            match parse_date_time(b, cx.tzid) {
+            match cx.date_time(b) {
                 Some((dt, l)) => {
                     report_leniency(sink, cx, l, s);
                     Value::DateTime(dt)
@@ -464,7 +475,7 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
             }
             None => {
                 // TRIGGER;VALUE=DATE-TIME is often written without VALUE.
-                if let Some((dt, _)) = parse_date_time(b, cx.tzid) {
+                if let Some((dt, _)) = cx.date_time(b) {
                     sink.report_at(
                         cx.at(),
                         Code::LenientValue,
@@ -475,7 +486,7 @@ fn parse_one(s: &str, ty: &ValueType, cx: &ValueCtx<'_>, sink: &mut Sink) -> (Va
                 invalid(sink, cx, ty, s, None)
             }
         },
-        ValueType::Period => match parse_period(b, cx.tzid) {
+        ValueType::Period => match parse_period(b, cx.tzid.map(Str::as_str)) {
             Some((p, l)) => {
                 report_leniency(sink, cx, l, s);
                 Value::Period(Box::new(p))
@@ -737,7 +748,7 @@ pub(crate) fn build_property(
         match pname {
             "ENCODING" => encoding_p = p.first(),
             "VALUE" => value_p = p.first(),
-            "TZID" => tzid_p = p.first(),
+            "TZID" => tzid_p = p.values.first().map(|v| &v.value),
             "CHARSET" => charset_p = p.first(),
             _ => {}
         }

@@ -102,8 +102,17 @@ impl ValueType {
     /// The type named by a `VALUE=` parameter (case-insensitive). vCard
     /// spellings (`URL`, `CONTENT-ID`, `CID`, `INLINE`) map to URI and BINARY.
     pub fn from_name(s: &str) -> ValueType {
-        let up = s.to_ascii_uppercase();
-        match up.as_str() {
+        // Known names are at most 16 bytes: uppercase those on the stack.
+        let mut buf = [0u8; 16];
+        let up = match buf.get_mut(..s.len()) {
+            Some(b) => {
+                b.copy_from_slice(s.as_bytes());
+                b.make_ascii_uppercase();
+                std::str::from_utf8(b).unwrap_or_default()
+            }
+            None => "",
+        };
+        match up {
             "BINARY" | "INLINE" => ValueType::Binary,
             "BOOLEAN" => ValueType::Boolean,
             "CAL-ADDRESS" => ValueType::CalAddress,
@@ -124,7 +133,7 @@ impl ValueType {
             "PHONE-NUMBER" => ValueType::PhoneNumber,
             "VCARD" => ValueType::VCard,
             "UNKNOWN" => ValueType::Unknown,
-            _ => ValueType::Other(up.into()),
+            _ => ValueType::Other(s.to_ascii_uppercase().into()),
         }
     }
 }
@@ -295,5 +304,57 @@ pub fn display_text(v: &Value) -> Cow<'_, str> {
     match v.as_str() {
         Some(s) => Cow::Borrowed(s),
         None => Cow::Owned(crate::write::format_value_plain(v)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ValueType;
+
+    #[test]
+    fn value_type_names_are_read_in_any_case() {
+        let known = [
+            ValueType::Binary,
+            ValueType::Boolean,
+            ValueType::CalAddress,
+            ValueType::Date,
+            ValueType::DateTime,
+            ValueType::Duration,
+            ValueType::Float,
+            ValueType::Integer,
+            ValueType::Period,
+            ValueType::Recur,
+            ValueType::Text,
+            ValueType::Time,
+            ValueType::Uri,
+            ValueType::UtcOffset,
+            ValueType::DateAndOrTime,
+            ValueType::Timestamp,
+            ValueType::LanguageTag,
+            ValueType::PhoneNumber,
+            ValueType::VCard,
+            ValueType::Unknown,
+        ];
+        for t in known {
+            let name = t.name().to_owned();
+            assert_eq!(ValueType::from_name(&name), t);
+            assert_eq!(ValueType::from_name(&name.to_ascii_lowercase()), t);
+        }
+        assert_eq!(ValueType::from_name("url"), ValueType::Uri);
+        assert_eq!(ValueType::from_name("Inline"), ValueType::Binary);
+        // Other names are kept, uppercased, whatever their length.
+        for other in [
+            "x-mine",
+            "date-and-or-time-x",
+            "",
+            "t\u{e9}xt",
+            "a-very-long-value-type-name",
+        ] {
+            assert_eq!(
+                ValueType::from_name(other),
+                ValueType::Other(other.to_ascii_uppercase().into()),
+                "{other:?}"
+            );
+        }
     }
 }

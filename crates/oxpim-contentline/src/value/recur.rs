@@ -176,14 +176,15 @@ impl Recur {
 
 /// Weekday from its two-letter code.
 pub fn parse_weekday(s: &str) -> Option<Weekday> {
-    Some(match s.to_ascii_uppercase().as_str() {
-        "MO" => Weekday::Mon,
-        "TU" => Weekday::Tue,
-        "WE" => Weekday::Wed,
-        "TH" => Weekday::Thu,
-        "FR" => Weekday::Fri,
-        "SA" => Weekday::Sat,
-        "SU" => Weekday::Sun,
+    let [a, b] = <[u8; 2]>::try_from(s.as_bytes()).ok()?;
+    Some(match [a.to_ascii_uppercase(), b.to_ascii_uppercase()] {
+        [b'M', b'O'] => Weekday::Mon,
+        [b'T', b'U'] => Weekday::Tue,
+        [b'W', b'E'] => Weekday::Wed,
+        [b'T', b'H'] => Weekday::Thu,
+        [b'F', b'R'] => Weekday::Fri,
+        [b'S', b'A'] => Weekday::Sat,
+        [b'S', b'U'] => Weekday::Sun,
         _ => return None,
     })
 }
@@ -493,6 +494,33 @@ pub fn until_is_utc(u: &RecurUntil) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn weekdays_are_read_in_any_case_and_nothing_else_is() {
+        for w in [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+            Weekday::Sun,
+        ] {
+            let code = weekday_code(w);
+            assert_eq!(parse_weekday(code), Some(w));
+            assert_eq!(parse_weekday(&code.to_ascii_lowercase()), Some(w));
+            let mixed: String = code
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i == 0 { c } else { c.to_ascii_lowercase() })
+                .collect();
+            assert_eq!(parse_weekday(&mixed), Some(w));
+        }
+        for bad in ["", "M", "MON", "MOX", "XX", "1MO", "M\u{f6}", "\u{e9}"] {
+            assert_eq!(parse_weekday(bad), None, "{bad:?}");
+        }
+    }
+
     use super::*;
 
     fn round(s: &str) -> String {
