@@ -173,6 +173,14 @@ fn pathological(c: &mut Criterion) {
     g.bench_function("parse/50k-parameters", |b| {
         b.iter(|| Parser::new().parse(black_box(&params)).diagnostics.len())
     });
+    // The same line with the parameter limit (1 000 by default) raised
+    // above 50 000: every parameter is kept, in a hashed map.
+    let mut opts = oxpim::contentline::ParseOptions::default();
+    opts.limits.max_params = 100_000;
+    let keep_all = Parser::with_options(opts);
+    g.bench_function("parse/50k-parameters-kept", |b| {
+        b.iter(|| keep_all.parse(black_box(&params)).diagnostics.len())
+    });
     g.finish();
 }
 

@@ -499,7 +499,11 @@ fn render(
         ),
         (
             "pathological/parse/50k-parameters",
-            "one line with 50 000 parameters: parse",
+            "one line with 50 000 parameters: parse (the first 1 000 kept, the default limit)",
+        ),
+        (
+            "pathological/parse/50k-parameters-kept",
+            "one line with 50 000 parameters: parse, `max_params` raised to keep them all",
         ),
     ] {
         let (input, op) = what.split_once(": ").unwrap_or((what, ""));

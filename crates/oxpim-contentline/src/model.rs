@@ -281,8 +281,9 @@ pub struct Params {
 /// How a parameter map is held. Most properties have a handful of
 /// parameters: a plain vector, searched in order, costs one allocation and
 /// no hashing, and keeps [`Property`] small. A map that grows past
-/// [`SCAN_PARAMS`] names moves into a hashed map, so that a line with
-/// thousands of parameters still parses in linear time.
+/// [`SCAN_PARAMS`] names moves into a hashed map, so that maps of many
+/// names (built through the API, or parsed with a raised
+/// `Limits::max_params`) stay linear.
 #[derive(Debug, Clone)]
 enum Store {
     Small(Vec<(Key, Param)>),

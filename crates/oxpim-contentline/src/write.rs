@@ -64,13 +64,20 @@ pub fn write_document(doc: &Document, opts: &WriteOptions) -> Vec<u8> {
 pub const STREAM_CHUNK: usize = 64 * 1024;
 
 /// Writes a document to `sink` as it is serialised, in pieces of about
-/// [`STREAM_CHUNK`] bytes (more only for a single longer line), instead of
+/// [`STREAM_CHUNK`] bytes (more only for a single longer item), instead of
 /// building the whole text in memory first: the memory used does not grow
 /// with the document. The bytes are those [`write_document`] returns.
 ///
-/// `sink` gets `write_all` calls and no `flush`; wrap a file or socket in
-/// a `BufWriter` only if other small writes go to it too. The first error
-/// of `sink` stops the writing and is returned.
+/// What is held at a time: the pieces gathered so far, one item more (a
+/// property's line, or in a faithful write an item's source bytes with
+/// the comment and blank lines kept with it, and the document's leading
+/// bytes), and one small frame per open component.
+///
+/// `sink` gets `write_all` calls and no `flush`. Pass a buffered sink
+/// (`BufWriter`) as `&mut` and flush it afterwards: one dropped here would
+/// flush itself and lose that flush's error. The first error of `sink`
+/// stops the writing (nothing more is serialised or passed on) and is
+/// returned.
 pub fn write_document_to<W: std::io::Write>(
     doc: &Document,
     opts: &WriteOptions,
@@ -244,55 +251,71 @@ impl<'s> Writer<'s> {
 
     fn component(&mut self, root: &Component) {
         // An explicit stack instead of recursion: trees come from input.
-        enum Work<'a> {
-            Begin(&'a Component),
-            Prop(&'a Property, Dialect),
-            End(&'a Component),
+        // One frame per open component (bounded by the parser's nesting
+        // limit), holding where its properties and children are up to,
+        // so that nothing is gathered per item.
+        struct Frame<'a> {
+            c: &'a Component,
+            prop: usize,
+            child: usize,
         }
-        let mut stack = vec![Work::Begin(root)];
-        while let Some(work) = stack.pop() {
+        self.begin(root);
+        let mut stack = vec![Frame {
+            c: root,
+            prop: 0,
+            child: 0,
+        }];
+        while let Some(top) = stack.last_mut() {
             if self.sink.is_some() {
                 self.spill();
                 if self.failed() {
                     return;
                 }
             }
-            match work {
-                Work::Begin(c) => {
-                    match (&c.begin_raw, self.opts.faithful) {
-                        (Some(r), true) => self.raw(r.bytes()),
-                        _ => {
-                            self.out.extend_from_slice(b"BEGIN:");
-                            self.out.extend_from_slice(c.name.as_bytes());
-                            self.out.extend_from_slice(b"\r\n");
-                        }
-                    }
-                    // Properties and children, interleaved as in the source
-                    // when faithful, properties first otherwise.
-                    let mut items: Vec<Work<'_>> =
-                        Vec::with_capacity(c.properties.len() + c.components.len() + 1);
-                    let mut children = c.components.iter().peekable();
-                    for (i, p) in c.properties.iter().enumerate() {
-                        while self.opts.faithful
-                            && let Some(ch) = children.next_if(|ch| ch.after_properties <= i)
-                        {
-                            items.push(Work::Begin(ch));
-                        }
-                        items.push(Work::Prop(p, c.dialect));
-                    }
-                    items.extend(children.map(Work::Begin));
-                    stack.push(Work::End(c));
-                    stack.extend(items.into_iter().rev());
-                }
-                Work::Prop(p, d) => self.property(p, d),
-                Work::End(c) => match (&c.end_raw, self.opts.faithful) {
-                    (Some(r), true) => self.raw(r.bytes()),
-                    _ => {
-                        self.out.extend_from_slice(b"END:");
-                        self.out.extend_from_slice(c.name.as_bytes());
-                        self.out.extend_from_slice(b"\r\n");
-                    }
-                },
+            // Properties and children, interleaved as in the source when
+            // faithful, properties first otherwise.
+            let c = top.c;
+            let props_done = top.prop >= c.properties.len();
+            if let Some(ch) = c.components.get(top.child)
+                && (props_done || (self.opts.faithful && ch.after_properties <= top.prop))
+            {
+                top.child += 1;
+                self.begin(ch);
+                stack.push(Frame {
+                    c: ch,
+                    prop: 0,
+                    child: 0,
+                });
+            } else if let Some(p) = c.properties.get(top.prop) {
+                top.prop += 1;
+                self.property(p, c.dialect);
+            } else {
+                stack.pop();
+                self.end(c);
+            }
+        }
+    }
+
+    /// A component's BEGIN line.
+    fn begin(&mut self, c: &Component) {
+        match (&c.begin_raw, self.opts.faithful) {
+            (Some(r), true) => self.raw(r.bytes()),
+            _ => {
+                self.out.extend_from_slice(b"BEGIN:");
+                self.out.extend_from_slice(c.name.as_bytes());
+                self.out.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+
+    /// A component's END line.
+    fn end(&mut self, c: &Component) {
+        match (&c.end_raw, self.opts.faithful) {
+            (Some(r), true) => self.raw(r.bytes()),
+            _ => {
+                self.out.extend_from_slice(b"END:");
+                self.out.extend_from_slice(c.name.as_bytes());
+                self.out.extend_from_slice(b"\r\n");
             }
         }
     }

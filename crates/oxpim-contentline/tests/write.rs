@@ -319,11 +319,14 @@ struct Recorder {
     bytes: Vec<u8>,
     writes: Vec<usize>,
     fail_after: usize,
+    /// Calls refused with an error.
+    refused: usize,
 }
 
 impl std::io::Write for Recorder {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if self.bytes.len() >= self.fail_after {
+            self.refused += 1;
             return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "full"));
         }
         self.writes.push(buf.len());
@@ -340,6 +343,7 @@ fn recorder(fail_after: usize) -> Recorder {
         bytes: Vec::new(),
         writes: Vec::new(),
         fail_after,
+        refused: 0,
     }
 }
 
@@ -396,8 +400,10 @@ fn streaming_stops_at_the_first_error_of_the_sink() {
     let mut sink = recorder(STREAM_CHUNK);
     let err = write_document_to(&doc, &WriteOptions::canonical(), &mut sink).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
-    // One piece was taken; the write was abandoned at the next one.
+    // One piece was taken and the next refused; nothing was offered after
+    // the error.
     assert_eq!(sink.writes.len(), 1);
+    assert_eq!(sink.refused, 1);
     assert!(sink.bytes.len() >= STREAM_CHUNK);
     // An empty document writes nothing and succeeds.
     let mut empty = recorder(0);

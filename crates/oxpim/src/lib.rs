@@ -127,7 +127,8 @@ pub fn format(doc: &Document) -> Vec<u8> {
 
 /// [`format`] written to `sink` as it is produced, in pieces of about
 /// [`contentline::STREAM_CHUNK`] bytes, without holding the whole text in
-/// memory (see [`contentline::write_document_to`]).
+/// memory (see [`contentline::write_document_to`]: pass a `BufWriter` as
+/// `&mut` and flush it afterwards).
 pub fn format_to<W: std::io::Write>(doc: &Document, sink: W) -> std::io::Result<()> {
     contentline::write_document_to(doc, &contentline::WriteOptions::canonical(), sink)
 }

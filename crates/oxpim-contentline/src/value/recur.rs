@@ -495,6 +495,8 @@ pub fn until_is_utc(u: &RecurUntil) -> bool {
 #[cfg(test)]
 mod tests {
 
+    use super::*;
+
     #[test]
     fn weekdays_are_read_in_any_case_and_nothing_else_is() {
         for w in [
@@ -520,8 +522,6 @@ mod tests {
             assert_eq!(parse_weekday(bad), None, "{bad:?}");
         }
     }
-
-    use super::*;
 
     fn round(s: &str) -> String {
         let (r, _) = parse_recur(s).unwrap();
