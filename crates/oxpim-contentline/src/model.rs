@@ -839,6 +839,77 @@ mod tests {
     }
 
     #[test]
+    fn params_behave_like_an_ordered_case_insensitive_map_under_random_edits() {
+        // A reference model (a list of uppercase names with their values)
+        // and `Params` get the same random edits, on names drawn from a
+        // pool larger than SCAN_PARAMS in mixed case, so that maps move
+        // past the bound and are edited there; after each edit they must
+        // agree entirely, and equal a map rebuilt from the model (held in
+        // the other form when the counts fall back under the bound).
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let names = |i: u64, lower: bool| {
+            let n = format!("X-N{i}");
+            if lower { n.to_ascii_lowercase() } else { n }
+        };
+        for _round in 0..40 {
+            let mut p = Params::new();
+            let mut model: Vec<(String, Vec<String>)> = Vec::new();
+            for step in 0..200 {
+                let name = names(next(14), next(2) == 0);
+                let up = name.to_ascii_uppercase();
+                let at = model.iter().position(|(k, _)| *k == up);
+                let value = format!("v{step}");
+                match next(4) {
+                    0 => {
+                        p.set(&name, value.clone());
+                        match at {
+                            Some(i) => model[i].1 = vec![value],
+                            None => model.push((up, vec![value])),
+                        }
+                    }
+                    1 => {
+                        p.append(&name, [ParamValue::new(value.clone())], false);
+                        match at {
+                            Some(i) => model[i].1.push(value),
+                            None => model.push((up, vec![value])),
+                        }
+                    }
+                    2 => {
+                        let removed = p
+                            .remove(&name)
+                            .map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>());
+                        assert_eq!(removed, at.map(|i| model.remove(i).1));
+                    }
+                    _ => {
+                        let got = p.get(&name).map(|r| r.iter().collect::<Vec<_>>());
+                        let want = at.map(|i| model[i].1.iter().map(String::as_str).collect());
+                        assert_eq!(got, want);
+                    }
+                }
+                let got: Vec<(String, Vec<String>)> = p
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), v.iter().map(str::to_owned).collect()))
+                    .collect();
+                assert_eq!(got, model, "step {step}");
+                assert_eq!(p.len(), model.len());
+                assert_eq!(p.is_empty(), model.is_empty());
+                // Equality does not depend on how the map is held.
+                let mut rebuilt = Params::new();
+                for (k, v) in &model {
+                    rebuilt.append(k, v.iter().map(|x| ParamValue::new(x.clone())), false);
+                }
+                assert_eq!(rebuilt, p);
+            }
+        }
+    }
+
+    #[test]
     fn repeated_parameters_merge_on_both_sides_of_the_scan_bound() {
         // The parser appends each parameter by name: a name met again
         // after the map has moved to hashing joins its first entry.
