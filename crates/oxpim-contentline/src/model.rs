@@ -290,6 +290,11 @@ enum Store {
     Large(Box<KeyMap>),
 }
 
+/// Position of `name` (any case) in a small map.
+fn small_index(v: &[(Key, Param)], name: &str) -> Option<usize> {
+    v.iter().position(|(k, _)| k.0.eq_ignore_ascii_case(name))
+}
+
 impl Default for Store {
     fn default() -> Self {
         Store::Small(Vec::new())
@@ -347,19 +352,15 @@ impl Params {
     /// The parameter named `name` (any case).
     pub fn get(&self, name: &str) -> Option<&Param> {
         match &self.store {
-            Store::Small(v) => v
-                .iter()
-                .find(|(k, _)| k.0.eq_ignore_ascii_case(name))
-                .map(|(_, p)| p),
+            Store::Small(v) => small_index(v, name).and_then(|i| v.get(i)).map(|(_, p)| p),
             Store::Large(m) => m.get(&KeyRef(name)),
         }
     }
     /// Mutable access to a parameter.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Param> {
         match &mut self.store {
-            Store::Small(v) => v
-                .iter_mut()
-                .find(|(k, _)| k.0.eq_ignore_ascii_case(name))
+            Store::Small(v) => small_index(v, name)
+                .and_then(|i| v.get_mut(i))
                 .map(|(_, p)| p),
             Store::Large(m) => m.get_mut(&KeyRef(name)),
         }
@@ -453,7 +454,7 @@ impl Params {
     pub fn remove(&mut self, name: &str) -> Option<Param> {
         match &mut self.store {
             Store::Small(v) => {
-                let i = v.iter().position(|(k, _)| k.0.eq_ignore_ascii_case(name))?;
+                let i = small_index(v, name)?;
                 Some(v.remove(i).1)
             }
             Store::Large(m) => m.shift_remove(&KeyRef(name)),

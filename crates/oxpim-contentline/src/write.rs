@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use memchr::memchr2;
 
 use crate::decode::{encode_base64, encode_quoted_printable};
-use crate::model::{Component, Dialect, Document, ParamValue, Property};
+use crate::model::{Component, Dialect, Document, ParamValue, Property, Raw};
 use crate::value::registry;
 use crate::value::text::{
     PARAM_CARET, PARAM_ENCODE, PARAM_QUOTE, blank_edged, encode_caret, escape_into,
@@ -298,22 +298,21 @@ impl<'s> Writer<'s> {
 
     /// A component's BEGIN line.
     fn begin(&mut self, c: &Component) {
-        match (&c.begin_raw, self.opts.faithful) {
-            (Some(r), true) => self.raw(r.bytes()),
-            _ => {
-                self.out.extend_from_slice(b"BEGIN:");
-                self.out.extend_from_slice(c.name.as_bytes());
-                self.out.extend_from_slice(b"\r\n");
-            }
-        }
+        self.delimiter(c.begin_raw.as_ref(), b"BEGIN:", c);
     }
 
     /// A component's END line.
     fn end(&mut self, c: &Component) {
-        match (&c.end_raw, self.opts.faithful) {
+        self.delimiter(c.end_raw.as_ref(), b"END:", c);
+    }
+
+    /// A BEGIN or END line: its source bytes when faithful, else the
+    /// keyword and the component's name.
+    fn delimiter(&mut self, raw: Option<&Raw>, keyword: &[u8], c: &Component) {
+        match (raw, self.opts.faithful) {
             (Some(r), true) => self.raw(r.bytes()),
             _ => {
-                self.out.extend_from_slice(b"END:");
+                self.out.extend_from_slice(keyword);
                 self.out.extend_from_slice(c.name.as_bytes());
                 self.out.extend_from_slice(b"\r\n");
             }

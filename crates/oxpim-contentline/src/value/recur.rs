@@ -494,7 +494,6 @@ pub fn until_is_utc(u: &RecurUntil) -> bool {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
 
     #[test]
