@@ -621,6 +621,7 @@ pub fn main(args: &[String]) -> ExitCode {
     suites.push(crate::recur_suites::suite_vcal(&corpus));
     suites.push(crate::recur_suites::suite_expand_corpus(&corpus));
     suites.push(crate::mapi_suites::suite_mapi_roundtrip(&corpus));
+    suites.push(crate::mapi_suites::suite_msg_rtf(&corpus));
     let _ = WriteOptions::default();
     if let Some(only) = &only {
         if update {

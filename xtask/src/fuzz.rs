@@ -17,6 +17,7 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("msg_read", &["msg"]),
     ("ical_mapi", &["ical", "vcal"]),
     ("vcard_contact", &["vcard"]),
+    ("rtf", &["msg"]),
 ];
 
 fn root() -> PathBuf {

@@ -8,7 +8,8 @@
 //! MS-OXOCAL blobs ([`blob`]); and the mappings to the open formats:
 //! iCalendar ⇄ appointments and meetings ([`ical`], MS-OXCICAL) and vCard ⇄
 //! contacts ([`vcard`], MS-OXVCARD), each a registry of rules a caller can
-//! extend.
+//! extend; and Outlook's compressed RTF bodies ([`rtf`], MS-OXRTFCP and
+//! MS-OXRTFEX).
 //!
 //! What it must never do: read or write any file format (that is
 //! `oxpim-msg`'s job), lose a property it does not know (unknown types are
@@ -39,6 +40,7 @@ pub mod json;
 pub mod message;
 pub mod named;
 pub mod props;
+pub mod rtf;
 pub mod shared;
 pub mod types;
 pub mod value;

@@ -24,37 +24,7 @@ pub const MAX_NAMED: usize = 0x7FFF;
 
 /// The CRC-32 of MS-OXMSG name hashing (as MS-OXRTFCP): reflected
 /// polynomial 0xEDB88320, initial value 0, no final XOR.
-pub fn crc32(data: &[u8]) -> u32 {
-    // Evaluated at compile time: an index out of range would not compile.
-    #[allow(clippy::indexing_slicing)]
-    const TABLE: [u32; 256] = {
-        let mut t = [0u32; 256];
-        let mut i = 0;
-        while i < 256 {
-            let mut c = i as u32;
-            let mut k = 0;
-            while k < 8 {
-                c = if c & 1 != 0 {
-                    0xEDB8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-                k += 1;
-            }
-            t[i] = c;
-            i += 1;
-        }
-        t
-    };
-    let mut crc = 0u32;
-    for &b in data {
-        // The index is masked to 0..=255, so it is always in the table.
-        #[allow(clippy::indexing_slicing)]
-        let entry = TABLE[((crc ^ u32::from(b)) & 0xFF) as usize];
-        crc = entry ^ (crc >> 8);
-    }
-    crc
-}
+pub use oxpim_mapi::rtf::crc32;
 
 /// The hash key of a name: the LID, or the CRC-32 of the UTF-16LE string
 /// name (lower-cased first in PS_INTERNET_HEADERS, as Outlook does).

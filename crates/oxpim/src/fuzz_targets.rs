@@ -22,6 +22,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("msg_read", msg_read),
     ("ical_mapi", ical_mapi),
     ("vcard_contact", vcard_contact),
+    ("rtf", rtf),
 ];
 
 /// The lexer over the bytes: lines come in order, each inside the input,
@@ -347,6 +348,29 @@ pub fn vcard_contact(data: &[u8]) {
             imported.messages.len(),
             "{version:?}:\n{}",
             String::from_utf8_lossy(&text)
+        );
+    }
+}
+
+/// Outlook's RTF bodies on arbitrary bytes: read as a PidTagRtfCompressed
+/// value they give an error or at most `MAX_RTF_BYTES` of RTF, whose text
+/// and encapsulated HTML are then read; read as RTF they give text (or the
+/// nesting error), and HTML only when they say they encapsulate it.
+pub fn rtf(data: &[u8]) {
+    use oxpim_mapi::rtf;
+    if let Ok(raw) = rtf::decompress(data) {
+        assert!(
+            raw.len() <= rtf::MAX_RTF_BYTES,
+            "decompressed past the limit"
+        );
+        let _ = rtf::text_of(&raw);
+        let _ = rtf::html_of(&raw);
+    }
+    let text = rtf::text_of(data);
+    if let Ok(Some(_)) = rtf::html_of(data) {
+        assert!(
+            text.is_ok(),
+            "HTML read where the text reading met too deep a nesting"
         );
     }
 }

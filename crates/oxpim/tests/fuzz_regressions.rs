@@ -78,6 +78,7 @@ fn corpus_files_pass_the_targets() {
         ("msg_read", &["msg"]),
         ("ical_mapi", &["ical", "vcal"]),
         ("vcard_contact", &["vcard"]),
+        ("rtf", &["msg"]),
     ];
     let mut failed = Vec::new();
     let mut replayed = 0usize;

@@ -154,3 +154,74 @@ fn extract_msg_reads_appointments_written_from_icalendar() {
     assert_eq!(allday["end"], "2025-07-04T22:00:00Z");
     let _ = files;
 }
+
+/// Whitespace aside: runs of whitespace become one space.
+fn squeezed(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Real Outlook/Exchange `.msg` files of the corpus whose HTML body exists
+/// only encapsulated in the RTF body (no PidTagHtml): the X-ALT-DESC that
+/// export writes equals the HTML extract-msg (RTFDE) takes out of the same
+/// RTF. Skipped when `../shared/corpus` is not beside the repository.
+#[test]
+fn html_from_rtf_bodies_matches_extract_msg() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/msg");
+    if !corpus.is_dir() {
+        eprintln!("SKIPPED: no corpus at {}", corpus.display());
+        return;
+    }
+    let mut cases: Vec<(PathBuf, String)> = Vec::new();
+    let mut dirs = vec![corpus];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+                continue;
+            }
+            if p.extension().and_then(|x| x.to_str()) != Some("msg") {
+                continue;
+            }
+            let Ok(m) = oxpim::msg::from_bytes(&std::fs::read(&p).unwrap()) else {
+                continue;
+            };
+            if m.properties
+                .binary(&oxpim::mapi::props::PID_TAG_HTML)
+                .is_some()
+            {
+                continue;
+            }
+            let exported = oxpim::messages_to_calendar(&[m], oxpim::ExportOptions::default());
+            let alt = exported
+                .document
+                .components
+                .iter()
+                .flat_map(|c| c.components.iter())
+                .filter(|c| c.name() == "VEVENT")
+                .flat_map(|c| c.properties_named("X-ALT-DESC"))
+                .find_map(|p| p.as_text().map(str::to_owned));
+            if let Some(alt) = alt {
+                cases.push((p, alt));
+            }
+        }
+    }
+    cases.sort();
+    // The corpus's Exchange meeting request is one.
+    assert!(!cases.is_empty(), "no corpus .msg with HTML only in RTF");
+    let files: Vec<PathBuf> = cases.iter().map(|(p, _)| p.clone()).collect();
+    let Some(seen) = python_read(&files) else {
+        return;
+    };
+    for ((path, ours), theirs) in cases.iter().zip(seen.as_array().unwrap()) {
+        let theirs = theirs["html"]
+            .as_str()
+            .unwrap_or_else(|| panic!("extract-msg found no HTML in {}", path.display()));
+        assert_eq!(
+            squeezed(ours),
+            squeezed(theirs),
+            "HTML of {}",
+            path.display()
+        );
+    }
+}

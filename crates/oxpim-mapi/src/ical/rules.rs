@@ -345,12 +345,34 @@ fn push_crlf(out: &mut String, text: &str) {
 }
 
 fn export_body(cx: &mut ExportContext<'_>) {
-    let Some(body) = cx
+    let plain = cx
         .message
         .properties
         .text(&props::PID_TAG_BODY, cx.message.properties.codepage())
-    else {
-        return;
+        .filter(|b| !b.is_empty());
+    // Without a plain body, the text of the RTF one (MS-OXCICAL: the RTF
+    // body is the source of DESCRIPTION's rich counterpart; a message
+    // whose only body is RTF would otherwise lose it).
+    let body = match plain {
+        Some(b) => b,
+        None => match crate::rtf::message_text(&cx.message.properties) {
+            Some(Ok(text)) if !text.is_empty() => text,
+            Some(Err(e)) => {
+                cx.warn(format!(
+                    "PidTagRtfCompressed not read ({e}); no DESCRIPTION from it"
+                ));
+                return;
+            }
+            _ => match cx
+                .message
+                .properties
+                .text(&props::PID_TAG_BODY, cx.message.properties.codepage())
+            {
+                // An empty plain body is still written, as before.
+                Some(b) => b,
+                None => return,
+            },
+        },
     };
     let name = if cx.method.is_response() {
         "COMMENT"
@@ -380,6 +402,21 @@ fn import_html(cx: &mut ImportContext<'_>) {
 
 fn export_html(cx: &mut ExportContext<'_>) {
     let Some(html) = cx.message.properties.binary(&props::PID_TAG_HTML) else {
+        // MS-OXCICAL 2.1.3.1.1.20.27: the RTF body gives X-ALT-DESC when
+        // it encapsulates HTML (MS-OXRTFEX); native RTF is not converted.
+        match crate::rtf::message_html(&cx.message.properties) {
+            Some(Ok(Some(html))) => {
+                let mut p = text_prop("X-ALT-DESC", &html);
+                p.params_mut().set("FMTTYPE", "text/html");
+                cx.event.push(p);
+            }
+            Some(Err(e)) => {
+                cx.warn(format!(
+                    "PidTagRtfCompressed not read ({e}); no X-ALT-DESC from it"
+                ));
+            }
+            _ => {}
+        }
         return;
     };
     let cp = cx

@@ -1464,7 +1464,21 @@ fn import_note(cx: &mut ImportContext<'_>) {
 }
 
 fn export_note(cx: &mut ExportContext<'_>) {
-    if let Some(body) = cx.text(&props::PID_TAG_BODY) {
+    // Without a plain body, the text of the RTF one.
+    let body = match cx.text(&props::PID_TAG_BODY) {
+        Some(b) => Some(b),
+        None => match crate::rtf::message_text(&cx.message.properties) {
+            Some(Ok(text)) => Some(text).filter(|t| !t.trim().is_empty()),
+            Some(Err(e)) => {
+                cx.warn(format!(
+                    "PidTagRtfCompressed not read ({e}); no NOTE from it"
+                ));
+                None
+            }
+            None => None,
+        },
+    };
+    if let Some(body) = body {
         let mut p = vprop("NOTE", lf(body.trim_end()));
         cx.restore("NOTE", &mut p, true);
         cx.push(p);

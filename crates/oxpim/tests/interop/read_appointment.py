@@ -23,6 +23,18 @@ def utc(v):
     return v.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def html(m):
+    """extract-msg's HTML body (PidTagHtml, or HTML de-encapsulated from the
+    RTF body by RTFDE), as text; None when it has none or cannot make one."""
+    try:
+        h = m.htmlBody
+    except Exception:  # noqa: BLE001 - a reader failure is "no HTML"
+        return None
+    if isinstance(h, bytes):
+        return h.decode("utf-8", "replace")
+    return h
+
+
 def main():
     out = []
     for path in sys.argv[1:]:
@@ -40,6 +52,7 @@ def main():
                 {"name": r.name, "email": r.email, "type": int(r.type)} for r in m.recipients
             ],
             "body": m.body,
+            "html": html(m),
             "recurring": bool(m.isRecurring),
             "attachments": len(m.attachments),
         })
