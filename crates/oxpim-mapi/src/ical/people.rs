@@ -87,7 +87,8 @@ pub fn params_property() -> NamedProperty {
 }
 
 /// The parameters of an ORGANIZER or ATTENDEE line that `derivable`
-/// (name, first value uppercased) says export does not reproduce, as JSON;
+/// (name uppercased, first value as written, to be compared ignoring ASCII
+/// case) says export does not reproduce, as JSON;
 /// a missing CN is recorded as `["CN", []]`.
 fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<String> {
     let mut out = String::new();
@@ -108,7 +109,8 @@ fn kept_params_into(
             std::borrow::Cow::Borrowed(s)
         }
     }
-    // Names and values are compared uppercase; only kept ones are copied.
+    // Names are compared uppercase (copied only when written otherwise),
+    // values ignoring case (never copied).
     out.clear();
     let mut n = 0usize;
     let mut add = |out: &mut String, name: &str, values: &mut dyn Iterator<Item = &str>| {
@@ -127,8 +129,7 @@ fn kept_params_into(
     };
     for (pname, param) in p.params().iter() {
         let name = upper(pname);
-        let first_up = upper(param.first().unwrap_or_default());
-        if !derivable(&name, &first_up) {
+        if !derivable(&name, param.first().unwrap_or_default()) {
             add(out, &name, &mut param.iter());
         }
     }
@@ -456,12 +457,16 @@ fn import_people(cx: &mut ImportContext<'_>) {
         }
         // Parameters the row does not give back.
         let (role_out, cutype_out) = exported_role(kind);
+        // `first` is as written: compared ignoring case.
+        let is = |first: &str, v: Option<&str>| v.is_some_and(|v| first.eq_ignore_ascii_case(v));
         let kept = cx.people.kept(p, |name, first| match name {
             "CN" | "X-MS-OLKRESPTIME" | "X-MS-OLK-RESPTIME" => true,
-            "PARTSTAT" => track.is_some() || first == "NEEDS-ACTION",
-            "ROLE" => Some(first) == role_out || (role_out.is_none() && first == "REQ-PARTICIPANT"),
+            "PARTSTAT" => track.is_some() || first.eq_ignore_ascii_case("NEEDS-ACTION"),
+            "ROLE" => {
+                is(first, role_out) || (role_out.is_none() && is(first, Some("REQ-PARTICIPANT")))
+            }
             "CUTYPE" => {
-                Some(first) == cutype_out || (cutype_out.is_none() && first == "INDIVIDUAL")
+                is(first, cutype_out) || (cutype_out.is_none() && is(first, Some("INDIVIDUAL")))
             }
             _ => false,
         });
