@@ -12,7 +12,8 @@
 //! MS-OXRTFEX).
 //!
 //! What it must never do: read or write any file format (that is
-//! `oxpim-msg`'s job), lose a property it does not know (unknown types are
+//! `oxpim-msg`'s job; the RTF inside a PidTagRtfCompressed value is a
+//! property's contents, read by [`rtf`]), lose a property it does not know (unknown types are
 //! kept as bytes), or depend on a crate above it.
 //!
 //! ```

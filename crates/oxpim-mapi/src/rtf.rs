@@ -4,9 +4,12 @@
 //! any RTF, for messages whose only body is RTF.
 //!
 //! Everything here reads untrusted bytes and is bounded: the decompressed
-//! size by [`MAX_RTF_BYTES`], group nesting by [`MAX_RTF_DEPTH`]. Nothing
-//! here converts native (Word-authored) RTF formatting to HTML; such a
-//! body gives plain text only.
+//! size by [`MAX_RTF_BYTES`], group nesting by [`MAX_RTF_DEPTH`]; a control
+//! word's name is read up to 32 letters and its parameter up to 11
+//! characters (sign included, clamped to `i32`), `\ucN` up to 16, and the
+//! header is looked at for its first 64 tokens. Nothing here converts
+//! native (Word-authored) RTF formatting to HTML; such a body gives plain
+//! text only.
 //!
 //! ```
 //! use oxpim_mapi::rtf;
@@ -116,13 +119,16 @@ fn u32_at(data: &[u8], at: usize) -> u32 {
 
 /// The RTF held by a PidTagRtfCompressed value.
 ///
-/// Compressed content must pass its CRC; COMPSIZE is not trusted (writers
-/// disagree on it), the content runs to the end marker or to RAWSIZE bytes.
-/// Content stored uncompressed (`MELA`) is returned up to RAWSIZE bytes.
+/// Compressed content must pass its CRC, computed over the COMPSIZE − 12
+/// bytes after the header or, when that does not match (writers disagree on
+/// COMPSIZE and some pad the value), over everything after the header; the
+/// content runs to its end marker or to RAWSIZE bytes. Content stored
+/// uncompressed (`MELA`) must hold RAWSIZE bytes.
 pub fn decompress(data: &[u8]) -> Result<Vec<u8>, RtfError> {
     if data.len() < 16 {
         return Err(RtfError::TooShort(data.len()));
     }
+    let comp_size = usize::try_from(u32_at(data, 0)).unwrap_or(usize::MAX);
     let raw_size = u32_at(data, 4);
     let kind = u32_at(data, 8);
     let stored_crc = u32_at(data, 12);
@@ -132,15 +138,28 @@ pub fn decompress(data: &[u8]) -> Result<Vec<u8>, RtfError> {
     }
     let contents = data.get(16..).unwrap_or_default();
     match kind {
-        UNCOMPRESSED => Ok(contents.get(..raw).unwrap_or(contents).to_vec()),
+        UNCOMPRESSED => contents
+            .get(..raw)
+            .map(<[u8]>::to_vec)
+            .ok_or(RtfError::Truncated(contents.len())),
         COMPRESSED => {
-            let computed = crc32(contents);
-            if computed != stored_crc {
-                return Err(RtfError::Crc {
-                    stored: stored_crc,
-                    computed,
-                });
-            }
+            let declared = comp_size
+                .checked_sub(12)
+                .and_then(|n| contents.get(..n))
+                .filter(|c| crc32(c) == stored_crc);
+            let contents = match declared {
+                Some(c) => c,
+                None => {
+                    let computed = crc32(contents);
+                    if computed != stored_crc {
+                        return Err(RtfError::Crc {
+                            stored: stored_crc,
+                            computed,
+                        });
+                    }
+                    contents
+                }
+            };
             lzfu(contents, raw)
         }
         other => Err(RtfError::UnknownType(other)),
@@ -275,6 +294,7 @@ impl<'a> Lexer<'a> {
                 let hex = self.src.get(self.at..self.at + 2).unwrap_or_default();
                 let value = std::str::from_utf8(hex)
                     .ok()
+                    .filter(|h| h.len() == 2 && h.bytes().all(|b| b.is_ascii_hexdigit()))
                     .and_then(|h| u8::from_str_radix(h, 16).ok());
                 return match value {
                     Some(v) => {
@@ -376,22 +396,39 @@ struct Group {
     htmlrtf: bool,
     htmltag: bool,
     uc: usize,
+    /// The code page of the current font (`\fN`), when its font table
+    /// entry gives one.
+    font_cp: Option<u32>,
 }
 
-/// Text gathered from RTF: bytes in the document's code page, decoded in
-/// runs, and Unicode characters from `\u`.
+/// Text gathered from RTF: bytes in the code page in force, decoded in
+/// runs, and Unicode characters from `\u` (UTF-16 code units: a surrogate
+/// pair is joined; a lone surrogate becomes U+FFFD).
 struct Out {
     text: String,
     bytes: Vec<u8>,
     codepage: u32,
+    /// A high surrogate waiting for its low half.
+    high: Option<u32>,
 }
 
 impl Out {
     fn flush(&mut self) {
+        if self.high.take().is_some() {
+            self.text.push(char::REPLACEMENT_CHARACTER);
+        }
         if !self.bytes.is_empty() {
+            let enc = codepage::encoding(self.codepage).unwrap_or(encoding_rs::WINDOWS_1252);
             self.text
-                .push_str(&codepage::decode(&self.bytes, self.codepage));
+                .push_str(&enc.decode_without_bom_handling(&self.bytes).0);
             self.bytes.clear();
+        }
+    }
+    /// Bytes to come are in `cp`.
+    fn codepage(&mut self, cp: u32) {
+        if cp != self.codepage {
+            self.flush();
+            self.codepage = cp;
         }
     }
     fn char(&mut self, c: char) {
@@ -402,10 +439,117 @@ impl Out {
         self.flush();
         self.text.push_str(s);
     }
+    /// One UTF-16 code unit given by `\uN`.
+    fn unit(&mut self, unit: u32) {
+        match (self.high.take(), unit) {
+            (Some(high), 0xDC00..=0xDFFF) => {
+                let c = 0x10000 + ((high - 0xD800) << 10) + (unit - 0xDC00);
+                self.char(char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
+            (pending, _) => {
+                if pending.is_some() {
+                    self.text.push(char::REPLACEMENT_CHARACTER);
+                }
+                if (0xD800..=0xDBFF).contains(&unit) {
+                    self.flush();
+                    self.high = Some(unit);
+                } else {
+                    self.char(char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER));
+                }
+            }
+        }
+    }
 }
 
-/// How an RTF body was made, from its header (MS-OXRTFEX 2.1.3.1.1): the
-/// control words before the first text or group other than the font table.
+/// The code page of a font table's `\fcharsetN` (RTF 1.9.1), or `None`
+/// for the default and symbol character sets (the document's code page is
+/// used).
+fn charset_codepage(charset: i32) -> Option<u32> {
+    Some(match charset {
+        0 => 1252,
+        77 => 10000,
+        78 => 10001,
+        128 => 932,
+        129 => 949,
+        130 => 1361,
+        134 => 936,
+        136 => 950,
+        161 => 1253,
+        162 => 1254,
+        163 => 1258,
+        177 => 1255,
+        178 => 1256,
+        186 => 1257,
+        204 => 1251,
+        222 => 874,
+        238 => 1250,
+        254 => 437,
+        255 => 850,
+        _ => return None,
+    })
+}
+
+/// Most fonts whose code page is kept from a font table.
+const MAX_FONTS: usize = 4096;
+
+/// The code page of each font of the font table (`\cpgN`, else
+/// `\fcharsetN`), by font number; at most [`MAX_FONTS`].
+fn font_codepages(rtf: &[u8]) -> Vec<(i32, u32)> {
+    let mut fonts: Vec<(i32, u32, bool)> = Vec::new();
+    let mut lx = Lexer { src: rtf, at: 0 };
+    let mut depth = 0usize;
+    // The depth of the font table group, once in it.
+    let mut table: Option<usize> = None;
+    let mut font: Option<i32> = None;
+    let mut seen = 0usize;
+    while let Some(t) = lx.next() {
+        seen += 1;
+        match t {
+            Tok::Open => depth += 1,
+            Tok::Close => {
+                if table == Some(depth) {
+                    break;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Tok::Word(b"fonttbl", _) if table.is_none() => table = Some(depth),
+            Tok::Word(name, Some(n)) if table.is_some() => {
+                let cp = match name {
+                    b"f" => {
+                        font = Some(n);
+                        None
+                    }
+                    b"cpg" => u32::try_from(n).ok().filter(|c| *c > 0).map(|c| (c, true)),
+                    b"fcharset" => charset_codepage(n).map(|c| (c, false)),
+                    _ => None,
+                };
+                if let (Some(f), Some((cp, explicit))) = (font, cp) {
+                    // \cpg wins over \fcharset, whichever comes first.
+                    let room = fonts.len() < MAX_FONTS;
+                    match fonts.iter_mut().find(|(k, _, _)| *k == f) {
+                        Some(entry) if explicit || !entry.2 => *entry = (f, cp, explicit),
+                        Some(_) => {}
+                        None if room => fonts.push((f, cp, explicit)),
+                        None => {}
+                    }
+                }
+            }
+            Tok::Text(t) if table.is_none() && !t.iter().all(u8::is_ascii_whitespace) => break,
+            _ => {}
+        }
+        // The font table is in the header: a document without one is not
+        // read to its end.
+        if table.is_none() && seen > 64 {
+            break;
+        }
+    }
+    fonts.into_iter().map(|(f, cp, _)| (f, cp)).collect()
+}
+
+/// How an RTF body was made, from its header (MS-OXRTFEX 2.2.3.1): a
+/// `\fromhtml1` or `\fromtext` among the first 64 tokens (the
+/// specification looks at the first 10 control words; Outlook writes it
+/// right after `\ansicpg`), before any text that is not white space.
 fn encapsulation(rtf: &[u8]) -> Option<&'static str> {
     let mut lx = Lexer { src: rtf, at: 0 };
     let mut seen = 0;
@@ -424,27 +568,49 @@ fn encapsulation(rtf: &[u8]) -> Option<&'static str> {
     None
 }
 
-/// The code page of `\ansicpgN` in the header, or Windows-1252.
+/// The document's code page: `\ansicpgN` in the header, else that of
+/// `\mac`, `\pc` or `\pca`, else Windows-1252.
 fn ansi_codepage(rtf: &[u8]) -> u32 {
     let mut lx = Lexer { src: rtf, at: 0 };
+    let mut set = 1252;
     for _ in 0..64 {
         match lx.next() {
             Some(Tok::Word(b"ansicpg", Some(cp))) => {
                 return u32::try_from(cp).ok().filter(|c| *c > 0).unwrap_or(1252);
             }
+            Some(Tok::Word(b"mac", _)) => set = 10000,
+            Some(Tok::Word(b"pc", _)) => set = 437,
+            Some(Tok::Word(b"pca", _)) => set = 850,
             Some(Tok::Text(t)) if !t.iter().all(u8::is_ascii_whitespace) => break,
             None => break,
             _ => {}
         }
     }
-    1252
+    set
+}
+
+/// `\deffN` in the header: the font in force before any `\fN`.
+fn default_font(rtf: &[u8]) -> Option<i32> {
+    let mut lx = Lexer { src: rtf, at: 0 };
+    for _ in 0..64 {
+        match lx.next()? {
+            Tok::Word(b"deff", n) => return n,
+            Tok::Text(t) if !t.iter().all(u8::is_ascii_whitespace) => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
+    let ansi = ansi_codepage(rtf);
+    let fonts = font_codepages(rtf);
+    let font_cp = |n: i32| fonts.iter().find(|(k, _)| *k == n).map(|(_, cp)| *cp);
     let mut out = Out {
         text: String::new(),
         bytes: Vec::new(),
-        codepage: ansi_codepage(rtf),
+        codepage: ansi,
+        high: None,
     };
     let mut lx = Lexer { src: rtf, at: 0 };
     let mut stack: Vec<Group> = Vec::new();
@@ -453,6 +619,7 @@ fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
         htmlrtf: false,
         htmltag: false,
         uc: 1,
+        font_cp: default_font(rtf).and_then(font_cp),
     };
     // A group's first token decides whether it is a destination.
     let mut first = false;
@@ -507,12 +674,15 @@ fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
         };
         match t {
             Tok::Word(b"htmlrtf", p) => g.htmlrtf = p != Some(0),
+            Tok::Word(b"f", Some(n)) => g.font_cp = font_cp(n),
             Tok::Word(b"uc", p) => g.uc = usize::try_from(p.unwrap_or(1)).unwrap_or(1).min(16),
             Tok::Word(b"u", Some(v)) => {
                 if shown {
                     let code = if v < 0 { v + 65536 } else { v };
-                    let c = u32::try_from(code).ok().and_then(char::from_u32);
-                    out.char(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+                    match u32::try_from(code) {
+                        Ok(unit) => out.unit(unit),
+                        Err(_) => out.char(char::REPLACEMENT_CHARACTER),
+                    }
                 }
                 fallback = g.uc;
             }
@@ -520,6 +690,13 @@ fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
                 if fallback > 0 {
                     fallback -= 1;
                 } else if shown {
+                    // MS-OXRTFEX 2.2.3.2: the current font's code page;
+                    // inside an HTML tag, the document's.
+                    out.codepage(if g.htmltag {
+                        ansi
+                    } else {
+                        g.font_cp.unwrap_or(ansi)
+                    });
                     out.bytes.push(b);
                 }
             }
@@ -527,7 +704,12 @@ fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
                 let drop = fallback.min(text.len());
                 fallback -= drop;
                 text = text.get(drop..).unwrap_or_default();
-                if shown {
+                if shown && !text.is_empty() {
+                    out.codepage(if g.htmltag {
+                        ansi
+                    } else {
+                        g.font_cp.unwrap_or(ansi)
+                    });
                     out.bytes.extend_from_slice(text);
                 }
             }
@@ -577,12 +759,14 @@ fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
 }
 
 /// The HTML encapsulated in `rtf` (MS-OXRTFEX, `\fromhtml1`), or `None`
-/// when the RTF does not encapsulate HTML.
+/// when the RTF does not encapsulate HTML (or the HTML is only white
+/// space). `\mhtmltag` groups, the same tags with their URLs rewritten for
+/// MHTML, are left out: the HTML keeps the original tags.
 pub fn html_of(rtf: &[u8]) -> Result<Option<String>, RtfError> {
     if encapsulation(rtf) != Some("html") {
         return Ok(None);
     }
-    read(rtf, Mode::Encapsulated).map(Some)
+    read(rtf, Mode::Encapsulated).map(|h| Some(h).filter(|h| !h.trim().is_empty()))
 }
 
 /// The plain text of `rtf`: the encapsulated text of a `\fromtext`
@@ -715,19 +899,59 @@ Tab\\tab end\\~x \\{braces\\} \\\\ {\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt 
     }
 
     #[test]
+    fn surrogate_pairs_and_fallback_scopes() {
+        // 😀 as Word writes it: two \u code units, each with a fallback.
+        assert_eq!(text_of(b"{\\rtf1\\uc1 \\u-10179?\\u-8704?}").unwrap(), "😀");
+        // A lone high surrogate.
+        assert_eq!(text_of(b"{\\rtf1\\uc1 \\u-10179?x}").unwrap(), "\u{FFFD}x");
+        // \uc is restored at the end of its group.
+        assert_eq!(
+            text_of(b"{\\rtf1\\uc1 {\\uc2\\u26085??}\\u26412?}").unwrap(),
+            "日本"
+        );
+    }
+
+    #[test]
+    fn each_font_has_its_code_page() {
+        // MS-OXRTFEX 2.2.3.2: \'hh bytes are in the current font's code
+        // page (\fcharset, or \cpg, which wins), else the document's.
+        let rtf = b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Arial;}\
+{\\f1\\fcharset204 Arial Cyr;}{\\f2\\cpg1253\\fcharset204 Greek;}}\
+\\f1 \\'cf\\'f0\\'e8 {\\f2 \\'e1}\\f0  caf\\'e9}";
+        assert_eq!(text_of(rtf).unwrap(), "При α café");
+    }
+
+    #[test]
+    fn compressed_size_and_padding() {
+        // Padding after the content: the CRC is of COMPSIZE − 12 bytes.
+        let mut padded = HELLO.to_vec();
+        padded.extend_from_slice(&[0; 5]);
+        assert_eq!(decompress(&padded).unwrap(), decompress(HELLO).unwrap());
+        // Stored content shorter than RAWSIZE is truncated, not shortened.
+        let mut short = Vec::new();
+        short.extend_from_slice(&22u32.to_le_bytes());
+        short.extend_from_slice(&100u32.to_le_bytes());
+        short.extend_from_slice(b"MELA");
+        short.extend_from_slice(&[0; 4]);
+        short.extend_from_slice(b"{\\rtf1 x}");
+        assert_eq!(decompress(&short), Err(RtfError::Truncated(9)));
+    }
+
+    #[test]
     fn encapsulated_html_comes_back() {
-        // MS-OXRTFEX: tags in \htmltag groups, RTF-only text in \htmlrtf
-        // regions, and \mhtmltag groups are left out.
+        // MS-OXRTFEX: tags come from \htmltag groups; RTF-only text in
+        // \htmlrtf regions and \mhtmltag groups (the tag with its URL
+        // rewritten for MHTML) are left out.
         let rtf =
             b"{\\rtf1\\ansi\\ansicpg1252\\fromhtml1 \\deff0{\\fonttbl{\\f0\\fswiss Arial;}}\r\n\
 {\\*\\htmltag19 <html>}{\\*\\htmltag34 <head>}{\\*\\htmltag41 </head>}\
 {\\*\\htmltag50 <body>}\\htmlrtf {\\b RTF only}\\htmlrtf0 \
-{\\*\\htmltag64 <p>}Caf\\'e9 {\\*\\mhtmltag84 <a href=\"x\">}{\\*\\htmltag84 <a href=\"cid:y\">}\
+{\\*\\htmltag64 <p>}Caf\\'e9 {\\*\\mhtmltag84 <a href=\"cid:y\">}{\\*\\htmltag84 <a href=\"x\">}\
 link{\\*\\htmltag92 </a>}\\htmlrtf \\par \\htmlrtf0 {\\*\\htmltag72 </p>}\\par\
 {\\*\\htmltag58 </body>}{\\*\\htmltag27 </html>}}";
         assert_eq!(
             html_of(rtf).unwrap().unwrap(),
-            "<html><head></head><body><p>Café <a href=\"cid:y\">link</a></p>\r\n</body></html>"
+            "<html><head></head><body><p>Café <a href=\"x\">link</a></p>\r\n</body></html>"
         );
         // Read as plain RTF, the same document shows its RTF text.
         assert_eq!(text_of(rtf).unwrap(), "RTF onlyCafé link");
@@ -755,17 +979,22 @@ link{\\*\\htmltag92 </a>}\\htmlrtf \\par \\htmlrtf0 {\\*\\htmltag72 </p>}\\par\
         assert_eq!(text_of(ok.as_bytes()).unwrap(), "x");
         // Unbalanced braces, a trailing backslash, bad hex, a huge \bin
         // and a huge parameter.
-        for odd in [
-            &b"}}{\\rtf1 a"[..],
-            b"{\\rtf1 b\\",
-            b"{\\rtf1 c\\'zz}",
-            b"{\\rtf1 d\\bin99999999 ignored}",
-            b"{\\rtf1 e\\u99999999999 f\\uc99999999999 g}",
+        for (odd, text) in [
+            (&b"}}{\\rtf1 a"[..], ""),
+            (b"{\\rtf1 b\\", "b"),
+            (b"{\\rtf1 c\\'zz}", "czz"),
+            (b"{\\rtf1 c\\'+f}", "c+f"),
+            (b"{\\rtf1 d\\bin99999999 ignored}", "d"),
+            // A code unit past U+FFFF; its fallback character dropped.
+            (b"{\\rtf1 e\\u99999999999 f\\uc99999999999 g}", "e\u{FFFD}g"),
         ] {
-            let _ = text_of(odd).unwrap();
-            let _ = html_of(odd).unwrap();
+            assert_eq!(
+                text_of(odd).unwrap(),
+                text,
+                "{}",
+                String::from_utf8_lossy(odd)
+            );
+            assert_eq!(html_of(odd).unwrap(), None);
         }
-        assert_eq!(text_of(b"}}{\\rtf1 a").unwrap(), "");
-        assert_eq!(text_of(b"{\\rtf1 c\\'zz}").unwrap(), "czz");
     }
 }

@@ -116,21 +116,83 @@ fn native_rtf_gives_text_but_no_html() {
     assert!(texts(&e, "X-ALT-DESC").is_empty());
 }
 
-#[test]
-fn an_unreadable_rtf_body_is_reported() {
-    // LZFu content whose CRC does not match the header.
+/// LZFu content whose CRC does not match the header.
+fn bad_rtf() -> Vec<u8> {
     let mut bad = mela(b"{\\rtf1 x}");
     bad[8..12].copy_from_slice(b"LZFu");
     bad[12..16].copy_from_slice(&[1, 2, 3, 4]);
-    let e = exported(appointment(Some(bad)));
-    assert!(texts(&e, "DESCRIPTION").is_empty());
-    let warned: Vec<_> = e
-        .diagnostics
+    bad
+}
+
+fn rtf_warnings(diagnostics: &[oxpim_contentline::Diagnostic]) -> Vec<String> {
+    diagnostics
         .iter()
         .filter(|d| d.message.contains("PidTagRtfCompressed not read"))
-        .collect();
-    assert_eq!(warned.len(), 2, "{:?}", e.diagnostics);
-    assert!(warned[0].message.contains("CRC"), "{}", warned[0].message);
+        .map(|d| d.message.clone())
+        .collect()
+}
+
+#[test]
+fn an_unreadable_rtf_body_is_reported_once() {
+    let e = exported(appointment(Some(bad_rtf())));
+    assert!(texts(&e, "DESCRIPTION").is_empty());
+    let warned = rtf_warnings(&e.diagnostics);
+    assert_eq!(warned.len(), 1, "{:?}", e.diagnostics);
+    assert!(warned[0].contains("CRC"), "{}", warned[0]);
+    assert!(
+        warned[0].contains("no DESCRIPTION or X-ALT-DESC"),
+        "{}",
+        warned[0]
+    );
+
+    // An empty plain body is still written; the warning names what was
+    // not taken from the RTF.
+    let mut m = appointment(Some(bad_rtf()));
+    m.properties.set(&props::PID_TAG_BODY, "").unwrap();
+    m.properties.insert(
+        props::PID_TAG_HTML.key(),
+        PropValue::Binary(b"<p>x</p>".to_vec().into()),
+    );
+    let e = exported(m);
+    assert_eq!(texts(&e, "DESCRIPTION"), [""]);
+    let warned = rtf_warnings(&e.diagnostics);
+    assert_eq!(warned.len(), 1, "{:?}", e.diagnostics);
+    assert!(
+        warned[0].ends_with("no DESCRIPTION from it"),
+        "{}",
+        warned[0]
+    );
+
+    // With a plain body, only the HTML is missed.
+    let mut m = appointment(Some(bad_rtf()));
+    m.properties.set(&props::PID_TAG_BODY, "Text").unwrap();
+    let e = exported(m);
+    assert_eq!(texts(&e, "DESCRIPTION"), ["Text"]);
+    let warned = rtf_warnings(&e.diagnostics);
+    assert_eq!(warned.len(), 1, "{:?}", e.diagnostics);
+    assert!(
+        warned[0].ends_with("no X-ALT-DESC from it"),
+        "{}",
+        warned[0]
+    );
+}
+
+#[test]
+fn an_rtf_body_out_of_sync_gives_no_html() {
+    // PidTagRtfInSync false: the plain body is newer than the RTF one.
+    let mut m = appointment(Some(mela(HTML_RTF)));
+    m.properties
+        .set(&props::PID_TAG_BODY, "Newer text")
+        .unwrap();
+    m.properties
+        .set(&props::PID_TAG_RTF_IN_SYNC, false)
+        .unwrap();
+    let e = exported(m.clone());
+    assert_eq!(texts(&e, "DESCRIPTION"), ["Newer text"]);
+    assert!(texts(&e, "X-ALT-DESC").is_empty());
+    // In sync, the RTF's HTML is the rich form of the same text.
+    m.properties.set(&props::PID_TAG_RTF_IN_SYNC, true).unwrap();
+    assert_eq!(texts(&exported(m), "X-ALT-DESC").len(), 1);
 }
 
 #[test]
@@ -152,4 +214,17 @@ fn a_contact_note_comes_from_an_rtf_body() {
         .map(|p| p.as_text().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(notes, ["Met at the fair.\nCall back."]);
+
+    let mut m = Message::with_class("IPM.Contact");
+    m.properties
+        .set(&props::PID_TAG_DISPLAY_NAME, "Bo Example")
+        .unwrap();
+    m.properties.insert(
+        props::PID_TAG_RTF_COMPRESSED.key(),
+        PropValue::Binary(bad_rtf().into()),
+    );
+    let e = vcard::Exporter::new(vcard::ExportOptions::default()).export(&[m]);
+    let warned = rtf_warnings(&e.diagnostics);
+    assert_eq!(warned.len(), 1, "{:?}", e.diagnostics);
+    assert!(warned[0].ends_with("no NOTE from it"), "{}", warned[0]);
 }

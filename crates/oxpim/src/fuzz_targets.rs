@@ -353,18 +353,30 @@ pub fn vcard_contact(data: &[u8]) {
 }
 
 /// Outlook's RTF bodies on arbitrary bytes: read as a PidTagRtfCompressed
-/// value they give an error or at most `MAX_RTF_BYTES` of RTF, whose text
-/// and encapsulated HTML are then read; read as RTF they give text (or the
-/// nesting error), and HTML only when they say they encapsulate it.
+/// value (as they are, and as LZFu content with the CRC made right, so
+/// that the decoder itself is reached) they give an error or at most
+/// `MAX_RTF_BYTES` of RTF, whose text and encapsulated HTML are then read;
+/// read as RTF they give text (or the nesting error), and HTML only when
+/// they say they encapsulate it.
 pub fn rtf(data: &[u8]) {
     use oxpim_mapi::rtf;
-    if let Ok(raw) = rtf::decompress(data) {
-        assert!(
-            raw.len() <= rtf::MAX_RTF_BYTES,
-            "decompressed past the limit"
-        );
-        let _ = rtf::text_of(&raw);
-        let _ = rtf::html_of(&raw);
+    let mut lzfu = data.to_vec();
+    if let (Some(kind), Some(content)) = (lzfu.get_mut(8..12), data.get(16..)) {
+        kind.copy_from_slice(b"LZFu");
+        let crc = rtf::crc32(content).to_le_bytes();
+        if let Some(slot) = lzfu.get_mut(12..16) {
+            slot.copy_from_slice(&crc);
+        }
+    }
+    for value in [data, &lzfu] {
+        if let Ok(raw) = rtf::decompress(value) {
+            assert!(
+                raw.len() <= rtf::MAX_RTF_BYTES,
+                "decompressed past the limit"
+            );
+            let _ = rtf::text_of(&raw);
+            let _ = rtf::html_of(&raw);
+        }
     }
     let text = rtf::text_of(data);
     if let Ok(Some(_)) = rtf::html_of(data) {

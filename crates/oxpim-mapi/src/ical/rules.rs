@@ -344,35 +344,46 @@ fn push_crlf(out: &mut String, text: &str) {
     out.push_str(text.get(run..).unwrap_or_default());
 }
 
-fn export_body(cx: &mut ExportContext<'_>) {
-    let plain = cx
-        .message
+/// The plain body of an exported message, when it has one that is not only
+/// white space (Outlook writes `"\r\n"` for none).
+fn plain_body(cx: &ExportContext<'_>) -> Option<String> {
+    cx.message
         .properties
         .text(&props::PID_TAG_BODY, cx.message.properties.codepage())
-        .filter(|b| !b.is_empty());
-    // Without a plain body, the text of the RTF one (MS-OXCICAL: the RTF
-    // body is the source of DESCRIPTION's rich counterpart; a message
-    // whose only body is RTF would otherwise lose it).
-    let body = match plain {
-        Some(b) => b,
+        .filter(|b| !b.trim().is_empty())
+}
+
+fn export_body(cx: &mut ExportContext<'_>) {
+    // Without a plain body, the text of the RTF one: a message whose only
+    // body is RTF would otherwise lose it.
+    let body = match plain_body(cx) {
+        Some(b) => Some(b),
         None => match crate::rtf::message_text(&cx.message.properties) {
-            Some(Ok(text)) if !text.is_empty() => text,
+            Some(Ok(text)) if !text.trim().is_empty() => Some(text),
             Some(Err(e)) => {
+                // One warning for the message: export_html, which also
+                // reads the RTF when there is no PidTagHtml, stays silent
+                // when there is no plain body.
+                let what = if cx.message.properties.binary(&props::PID_TAG_HTML).is_some() {
+                    "DESCRIPTION"
+                } else {
+                    "DESCRIPTION or X-ALT-DESC"
+                };
                 cx.warn(format!(
-                    "PidTagRtfCompressed not read ({e}); no DESCRIPTION from it"
+                    "PidTagRtfCompressed not read ({e}); no {what} from it"
                 ));
-                return;
+                None
             }
-            _ => match cx
-                .message
-                .properties
-                .text(&props::PID_TAG_BODY, cx.message.properties.codepage())
-            {
-                // An empty plain body is still written, as before.
-                Some(b) => b,
-                None => return,
-            },
+            _ => None,
         },
+    };
+    // Else the plain body as it is, even empty (as written before).
+    let Some(body) = body.or_else(|| {
+        cx.message
+            .properties
+            .text(&props::PID_TAG_BODY, cx.message.properties.codepage())
+    }) else {
+        return;
     };
     let name = if cx.method.is_response() {
         "COMMENT"
@@ -404,13 +415,20 @@ fn export_html(cx: &mut ExportContext<'_>) {
     let Some(html) = cx.message.properties.binary(&props::PID_TAG_HTML) else {
         // MS-OXCICAL 2.1.3.1.1.20.27: the RTF body gives X-ALT-DESC when
         // it encapsulates HTML (MS-OXRTFEX); native RTF is not converted.
+        // An RTF body marked out of date (PidTagRtfInSync false) beside a
+        // plain body is not used.
+        let plain = plain_body(cx).is_some();
+        if plain && cx.message.properties.bool(&props::PID_TAG_RTF_IN_SYNC) == Some(false) {
+            return;
+        }
         match crate::rtf::message_html(&cx.message.properties) {
             Some(Ok(Some(html))) => {
                 let mut p = text_prop("X-ALT-DESC", &html);
                 p.params_mut().set("FMTTYPE", "text/html");
                 cx.event.push(p);
             }
-            Some(Err(e)) => {
+            // Without a plain body export_body has said it.
+            Some(Err(e)) if plain => {
                 cx.warn(format!(
                     "PidTagRtfCompressed not read ({e}); no X-ALT-DESC from it"
                 ));
