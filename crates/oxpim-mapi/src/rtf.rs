@@ -399,6 +399,9 @@ struct Group {
     /// The code page of the current font (`\fN`), when its font table
     /// entry gives one.
     font_cp: Option<u32>,
+    /// In a `\upr` group: 1 until its first child (the ANSI form, left
+    /// out for the `\*\ud` Unicode form that follows), then 2.
+    upr: u8,
 }
 
 /// Text gathered from RTF: bytes in the code page in force, decoded in
@@ -620,6 +623,7 @@ fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
         htmltag: false,
         uc: 1,
         font_cp: default_font(rtf).and_then(font_cp),
+        upr: 0,
     };
     // A group's first token decides whether it is a destination.
     let mut first = false;
@@ -633,7 +637,13 @@ fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
                 if stack.len() >= MAX_RTF_DEPTH {
                     return Err(RtfError::TooDeep);
                 }
+                let ansi_form = g.upr == 1;
+                if ansi_form {
+                    g.upr = 2;
+                }
                 stack.push(g);
+                g.skip |= ansi_form;
+                g.upr = 0;
                 first = true;
                 starred = false;
                 fallback = 0;
@@ -661,6 +671,10 @@ fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
             let tag = mode == Mode::Encapsulated && was_starred && name == b"htmltag";
             if tag {
                 g.htmltag = true;
+            } else if name == b"upr" && at_start {
+                g.upr = 1;
+            } else if name == b"ud" && was_starred {
+                // The Unicode form of a \upr group: read.
             } else if was_starred || SKIPPED.contains(&name) {
                 g.skip = true;
             }
@@ -909,6 +923,12 @@ Tab\\tab end\\~x \\{braces\\} \\\\ {\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt 
             text_of(b"{\\rtf1\\uc1 {\\uc2\\u26085??}\\u26412?}").unwrap(),
             "日本"
         );
+    }
+
+    #[test]
+    fn upr_groups_give_their_unicode_form() {
+        let rtf = b"{\\rtf1\\ansi {\\upr{caf\\'e9 ANSI}{\\*\\ud{caf\\u233? unicode}}} end}";
+        assert_eq!(text_of(rtf).unwrap(), "café unicode end");
     }
 
     #[test]
