@@ -496,9 +496,11 @@ fn charset_codepage(charset: i32) -> Option<u32> {
 const MAX_FONTS: usize = 4096;
 
 /// The code page of each font of the font table (`\cpgN`, else
-/// `\fcharsetN`), by font number; at most [`MAX_FONTS`].
-fn font_codepages(rtf: &[u8]) -> Vec<(i32, u32)> {
-    let mut fonts: Vec<(i32, u32, bool)> = Vec::new();
+/// `\fcharsetN`), by font number; at most [`MAX_FONTS`]. Looked up in
+/// logarithmic time, so that a table of many fonts and a body switching
+/// fonts often stay linear.
+fn font_codepages(rtf: &[u8]) -> std::collections::BTreeMap<i32, u32> {
+    let mut fonts: std::collections::BTreeMap<i32, (u32, bool)> = Default::default();
     let mut lx = Lexer { src: rtf, at: 0 };
     let mut depth = 0usize;
     // The depth of the font table group, once in it.
@@ -529,10 +531,12 @@ fn font_codepages(rtf: &[u8]) -> Vec<(i32, u32)> {
                 if let (Some(f), Some((cp, explicit))) = (font, cp) {
                     // \cpg wins over \fcharset, whichever comes first.
                     let room = fonts.len() < MAX_FONTS;
-                    match fonts.iter_mut().find(|(k, _, _)| *k == f) {
-                        Some(entry) if explicit || !entry.2 => *entry = (f, cp, explicit),
+                    match fonts.get_mut(&f) {
+                        Some(entry) if explicit || !entry.1 => *entry = (cp, explicit),
                         Some(_) => {}
-                        None if room => fonts.push((f, cp, explicit)),
+                        None if room => {
+                            fonts.insert(f, (cp, explicit));
+                        }
                         None => {}
                     }
                 }
@@ -546,7 +550,7 @@ fn font_codepages(rtf: &[u8]) -> Vec<(i32, u32)> {
             break;
         }
     }
-    fonts.into_iter().map(|(f, cp, _)| (f, cp)).collect()
+    fonts.into_iter().map(|(f, (cp, _))| (f, cp)).collect()
 }
 
 /// How an RTF body was made, from its header (MS-OXRTFEX 2.2.3.1): a
@@ -608,7 +612,7 @@ fn default_font(rtf: &[u8]) -> Option<i32> {
 fn read(rtf: &[u8], mode: Mode) -> Result<String, RtfError> {
     let ansi = ansi_codepage(rtf);
     let fonts = font_codepages(rtf);
-    let font_cp = |n: i32| fonts.iter().find(|(k, _)| *k == n).map(|(_, cp)| *cp);
+    let font_cp = |n: i32| fonts.get(&n).copied();
     let mut out = Out {
         text: String::new(),
         bytes: Vec::new(),
