@@ -929,6 +929,96 @@ Tab\\tab end\\~x \\{braces\\} \\\\ {\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt 
         );
     }
 
+    /// Random RTF token soup (seeded, so a failure repeats): reading never
+    /// panics (overflow checks included in test builds), text and HTML
+    /// agree on the nesting limit, and LZFu content with a right CRC
+    /// decodes within its RAWSIZE or gives an error.
+    #[test]
+    fn random_token_soup_is_read_without_panics() {
+        const PIECES: &[&[u8]] = &[
+            b"{",
+            b"}",
+            b"\\",
+            b"\\*",
+            b"\\fonttbl",
+            b"\\f1",
+            b"\\f-2",
+            b"\\fcharset204",
+            b"\\fcharset128",
+            b"\\cpg932",
+            b"\\cpg-1",
+            b"\\deff1",
+            b"\\ansicpg65001",
+            b"\\fromhtml1",
+            b"\\fromtext",
+            b"\\htmltag64 ",
+            b"\\mhtmltag4",
+            b"\\htmlrtf",
+            b"\\htmlrtf0",
+            b"\\u-10179",
+            b"\\u-8704",
+            b"\\u65",
+            b"\\u2147483647",
+            b"\\u-2147483648",
+            b"\\uc0",
+            b"\\uc3",
+            b"\\uc99999999999",
+            b"\\'e9",
+            b"\\'8",
+            b"\\'",
+            b"\\par",
+            b"\\tab",
+            b"\\bin3 ",
+            b"\\bin-5",
+            b"\\upr",
+            b"\\ud",
+            b"?",
+            b" ",
+            b"text",
+            b"\r\n",
+            b"\0",
+            b"\xff\xfe",
+            b"\\~",
+            b"\\{",
+            b"-",
+            b"12",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..4000 {
+            let mut doc = b"{\\rtf1".to_vec();
+            let n = (next() % 200) as usize;
+            for _ in 0..n {
+                let piece = PIECES[(next() % PIECES.len() as u64) as usize];
+                doc.extend_from_slice(piece);
+            }
+            let text = text_of(&doc);
+            let html = html_of(&doc);
+            if let Ok(Some(_)) = html {
+                assert!(text.is_ok());
+            }
+            // The same bytes as LZFu content.
+            let mut value = Vec::new();
+            value.extend_from_slice(&(doc.len() as u32 + 12).to_le_bytes());
+            value.extend_from_slice(&((next() % 4096) as u32).to_le_bytes());
+            value.extend_from_slice(b"LZFu");
+            value.extend_from_slice(&crc32(&doc).to_le_bytes());
+            value.extend_from_slice(&doc);
+            match decompress(&value) {
+                Ok(raw) => assert!(raw.len() <= u32_at(&value, 4) as usize),
+                Err(e) => assert!(
+                    matches!(e, RtfError::Truncated(_)),
+                    "{e} for a value with a right CRC"
+                ),
+            }
+        }
+    }
+
     #[test]
     fn upr_groups_give_their_unicode_form() {
         let rtf = b"{\\rtf1\\ansi {\\upr{caf\\'e9 ANSI}{\\*\\ud{caf\\u233? unicode}}} end}";
