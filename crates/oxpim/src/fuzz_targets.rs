@@ -265,7 +265,9 @@ fn normalised(m: &oxpim_mapi::Message) -> oxpim_mapi::Message {
 
 /// The .msg reader on arbitrary bytes: an error or a message; a message
 /// read is written and reads back as the same message (less what the
-/// writer changes by design: empty strings, the store support mask).
+/// writer changes by design: empty strings, the store support mask); and
+/// it exports to iCalendar and to vCard (whatever its class) without a
+/// panic, into text that parses back.
 pub fn msg_read(data: &[u8]) {
     let options = oxpim_msg::ReadOptions {
         max_total_bytes: 64 << 20,
@@ -274,6 +276,17 @@ pub fn msg_read(data: &[u8]) {
     let Ok(read) = oxpim_msg::read(data, &options) else {
         return;
     };
+    let messages = std::slice::from_ref(&read.message);
+    let calendar = crate::messages_to_calendar(messages, crate::ExportOptions::default());
+    let cards = crate::contacts_to_cards(messages, crate::ContactExportOptions::default());
+    for doc in [&calendar.document, &cards.document] {
+        let text = crate::format(doc);
+        let back = crate::parse(&text);
+        assert!(
+            back.document.components.len() == doc.components.len(),
+            "an export does not parse back into as many objects"
+        );
+    }
     if let Ok(bytes) = oxpim_msg::to_bytes(&read.message) {
         let again = oxpim_msg::read(&bytes, &options);
         assert!(
