@@ -60,3 +60,38 @@ DTSTART;VALUE=DATE:20031225\r\nSUMMARY:Christmas (moved text)\r\nEND:VEVENT\r\nE
     assert_eq!(i.messages.len(), 1);
     assert_eq!(i.messages[0].attachments.len(), 1, "one exception");
 }
+
+/// A series Outlook cannot represent (RDATE only) keeps its overrides as
+/// written for export; two overrides of one instance (two clients'
+/// versions, as the calendar had them) are both written back, not the
+/// second dropped as if it were the first again. Found by fuzzing
+/// (`ical_mapi`: the second round trip exported fewer VEVENTs).
+#[test]
+fn two_kept_overrides_of_one_instance_both_come_back() {
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n\
+BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:19980101T000000Z\r\nDTSTART:19980304T180000Z\r\nDTEND:19980304T200000Z\r\n\
+RDATE:19980304T180000Z,19980311T180000Z,19980318T180000Z\r\nSUMMARY:S\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:19980101T000000Z\r\nRECURRENCE-ID:19980311T180000Z\r\n\
+DTSTART:19980311T160000Z\r\nDTEND:19980311T180000Z\r\nSUMMARY:A\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:19980101T000000Z\r\nRECURRENCE-ID:19980311T180000Z\r\n\
+DTSTART:19980311T150000Z\r\nDTEND:19980311T170000Z\r\nSUMMARY:B\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let first = import(text);
+    assert_eq!(first.messages.len(), 1, "{:?}", first.diagnostics);
+    let exported = Exporter::new(ExportOptions::default()).export(&first.messages);
+    let summaries = |doc: &oxpim_contentline::Document| -> Vec<String> {
+        let mut v: Vec<String> = doc
+            .components
+            .iter()
+            .flat_map(|c| c.children("VEVENT"))
+            .map(|e| e.text("SUMMARY").unwrap_or_default().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(summaries(&exported.document), ["A", "B", "S"]);
+    // And the same again after a second round.
+    let again = String::from_utf8(exported.document.to_canonical_bytes()).unwrap();
+    let second = import(&again);
+    let back = Exporter::new(ExportOptions::default()).export(&second.messages);
+    assert_eq!(summaries(&back.document), ["A", "B", "S"]);
+}

@@ -524,6 +524,11 @@ impl Out<'_> {
         {
             let wrapped = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{text}END:VCALENDAR\r\n");
             let doc = Parser::new().parse(wrapped.as_bytes()).document;
+            // Overrides exported from exception attachments, before the
+            // kept ones are added: the kept text may itself hold two
+            // overrides of one instance (as its calendar did), and both
+            // are written back.
+            let from_attachments = siblings.len();
             if let Some(cal) = doc.components.into_iter().next() {
                 for c in cal.components {
                     if c.is("VTIMEZONE") {
@@ -532,7 +537,7 @@ impl Out<'_> {
                         // An override already exported from an exception
                         // attachment is not written twice.
                         let rid = c.property("RECURRENCE-ID").map(|p| p.value().cloned());
-                        let dup = siblings.iter().any(|s| {
+                        let dup = siblings.iter().take(from_attachments).any(|s| {
                             s.property("RECURRENCE-ID").map(|p| p.value().cloned()) == rid
                                 && s.text("STATUS").map(str::to_ascii_uppercase)
                                     == c.text("STATUS").map(str::to_ascii_uppercase)
