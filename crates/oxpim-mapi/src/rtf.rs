@@ -838,6 +838,18 @@ mod tests {
         0x04, 0x20, 0x57, 0x58, 0x59, 0x5a, 0x0d, 0x6e, 0x7d, 0x01, 0x0e, 0xb0,
     ];
 
+    /// A PidTagRtfCompressed value: the header (COMPSIZE from `content`)
+    /// and `content`.
+    fn value(kind: &[u8; 4], raw_size: u32, crc: u32, content: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&(content.len() as u32 + 12).to_le_bytes());
+        v.extend_from_slice(&raw_size.to_le_bytes());
+        v.extend_from_slice(kind);
+        v.extend_from_slice(&crc.to_le_bytes());
+        v.extend_from_slice(content);
+        v
+    }
+
     #[test]
     fn spec_vectors_decompress() {
         assert_eq!(
@@ -886,12 +898,7 @@ mod tests {
     #[test]
     fn uncompressed_content_is_taken_as_is() {
         let body = b"{\\rtf1 plain}";
-        let mut v = Vec::new();
-        v.extend_from_slice(&(body.len() as u32 + 12).to_le_bytes());
-        v.extend_from_slice(&(body.len() as u32).to_le_bytes());
-        v.extend_from_slice(b"MELA");
-        v.extend_from_slice(&[0; 4]);
-        v.extend_from_slice(body);
+        let mut v = value(b"MELA", body.len() as u32, 0, body);
         v.extend_from_slice(b"padding");
         assert_eq!(decompress(&v).unwrap(), body);
         assert_eq!(text_of(&decompress(&v).unwrap()).unwrap(), "plain");
@@ -1003,14 +1010,9 @@ Tab\\tab end\\~x \\{braces\\} \\\\ {\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt 
                 assert!(text.is_ok());
             }
             // The same bytes as LZFu content.
-            let mut value = Vec::new();
-            value.extend_from_slice(&(doc.len() as u32 + 12).to_le_bytes());
-            value.extend_from_slice(&((next() % 4096) as u32).to_le_bytes());
-            value.extend_from_slice(b"LZFu");
-            value.extend_from_slice(&crc32(&doc).to_le_bytes());
-            value.extend_from_slice(&doc);
-            match decompress(&value) {
-                Ok(raw) => assert!(raw.len() <= u32_at(&value, 4) as usize),
+            let raw_size = (next() % 4096) as u32;
+            match decompress(&value(b"LZFu", raw_size, crc32(&doc), &doc)) {
+                Ok(raw) => assert!(raw.len() <= raw_size as usize),
                 Err(e) => assert!(
                     matches!(e, RtfError::Truncated(_)),
                     "{e} for a value with a right CRC"
@@ -1042,12 +1044,7 @@ Tab\\tab end\\~x \\{braces\\} \\\\ {\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt 
         padded.extend_from_slice(&[0; 5]);
         assert_eq!(decompress(&padded).unwrap(), decompress(HELLO).unwrap());
         // Stored content shorter than RAWSIZE is truncated, not shortened.
-        let mut short = Vec::new();
-        short.extend_from_slice(&22u32.to_le_bytes());
-        short.extend_from_slice(&100u32.to_le_bytes());
-        short.extend_from_slice(b"MELA");
-        short.extend_from_slice(&[0; 4]);
-        short.extend_from_slice(b"{\\rtf1 x}");
+        let short = value(b"MELA", 100, 0, b"{\\rtf1 x}");
         assert_eq!(decompress(&short), Err(RtfError::Truncated(9)));
     }
 

@@ -124,25 +124,27 @@ fn bad_rtf() -> Vec<u8> {
     bad
 }
 
-fn rtf_warnings(diagnostics: &[oxpim_contentline::Diagnostic]) -> Vec<String> {
-    diagnostics
+/// The one warning about an unreadable RTF body among `diagnostics`.
+fn rtf_warning(diagnostics: &[oxpim_contentline::Diagnostic]) -> String {
+    let warned: Vec<&String> = diagnostics
         .iter()
         .filter(|d| d.message.contains("PidTagRtfCompressed not read"))
-        .map(|d| d.message.clone())
-        .collect()
+        .map(|d| &d.message)
+        .collect();
+    assert_eq!(warned.len(), 1, "{diagnostics:?}");
+    warned[0].clone()
 }
 
 #[test]
 fn an_unreadable_rtf_body_is_reported_once() {
     let e = exported(appointment(Some(bad_rtf())));
     assert!(texts(&e, "DESCRIPTION").is_empty());
-    let warned = rtf_warnings(&e.diagnostics);
-    assert_eq!(warned.len(), 1, "{:?}", e.diagnostics);
-    assert!(warned[0].contains("CRC"), "{}", warned[0]);
+    let warned = rtf_warning(&e.diagnostics);
+    assert!(warned.contains("CRC"), "{}", warned);
     assert!(
-        warned[0].contains("no DESCRIPTION or X-ALT-DESC"),
+        warned.contains("no DESCRIPTION or X-ALT-DESC"),
         "{}",
-        warned[0]
+        warned
     );
 
     // An empty plain body is still written; the warning names what was
@@ -155,26 +157,16 @@ fn an_unreadable_rtf_body_is_reported_once() {
     );
     let e = exported(m);
     assert_eq!(texts(&e, "DESCRIPTION"), [""]);
-    let warned = rtf_warnings(&e.diagnostics);
-    assert_eq!(warned.len(), 1, "{:?}", e.diagnostics);
-    assert!(
-        warned[0].ends_with("no DESCRIPTION from it"),
-        "{}",
-        warned[0]
-    );
+    let warned = rtf_warning(&e.diagnostics);
+    assert!(warned.ends_with("no DESCRIPTION from it"), "{}", warned);
 
     // With a plain body, only the HTML is missed.
     let mut m = appointment(Some(bad_rtf()));
     m.properties.set(&props::PID_TAG_BODY, "Text").unwrap();
     let e = exported(m);
     assert_eq!(texts(&e, "DESCRIPTION"), ["Text"]);
-    let warned = rtf_warnings(&e.diagnostics);
-    assert_eq!(warned.len(), 1, "{:?}", e.diagnostics);
-    assert!(
-        warned[0].ends_with("no X-ALT-DESC from it"),
-        "{}",
-        warned[0]
-    );
+    let warned = rtf_warning(&e.diagnostics);
+    assert!(warned.ends_with("no X-ALT-DESC from it"), "{}", warned);
 }
 
 #[test]
@@ -224,7 +216,6 @@ fn a_contact_note_comes_from_an_rtf_body() {
         PropValue::Binary(bad_rtf().into()),
     );
     let e = vcard::Exporter::new(vcard::ExportOptions::default()).export(&[m]);
-    let warned = rtf_warnings(&e.diagnostics);
-    assert_eq!(warned.len(), 1, "{:?}", e.diagnostics);
-    assert!(warned[0].ends_with("no NOTE from it"), "{}", warned[0]);
+    let warned = rtf_warning(&e.diagnostics);
+    assert!(warned.ends_with("no NOTE from it"), "{}", warned);
 }

@@ -457,17 +457,18 @@ fn import_people(cx: &mut ImportContext<'_>) {
         }
         // Parameters the row does not give back.
         let (role_out, cutype_out) = exported_role(kind);
-        // `first` is as written: compared ignoring case.
-        let is = |first: &str, v: Option<&str>| v.is_some_and(|v| first.eq_ignore_ascii_case(v));
+        // `first` is as written: compared ignoring case. A ROLE or CUTYPE
+        // is derivable when it is what export writes for this type, or the
+        // default export leaves out.
+        let derived = |first: &str, out: Option<&str>, default: &str| match out {
+            Some(v) => first.eq_ignore_ascii_case(v),
+            None => first.eq_ignore_ascii_case(default),
+        };
         let kept = cx.people.kept(p, |name, first| match name {
             "CN" | "X-MS-OLKRESPTIME" | "X-MS-OLK-RESPTIME" => true,
             "PARTSTAT" => track.is_some() || first.eq_ignore_ascii_case("NEEDS-ACTION"),
-            "ROLE" => {
-                is(first, role_out) || (role_out.is_none() && is(first, Some("REQ-PARTICIPANT")))
-            }
-            "CUTYPE" => {
-                is(first, cutype_out) || (cutype_out.is_none() && is(first, Some("INDIVIDUAL")))
-            }
+            "ROLE" => derived(first, role_out, "REQ-PARTICIPANT"),
+            "CUTYPE" => derived(first, cutype_out, "INDIVIDUAL"),
             _ => false,
         });
         if let Some(json) = kept {

@@ -354,11 +354,16 @@ fn plain_body(cx: &ExportContext<'_>) -> Option<String> {
 }
 
 fn export_body(cx: &mut ExportContext<'_>) {
-    // Without a plain body, the text of the RTF one: a message whose only
-    // body is RTF would otherwise lose it.
-    let body = match plain_body(cx) {
-        Some(b) => Some(b),
-        None => match crate::rtf::message_text(&cx.message.properties) {
+    let raw = cx
+        .message
+        .properties
+        .text(&props::PID_TAG_BODY, cx.message.properties.codepage());
+    // Without a plain body (or only white space), the text of the RTF
+    // one: a message whose only body is RTF would otherwise lose it.
+    let from_rtf = if raw.as_deref().is_some_and(|b| !b.trim().is_empty()) {
+        None
+    } else {
+        match crate::rtf::message_text(&cx.message.properties) {
             Some(Ok(text)) if !text.trim().is_empty() => Some(text),
             Some(Err(e)) => {
                 // One warning for the message: export_html, which also
@@ -375,14 +380,10 @@ fn export_body(cx: &mut ExportContext<'_>) {
                 None
             }
             _ => None,
-        },
+        }
     };
     // Else the plain body as it is, even empty (as written before).
-    let Some(body) = body.or_else(|| {
-        cx.message
-            .properties
-            .text(&props::PID_TAG_BODY, cx.message.properties.codepage())
-    }) else {
+    let Some(body) = from_rtf.or(raw) else {
         return;
     };
     let name = if cx.method.is_response() {
