@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use oxpim::contentline::{Parser, WriteOptions, write_document, write_document_to};
+use oxpim::contentline::{ParseOptions, Parser, WriteOptions, write_document, write_document_to};
 use oxpim::lexer::Lexer;
 use oxpim_benches::calendar;
 
@@ -80,6 +80,17 @@ fn text_benches(c: &mut Criterion) {
                     BatchSize::PerIteration,
                 )
             });
+            // The same parse on two threads (`ParseOptions::threads`, not
+            // the default; below 2 MiB it runs on one).
+            let two = Parser::with_options(ParseOptions {
+                threads: 2,
+                ..ParseOptions::default()
+            });
+            g.bench_with_input(
+                BenchmarkId::new("parse-2-threads/oxpim", tag),
+                &data,
+                |b, d| b.iter_batched(|| (), |()| two.parse(black_box(d)), BatchSize::PerIteration),
+            );
             g.bench_with_input(BenchmarkId::new("drop/oxpim", tag), &data, |b, d| {
                 b.iter_batched(
                     || Parser::new().parse_vec(d.clone()),

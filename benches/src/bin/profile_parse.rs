@@ -16,6 +16,15 @@ fn main() {
     let what = std::env::args().nth(3).unwrap_or_else(|| "parse".into());
     // `OXPIM_LF=1` profiles the LF-only variant of the generated file.
     let lf = std::env::var_os("OXPIM_LF").is_some();
+    // `OXPIM_THREADS=N` parses with `ParseOptions::threads = N`.
+    let threads: usize = std::env::var("OXPIM_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let parser = oxpim::Parser::with_options(oxpim::ParseOptions {
+        threads,
+        ..oxpim::ParseOptions::default()
+    });
     let Ok(data) = oxpim_benches::calendar(mb, lf) else {
         eprintln!("cannot generate input");
         std::process::exit(2);
@@ -30,7 +39,7 @@ fn main() {
             "parse-vec" => {
                 let owned = data.clone();
                 let t2 = std::time::Instant::now();
-                let parsed = oxpim::Parser::new().parse_vec(owned);
+                let parsed = parser.parse_vec(owned);
                 spent += t2.elapsed();
                 let t3 = std::time::Instant::now();
                 let k = parsed.document.components.len();
@@ -56,7 +65,7 @@ fn main() {
                     .map(|c| c.components.len())
                     .unwrap_or(0)
             }
-            _ => oxpim::Parser::new().parse(&data).document.components.len(),
+            _ => parser.parse(&data).document.components.len(),
         };
         if what != "parse-vec" {
             spent += t.elapsed();

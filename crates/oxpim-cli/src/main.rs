@@ -272,9 +272,19 @@ fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The parser of every command: one thread per core for large inputs
+/// (`ParseOptions::threads`; the result is the one-thread result).
+fn parser() -> Parser {
+    Parser::with_options(ParseOptions {
+        threads: 0,
+        ..ParseOptions::default()
+    })
+}
+
 fn check(files: &[String], strict: bool, quiet: bool) -> ExitCode {
     let parser = Parser::with_options(ParseOptions {
         strict,
+        threads: 0,
         ..ParseOptions::default()
     });
     let mut worst = 0u8;
@@ -301,7 +311,7 @@ fn fmt(input: &str, output: Option<&Path>) -> ExitCode {
         Ok(b) => b,
         Err(e) => return fail(format_args!("{}: {e}", display_name(input)), 2),
     };
-    let parsed = Parser::new().parse_vec(bytes);
+    let parsed = parser().parse_vec(bytes);
     print_diagnostics(input, &parsed.diagnostics, true);
     // Streamed: the text is not held in memory beside the document.
     let written = match output {
@@ -337,7 +347,7 @@ fn json(input: &str, to_text: bool, output: Option<&Path>) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let parsed = Parser::new().parse_vec(bytes);
+    let parsed = parser().parse_vec(bytes);
     print_diagnostics(input, &parsed.diagnostics, true);
     let mut text = oxpim::contentline::json::to_json_string(&parsed.document);
     text.push('\n');
@@ -382,7 +392,7 @@ fn expand(
         Ok(b) => b,
         Err(e) => return fail(format_args!("{}: {e}", display_name(input)), 2),
     };
-    let parsed = Parser::new().parse_vec(bytes);
+    let parsed = parser().parse_vec(bytes);
     print_diagnostics(input, &parsed.diagnostics, true);
     let [from, to] = times;
     let options = oxpim::ExpandOptions {
@@ -468,7 +478,7 @@ fn mapi(input: &str, args: &ImportArgs, output: Option<&Path>) -> ExitCode {
         Ok(b) => b,
         Err(e) => return fail(format_args!("{}: {e}", display_name(input)), 2),
     };
-    let parsed = Parser::new().parse_vec(bytes);
+    let parsed = parser().parse_vec(bytes);
     print_diagnostics(input, &parsed.diagnostics, true);
     let imported = if holds_cards(&parsed.document) {
         let c = oxpim::cards_to_contacts(&parsed.document, oxpim::ContactImportOptions::default());
@@ -707,7 +717,7 @@ fn convert_into_folder(
             bar.step(&name);
         };
         if holds_cards_bytes(&bytes) {
-            let parsed = Parser::new().parse_vec(bytes);
+            let parsed = parser().parse_vec(bytes);
             print_diagnostics(i, &parsed.diagnostics, true);
             if parsed.has_errors() {
                 worst = 1;
@@ -765,7 +775,7 @@ fn read_messages(
             ));
         }
         let bytes = read_input(i).map_err(|e| fail(format_args!("{}: {e}", display_name(i)), 2))?;
-        let parsed = Parser::new().parse_vec(bytes);
+        let parsed = parser().parse_vec(bytes);
         print_diagnostics(i, &parsed.diagnostics, true);
         if parsed.has_errors() {
             *worst = 1;
@@ -869,7 +879,7 @@ fn convert(
                 Ok(b) => b,
                 Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
             };
-            let parsed = Parser::new().parse_vec(bytes);
+            let parsed = parser().parse_vec(bytes);
             print_diagnostics(i, &parsed.diagnostics, true);
             if parsed.has_errors() {
                 worst = 1;

@@ -208,6 +208,11 @@ impl Sink {
         self.report(at.0, at.1, code, message);
     }
 
+    /// True when diagnostics were cut at the limit.
+    pub(crate) fn truncated(&self) -> bool {
+        self.truncated
+    }
+
     /// Starts a new budget of diagnostics (streaming: one per item).
     pub(crate) fn reset_count(&mut self) {
         self.truncated = false;

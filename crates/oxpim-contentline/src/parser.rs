@@ -49,7 +49,7 @@ impl Default for Limits {
 
 /// How a parser behaves. Chosen per parser instance: there is no global
 /// switch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParseOptions {
     /// Strict mode: every deviation from the specification is an error, and
     /// style checks (line length, CRLF, case, blank lines, required
@@ -57,7 +57,34 @@ pub struct ParseOptions {
     pub strict: bool,
     /// Bounds on hostile input.
     pub limits: Limits,
+    /// Threads a whole-document parse may use (default 1; 0 = one per
+    /// core). A large input is cut at `BEGIN` lines of calendar components
+    /// or of top-level objects into about equal pieces, at least
+    /// [`MIN_BYTES_PER_THREAD`] each, that are parsed at once and joined.
+    /// The result is the one-thread result, item for item and diagnostic
+    /// for diagnostic; where that cannot be assured (strict mode, a piece
+    /// that does not end where the next begins, too many diagnostics) the
+    /// input is parsed again on one thread. The streaming reader always
+    /// uses one.
+    pub threads: usize,
 }
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            strict: false,
+            limits: Limits::default(),
+            threads: 1,
+        }
+    }
+}
+
+/// Input bytes per thread below which a whole-document parse does not
+/// start another thread (see [`ParseOptions::threads`]).
+pub const MIN_BYTES_PER_THREAD: usize = 1 << 20;
+
+/// Most threads one parse uses, whatever is asked.
+const MAX_THREADS: usize = 64;
 
 /// The result of parsing a whole input.
 #[derive(Debug, Clone)]
@@ -101,7 +128,7 @@ impl Parser {
         Parser {
             opts: ParseOptions {
                 strict: true,
-                limits: Limits::default(),
+                ..ParseOptions::default()
             },
         }
     }
@@ -126,6 +153,16 @@ impl Parser {
     }
 
     fn parse_shared(&self, src: Source) -> Parsed {
+        let threads = match self.opts.threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        };
+        if threads > 1
+            && !self.opts.strict
+            && let Some(parsed) = parse_in_pieces(&self.opts, &src, threads)
+        {
+            return parsed;
+        }
         let lex_opts = LexOptions {
             max_line_bytes: self.opts.limits.max_line_bytes,
             complete: true,
@@ -951,5 +988,584 @@ impl Builder {
             self.sink.report(line, 1, Code::MissingEnd, msg);
             self.close_top(None);
         }
+    }
+}
+
+/// What a piece of the input starts with, and so the state its builder
+/// starts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PieceStart {
+    /// The start of the input.
+    Input,
+    /// `BEGIN:VCALENDAR` or `BEGIN:VCARD`: no component is open.
+    TopLevel,
+    /// `BEGIN:VEVENT`, `VTODO`, `VJOURNAL` or `VFREEBUSY`: inside the
+    /// iCalendar VCALENDAR that the pieces before opened.
+    InCalendar,
+}
+
+/// One piece of the input: bytes `start..end`, its first line number.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    start: usize,
+    end: usize,
+    line: u32,
+    kind: PieceStart,
+}
+
+/// A piece parsed: its builder, not finished unless it is the last, and
+/// the line number after it.
+struct PieceResult {
+    builder: Builder,
+    next_line: u32,
+    bom: bool,
+}
+
+/// The kind of piece a `BEGIN` line with this component name starts, if it
+/// may start one.
+fn piece_start_of(name: &[u8]) -> Option<PieceStart> {
+    match name {
+        b"VCALENDAR" | b"VCARD" => Some(PieceStart::TopLevel),
+        b"VEVENT" | b"VTODO" | b"VJOURNAL" | b"VFREEBUSY" => Some(PieceStart::InCalendar),
+        _ => None,
+    }
+}
+
+/// Where to cut `bytes` into about `n` pieces: the starts of `BEGIN` lines
+/// (written in uppercase, after a line break) of the components
+/// [`piece_start_of`] accepts, at or after each `k/n` of the input.
+fn cut_points(bytes: &[u8], n: usize) -> Vec<(usize, PieceStart)> {
+    let finder = memchr::memmem::Finder::new(b"BEGIN:");
+    let mut cuts: Vec<(usize, PieceStart)> = Vec::new();
+    for k in 1..n {
+        let target = bytes.len() / n * k;
+        let mut from = cuts.last().map_or(target, |&(at, _)| target.max(at + 1));
+        while let Some(i) = bytes.get(from..).and_then(|rest| finder.find(rest)) {
+            let at = from + i;
+            from = at + 1;
+            if !matches!(
+                at.checked_sub(1).and_then(|b| bytes.get(b)),
+                Some(b'\r' | b'\n')
+            ) {
+                continue;
+            }
+            let name_start = at + b"BEGIN:".len();
+            let rest = bytes.get(name_start..).unwrap_or_default();
+            let name_len = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
+            if let Some(kind) = rest.get(..name_len).and_then(piece_start_of) {
+                cuts.push((at, kind));
+                break;
+            }
+        }
+    }
+    cuts
+}
+
+/// Parses `src` in pieces on up to `threads` threads (see
+/// [`ParseOptions::threads`]); `None` when the input is too small to
+/// share or when the pieces cannot be joined into exactly what one thread
+/// gives, for the caller to parse it on one.
+fn parse_in_pieces(opts: &ParseOptions, src: &Source, threads: usize) -> Option<Parsed> {
+    let bytes = src.bytes();
+    let n = threads
+        .min(MAX_THREADS)
+        .min(bytes.len() / MIN_BYTES_PER_THREAD.max(1));
+    parse_cut(opts, src, n)
+}
+
+/// [`parse_in_pieces`] with the number of pieces given (tests cut small
+/// inputs into many).
+fn parse_cut(opts: &ParseOptions, src: &Source, n: usize) -> Option<Parsed> {
+    if n < 2 {
+        return None;
+    }
+    let bytes = src.bytes();
+    let cuts = cut_points(bytes, n);
+    if cuts.is_empty() {
+        return None;
+    }
+    let mut pieces = Vec::with_capacity(cuts.len() + 1);
+    let (mut start, mut line, mut kind) = (0usize, 1u32, PieceStart::Input);
+    for (at, next_kind) in cuts {
+        pieces.push(Piece {
+            start,
+            end: at,
+            line,
+            kind,
+        });
+        let breaks = oxpim_lexer::count_line_breaks(bytes.get(start..at)?);
+        line = line.saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX));
+        (start, kind) = (at, next_kind);
+    }
+    pieces.push(Piece {
+        start,
+        end: bytes.len(),
+        line,
+        kind,
+    });
+    let last = pieces.len() - 1;
+    let run = |i: usize, piece: &Piece| parse_piece(opts, src, piece, i == last);
+    let results: Vec<PieceResult> = std::thread::scope(|scope| {
+        let (first, rest) = pieces.split_first()?;
+        let started: Vec<_> = rest
+            .iter()
+            .enumerate()
+            .map(|(i, piece)| {
+                let handle = std::thread::Builder::new()
+                    .name("oxpim-parse".into())
+                    .spawn_scoped(scope, move || run(i + 1, piece));
+                (i + 1, piece, handle.ok())
+            })
+            .collect();
+        let mut results = vec![run(0, first)];
+        for (i, piece, handle) in started {
+            match handle.map(std::thread::ScopedJoinHandle::join) {
+                Some(Ok(r)) => results.push(r),
+                Some(Err(e)) => std::panic::resume_unwind(e),
+                // A thread that could not be started: its piece here.
+                None => results.push(run(i, piece)),
+            }
+        }
+        Some(results)
+    })?;
+    join_pieces(opts, &pieces, results)
+}
+
+/// Parses one piece with a builder in the state its start assumes.
+fn parse_piece(opts: &ParseOptions, src: &Source, piece: &Piece, last: bool) -> PieceResult {
+    let lex_opts = LexOptions {
+        max_line_bytes: opts.limits.max_line_bytes,
+        complete: true,
+    };
+    // Each piece counts its references to the input on an alias of its own.
+    let alias = src.alias();
+    let input = src.bytes().get(..piece.end).unwrap_or_default();
+    let mut lexer = match piece.kind {
+        PieceStart::Input => Lexer::with_options(input, lex_opts),
+        _ => Lexer::resume(input, piece.start, piece.line, lex_opts),
+    };
+    let bom = lexer.had_bom();
+    let mut b = Builder::new(*opts, RawMode::Shared(alias.clone()), false);
+    if bom {
+        b.leading = Some(Raw::range(&alias, 0, oxpim_lexer::BOM.len()));
+        b.last = Last::Leading;
+    }
+    if piece.kind == PieceStart::InCalendar {
+        // Stands for the VCALENDAR an earlier piece opened; joined into it.
+        b.stack.push(Frame {
+            comp: Component::named(Name::new("VCALENDAR"), Dialect::ICalendar),
+            pending: Vec::new(),
+            resolved: true,
+        });
+    }
+    for line in &mut lexer {
+        b.feed(line);
+    }
+    if last {
+        b.finish();
+    } else {
+        b.flush_join();
+    }
+    PieceResult {
+        builder: b,
+        next_line: lexer.line_number(),
+        bom,
+    }
+}
+
+/// Moves the properties and children of `from` (a piece's stand-in for a
+/// VCALENDAR) to the end of `into` (that VCALENDAR).
+fn absorb(into: &mut Component, from: &mut Component) {
+    let before = into.properties.len();
+    for c in &mut from.components {
+        if c.after_properties != usize::MAX {
+            c.after_properties = c.after_properties.saturating_add(before);
+        }
+    }
+    into.properties.append(&mut from.properties);
+    into.components.append(&mut from.components);
+}
+
+/// Joins parsed pieces into the one-thread result, or `None` when some
+/// piece did not end in the state the next one assumed (or joining could
+/// differ from one thread's result in another way).
+fn join_pieces(opts: &ParseOptions, pieces: &[Piece], results: Vec<PieceResult>) -> Option<Parsed> {
+    let mut results = results.into_iter();
+    let first = results.next()?;
+    let bom = first.bom;
+    let mut next_line = first.next_line;
+    let mut acc = first.builder;
+    for (piece, r) in pieces.get(1..)?.iter().zip(results) {
+        // The piece before ended at this piece's first line, with nothing
+        // left pending.
+        if next_line != piece.line || acc.ignored_depth != 0 || acc.join.is_some() {
+            return None;
+        }
+        let mut b = r.builder;
+        if b.leading.is_some() {
+            return None;
+        }
+        match piece.kind {
+            PieceStart::Input => return None,
+            PieceStart::TopLevel => {
+                if !acc.stack.is_empty() {
+                    return None;
+                }
+                acc.done.append(&mut b.done);
+                acc.stack = std::mem::take(&mut b.stack);
+            }
+            PieceStart::InCalendar => {
+                // Diagnostics that name the line of an open component would
+                // name the stand-in's.
+                if b.sink.items.iter().any(|d| {
+                    matches!(
+                        d.code,
+                        Code::MissingEnd | Code::MismatchedEnd | Code::UnmatchedEnd
+                    )
+                }) {
+                    return None;
+                }
+                let [frame] = acc.stack.as_mut_slice() else {
+                    return None;
+                };
+                if !frame.resolved
+                    || !frame.comp.is("VCALENDAR")
+                    || frame.comp.dialect != Dialect::ICalendar
+                {
+                    return None;
+                }
+                if b.done.is_empty() {
+                    // The VCALENDAR is still open at the end of this piece.
+                    let [stand_in] = b.stack.as_mut_slice() else {
+                        return None;
+                    };
+                    absorb(&mut frame.comp, &mut stand_in.comp);
+                } else {
+                    // Closed in this piece: the stand-in is its first
+                    // finished object.
+                    let mut stand_in = b.done.remove(0);
+                    let mut real = acc.stack.pop()?.comp;
+                    absorb(&mut real, &mut stand_in);
+                    real.end_raw = stand_in.end_raw.take();
+                    real.properties.shrink_to_fit();
+                    real.components.shrink_to_fit();
+                    acc.done.push(real);
+                    acc.done.append(&mut b.done);
+                    acc.stack = std::mem::take(&mut b.stack);
+                }
+            }
+        }
+        // Reports made once per input (the first blank line, long line or
+        // other line break) belong to strict mode, which is parsed on one
+        // thread; should one come from a later piece, one thread decides.
+        if b.sink.truncated()
+            || b.sink
+                .items
+                .iter()
+                .any(|d| matches!(d.code, Code::BlankLine | Code::LongLine | Code::LineBreak))
+        {
+            return None;
+        }
+        acc.sink.items.append(&mut b.sink.items);
+        acc.last = b.last;
+        next_line = r.next_line;
+    }
+    if !acc.stack.is_empty()
+        || acc.sink.truncated()
+        || acc.sink.items.len() > opts.limits.max_diagnostics
+    {
+        return None;
+    }
+    let mut document = Document::new(std::mem::take(&mut acc.done));
+    document.leading = acc.leading.take();
+    document.bom = bom;
+    Some(Parsed {
+        document,
+        diagnostics: std::mem::take(&mut acc.sink.items),
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod piece_tests {
+    use super::*;
+
+    /// One thread's result, as text that covers every field (source
+    /// bytes, lines, positions, diagnostics).
+    fn one_thread(input: &[u8]) -> String {
+        format!("{:?}", Parser::new().parse(input))
+    }
+
+    /// The result of cutting `input` into `n` pieces, `None` when the
+    /// pieces could not be joined.
+    fn in_pieces(input: &[u8], n: usize) -> Option<String> {
+        parse_cut(&ParseOptions::default(), &Source::from_slice(input), n).map(|p| format!("{p:?}"))
+    }
+
+    /// Asserts that every cut of `input` that joins gives the one-thread
+    /// result; returns how many cuts joined.
+    fn check(input: &[u8]) -> usize {
+        let expected = one_thread(input);
+        let mut joined = 0;
+        for n in 2..=12 {
+            if let Some(got) = in_pieces(input, n) {
+                assert_eq!(
+                    got,
+                    expected,
+                    "{n} pieces of {:?}",
+                    String::from_utf8_lossy(input)
+                );
+                joined += 1;
+            }
+        }
+        joined
+    }
+
+    fn event(i: usize, extra: &str) -> String {
+        format!(
+            "BEGIN:VEVENT\r\nUID:e{i}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20250{}01T090000\r\nSUMMARY:Event {i}\\, with a fold that goes on and on and on past the seventy-\r\n five octets\r\n{extra}ATTENDEE;CN=\"A {i}\";PARTSTAT=ACCEPTED:mailto:a{i}@example.com\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\n",
+            1 + i % 9
+        )
+    }
+
+    fn calendar(events: usize, extra: impl Fn(usize) -> String) -> String {
+        let mut s = String::from(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//oxpim//test//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n",
+        );
+        for i in 0..events {
+            s.push_str(&event(i, &extra(i)));
+        }
+        s.push_str("END:VCALENDAR\r\n");
+        s
+    }
+
+    #[test]
+    fn a_calendar_in_pieces_is_the_calendar() {
+        let cal = calendar(40, |_| String::new());
+        assert_eq!(check(cal.as_bytes()), 11);
+        // LF only, bare CR, and CR CR LF line breaks.
+        for brk in ["\n", "\r", "\r\r\n"] {
+            let other = cal.replace("\r\n", brk);
+            assert_eq!(check(other.as_bytes()), 11, "{brk:?}");
+        }
+    }
+
+    #[test]
+    fn diagnostics_and_trivia_join_in_order() {
+        // Blank lines (one reported), lines without a colon joined to the
+        // value above, a value of the wrong type, a property after the
+        // components (its position among them kept), a byte order mark.
+        let cal = calendar(30, |i| match i % 4 {
+            0 => "\r\n".into(),
+            1 => "DESCRIPTION:first\r\ncontinued without a space\r\n".into(),
+            2 => "PRIORITY:high\r\n".into(),
+            _ => String::new(),
+        })
+        .replace("END:VCALENDAR", "X-AFTER:1\r\nEND:VCALENDAR");
+        let mut input = oxpim_lexer::BOM.to_vec();
+        input.extend_from_slice(cal.as_bytes());
+        input.extend_from_slice(b"\r\n\r\n");
+        assert!(check(&input) > 5);
+        // The diagnostics joined are many, from every piece.
+        let parsed = Parser::new().parse(&input);
+        let malformed = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::MalformedLine)
+            .count();
+        assert_eq!(malformed, 8);
+        assert!(parsed.diagnostics.len() > 12, "{:?}", parsed.diagnostics);
+    }
+
+    #[test]
+    fn objects_side_by_side_are_cut_between_them() {
+        let mut cards = String::new();
+        for i in 0..60 {
+            let version = ["2.1", "3.0", "4.0"][i % 3];
+            cards.push_str(&format!(
+                "BEGIN:VCARD\r\nVERSION:{version}\r\nFN:Person {i}\r\nN:P;{i};;;\r\nNOTE;ENCODING=QUOTED-PRINTABLE:a=\r\nb\r\nEND:VCARD\r\n"
+            ));
+        }
+        assert_eq!(check(cards.as_bytes()), 11);
+        // Calendars one after another, with components and top-level
+        // objects to cut at.
+        let two = format!(
+            "{}{}",
+            calendar(20, |_| String::new()),
+            calendar(25, |_| String::new())
+        );
+        assert_eq!(check(two.as_bytes()), 11);
+    }
+
+    #[test]
+    fn cuts_that_cannot_join_fall_back() {
+        // No END:VCALENDAR: the last piece would report the stand-in.
+        let open = calendar(30, |_| String::new()).replace("END:VCALENDAR\r\n", "");
+        assert_eq!(check(open.as_bytes()), 0);
+        assert!(
+            Parser::new()
+                .parse(open.as_bytes())
+                .diagnostics
+                .iter()
+                .any(|d| d.code == Code::MissingEnd)
+        );
+        // A VEVENT inside a VEVENT: cuts there leave the piece before
+        // with two open components.
+        let nested = calendar(30, |i| {
+            if i % 2 == 0 {
+                "BEGIN:VEVENT\r\nUID:inner\r\nEND:VEVENT\r\n".into()
+            } else {
+                String::new()
+            }
+        });
+        check(nested.as_bytes());
+        // vCalendar 1.0: its VEVENTs are not iCalendar ones.
+        let vcal = calendar(30, |_| String::new()).replace("VERSION:2.0", "VERSION:1.0");
+        assert_eq!(check(vcal.as_bytes()), 0);
+        // Too small to share, or nothing to cut at.
+        assert!(in_pieces(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", 1).is_none());
+        assert!(in_pieces(b"no components at all\r\n", 4).is_none());
+    }
+
+    #[test]
+    fn the_option_parses_large_inputs_in_pieces() {
+        let cal = calendar(12_000, |_| String::new());
+        assert!(cal.len() > 3 * MIN_BYTES_PER_THREAD);
+        let opts = ParseOptions {
+            threads: 3,
+            ..ParseOptions::default()
+        };
+        assert!(
+            parse_in_pieces(&opts, &Source::from_slice(cal.as_bytes()), 3).is_some(),
+            "joins"
+        );
+        let got = Parser::with_options(opts).parse(cal.as_bytes());
+        assert_eq!(format!("{got:?}"), one_thread(cal.as_bytes()));
+        assert_eq!(got.document.components[0].components.len(), 12_001);
+    }
+
+    #[test]
+    fn random_line_soups_in_pieces_are_the_soups() {
+        // Lines drawn from a pool of the awkward (unbalanced BEGIN/END,
+        // blank, malformed, folded, quoted-printable, wrong types, lower
+        // case, other objects), joined by mixed line breaks: wherever the
+        // pieces join, they give the one-thread result.
+        let pool: &[&str] = &[
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "VERSION:1.0",
+            "END:VCALENDAR",
+            "BEGIN:VEVENT",
+            "END:VEVENT",
+            "BEGIN:VTODO",
+            "END:VTODO",
+            "BEGIN:VALARM",
+            "END:VALARM",
+            "BEGIN:VCARD",
+            "VERSION:3.0",
+            "END:VCARD",
+            "begin:vevent",
+            "END:VEVEN",
+            "UID:x",
+            "DTSTART:20250101T090000Z",
+            "DTSTART:not a date",
+            "SUMMARY:folded",
+            " continued",
+            "\tcontinued by tab",
+            "NOTE;ENCODING=QUOTED-PRINTABLE:a=",
+            "b=3D",
+            "",
+            "no colon here",
+            "X-THING;A=\"q\";B=1,2:v",
+            "PRIORITY:high",
+        ];
+        let breaks = ["\r\n", "\r\n", "\r\n", "\n", "\r", "\r\r\n"];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        let mut joined = 0;
+        for _ in 0..600 {
+            // A calendar (or cards) of components with random lines in
+            // and between them, so that many cuts join and some do not.
+            let cards = next(4) == 0;
+            let (open, close) = if cards {
+                ("", "")
+            } else {
+                ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", "END:VCALENDAR\r\n")
+            };
+            let (begin, end) = if cards {
+                ("BEGIN:VCARD\r\nVERSION:3.0", "END:VCARD")
+            } else {
+                ("BEGIN:VEVENT", "END:VEVENT")
+            };
+            let mut s = String::from(open);
+            for _ in 0..next(60) {
+                s.push_str(begin);
+                s.push_str(breaks[next(breaks.len())]);
+                for _ in 0..next(3) {
+                    s.push_str(pool[next(pool.len())]);
+                    s.push_str(breaks[next(breaks.len())]);
+                }
+                s.push_str(end);
+                s.push_str(breaks[next(breaks.len())]);
+                if next(8) == 0 {
+                    s.push_str(pool[next(pool.len())]);
+                    s.push_str(breaks[next(breaks.len())]);
+                }
+            }
+            if next(6) != 0 {
+                s.push_str(close);
+            }
+            joined += check(s.as_bytes());
+        }
+        assert!(joined > 200, "{joined} joined cuts");
+    }
+
+    #[test]
+    fn corpus_files_in_pieces_are_the_files() {
+        let dir = std::env::var_os("OXPIM_CORPUS").map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+            std::path::PathBuf::from,
+        );
+        if !dir.is_dir() {
+            assert_ne!(
+                std::env::var("OXPIM_REQUIRE_EXTERNAL").as_deref(),
+                Ok("1"),
+                "corpus not found at {}",
+                dir.display()
+            );
+            eprintln!("SKIPPED: no corpus at {}", dir.display());
+            return;
+        }
+        let mut stack = vec![dir];
+        let (mut files, mut joined) = (0, 0);
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| matches!(x, "ics" | "vcs" | "vcf" | "ical"))
+                {
+                    let bytes = std::fs::read(&p).unwrap();
+                    files += 1;
+                    let expected = one_thread(&bytes);
+                    for n in [2, 3, 7] {
+                        if let Some(got) = in_pieces(&bytes, n) {
+                            assert_eq!(got, expected, "{} in {n} pieces", p.display());
+                            joined += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(files > 100, "{files} files");
+        assert!(joined > 50, "{joined} joined cuts");
     }
 }

@@ -28,6 +28,10 @@ enum SourceBuf {
     /// A copy of one item's source bytes (streaming, or offsets beyond
     /// 4 GiB), not a whole input: the whole buffer is the item's range.
     Copy(Vec<u8>),
+    /// The same input as another source, behind a reference count of its
+    /// own: a thread that builds part of a tree clones only its alias, so
+    /// that threads do not contend for one counter.
+    Alias(Source),
 }
 
 impl Source {
@@ -52,11 +56,21 @@ impl Source {
         Source(Arc::new(SourceBuf::Copy(bytes)))
     }
 
+    /// The same input behind a reference count of its own (see
+    /// `SourceBuf::Alias`). An alias of an alias refers to the original.
+    pub(crate) fn alias(&self) -> Source {
+        match &*self.0 {
+            SourceBuf::Alias(inner) => Source(Arc::new(SourceBuf::Alias(inner.clone()))),
+            _ => Source(Arc::new(SourceBuf::Alias(self.clone()))),
+        }
+    }
+
     /// The bytes.
     pub(crate) fn bytes(&self) -> &[u8] {
         match &*self.0 {
             SourceBuf::Text(t) => t.as_bytes(),
             SourceBuf::Bytes(b) | SourceBuf::Copy(b) => b,
+            SourceBuf::Alias(inner) => inner.bytes(),
         }
     }
 
@@ -65,6 +79,7 @@ impl Source {
         match &*self.0 {
             SourceBuf::Text(t) => Some(t),
             SourceBuf::Bytes(_) | SourceBuf::Copy(_) => None,
+            SourceBuf::Alias(inner) => inner.text(),
         }
     }
 

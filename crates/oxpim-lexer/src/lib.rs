@@ -40,4 +40,4 @@ mod lines;
 pub use header::{
     Header, HeaderScan, Malformed, ParamValues, Params, RawParam, RawParamValue, Span, scan_header,
 };
-pub use lines::{BOM, ContentLine, LexOptions, Lexer, LineBreaks, LineKind};
+pub use lines::{BOM, ContentLine, LexOptions, Lexer, LineBreaks, LineKind, count_line_breaks};

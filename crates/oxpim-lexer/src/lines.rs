@@ -499,6 +499,53 @@ impl<'a> Iterator for Lexer<'a> {
     }
 }
 
+/// The number of line breaks in `input` as [`Lexer`] counts them over
+/// complete input: CRLF, LF, a bare CR, and CR CR LF (one break). The line
+/// number of the line that starts right after `input` is one more: a lexer
+/// can [`resume`](Lexer::resume) there with the number a lexer from the
+/// start would have reached.
+pub fn count_line_breaks(input: &[u8]) -> usize {
+    // Two passes the compiler vectorises: LF bytes, and CR bytes not
+    // followed by LF. When there are none of the latter (LF or CRLF
+    // files), the LF bytes are the breaks.
+    const BLOCK: usize = 64;
+    let mut lf = 0usize;
+    let mut odd_cr = 0usize;
+    let mut at = 0usize;
+    while let (Some(block), Some(next)) =
+        (input.get(at..at + BLOCK), input.get(at + 1..at + BLOCK + 1))
+    {
+        // At most 64 per block: the counts fit in a byte.
+        let mut l = 0u8;
+        let mut c = 0u8;
+        for (&b, &n) in block.iter().zip(next) {
+            l += u8::from(b == b'\n');
+            c += u8::from(b == b'\r' && n != b'\n');
+        }
+        lf += usize::from(l);
+        odd_cr += usize::from(c);
+        at += BLOCK;
+    }
+    let tail = input.get(at..).unwrap_or_default();
+    lf += tail.iter().filter(|&&b| b == b'\n').count();
+    odd_cr += memchr::memchr_iter(b'\r', tail)
+        .filter(|&i| tail.get(i + 1) != Some(&b'\n'))
+        .count();
+    if odd_cr == 0 {
+        return lf;
+    }
+    // Otherwise a CR is a break of its own unless it is followed by LF or
+    // by CR LF (the breaks those make end at their LF, counted above).
+    let bare = memchr::memchr_iter(b'\r', input)
+        .filter(|&i| match input.get(i + 1) {
+            Some(b'\n') => false,
+            Some(b'\r') => input.get(i + 2) != Some(&b'\n'),
+            _ => true,
+        })
+        .count();
+    lf + bare
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
@@ -650,5 +697,52 @@ mod tests {
     fn many_empty_lines_and_lf_only_are_linear() {
         let input = vec![b'\n'; 1_000_000];
         assert_eq!(Lexer::new(&input).count(), 1_000_000);
+    }
+
+    #[test]
+    fn counted_breaks_match_the_lexer() {
+        // Every mix of CR, LF, folds and text, up to 7 bytes (the CR CR LF
+        // and CR CR CR LF cases included), and then some longer seeded ones.
+        let alphabet: &[u8] = b"\r\n a:";
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut level = vec![Vec::new()];
+        for _ in 0..7 {
+            let mut next = Vec::new();
+            for v in &level {
+                for &c in alphabet {
+                    let mut w: Vec<u8> = v.clone();
+                    w.push(c);
+                    next.push(w);
+                }
+            }
+            inputs.extend(next.iter().cloned());
+            level = next;
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            let len = (seed % 200) as usize;
+            let mut v = Vec::with_capacity(len);
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                v.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            inputs.push(v);
+        }
+        for input in &inputs {
+            let mut lexer = Lexer::new(input);
+            for _ in lexer.by_ref() {}
+            // The lexer's next line number counts the breaks it passed; a
+            // last line without a break is not followed by another line.
+            let ends_with_break = matches!(input.last(), Some(b'\r' | b'\n'));
+            let lines = lexer.line_number() as usize - 1;
+            let breaks = count_line_breaks(input);
+            if ends_with_break || input.is_empty() {
+                assert_eq!(breaks, lines, "{input:?}");
+            } else {
+                assert_eq!(breaks + 1, lines, "{input:?}");
+            }
+        }
     }
 }
