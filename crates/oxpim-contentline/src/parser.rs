@@ -152,6 +152,23 @@ impl Parser {
         self.parse_shared(Source::new(input))
     }
 
+    /// Parses `input` cut into up to `pieces` pieces, one thread each,
+    /// whatever its size (see [`ParseOptions::threads`]), and returns what
+    /// one thread would; `None` when there is nothing to cut at, when the
+    /// pieces cannot be joined into that result, or in strict mode. For
+    /// tests and fuzzing of the threaded parse: [`Parser::parse`] with
+    /// `threads` set falls back to one thread by itself.
+    pub fn parse_in_pieces(&self, input: &[u8], pieces: usize) -> Option<Parsed> {
+        if self.opts.strict {
+            return None;
+        }
+        parse_cut(
+            &self.opts,
+            &Source::from_slice(input),
+            pieces.min(MAX_THREADS),
+        )
+    }
+
     fn parse_shared(&self, src: Source) -> Parsed {
         let threads = match self.opts.threads {
             0 => std::thread::available_parallelism().map_or(1, usize::from),
@@ -1425,6 +1442,20 @@ mod piece_tests {
         // Too small to share, or nothing to cut at.
         assert!(in_pieces(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", 1).is_none());
         assert!(in_pieces(b"no components at all\r\n", 4).is_none());
+    }
+
+    #[test]
+    fn the_public_cut_is_the_one_thread_parse() {
+        let cal = calendar(10, |_| String::new());
+        let got = Parser::new()
+            .parse_in_pieces(cal.as_bytes(), 3)
+            .expect("joins");
+        assert_eq!(format!("{got:?}"), one_thread(cal.as_bytes()));
+        assert!(
+            Parser::strict()
+                .parse_in_pieces(cal.as_bytes(), 3)
+                .is_none()
+        );
     }
 
     #[test]

@@ -70,7 +70,9 @@ fn dialect_inputs(data: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// The parser, lenient and strict, in every dialect: no panic, and every
-/// diagnostic points at a line of the input.
+/// diagnostic points at a line of the input; cut into pieces parsed on
+/// threads of their own, the input gives the one-thread result whenever
+/// the pieces join.
 pub fn parse(data: &[u8]) {
     for input in dialect_inputs(data) {
         let lines = input
@@ -87,6 +89,15 @@ pub fn parse(data: &[u8]) {
                     d.line,
                     d.message
                 );
+            }
+            for pieces in [2, 5] {
+                if let Some(joined) = parser.parse_in_pieces(&input, pieces) {
+                    assert_eq!(
+                        format!("{joined:?}"),
+                        format!("{parsed:?}"),
+                        "{pieces} pieces differ from one thread"
+                    );
+                }
             }
         }
     }
