@@ -415,3 +415,43 @@ fn streaming_stops_at_the_first_error_of_the_sink() {
     .unwrap();
     assert!(empty.writes.is_empty());
 }
+
+#[test]
+fn canonical_text_of_an_object_without_version_states_its_dialect() {
+    // Without VERSION the dialect is guessed from the content: a bare
+    // parameter makes this card vCard 2.1, where `\,` is not an escape. The
+    // canonical writer gives the parameter a name, so the text read again
+    // would be guessed vCard 3.0 and the backslash doubled on every fmt
+    // (found by `cargo xtask fuzz --target roundtrip`). It writes the
+    // VERSION it read the card in.
+    let input = "BEGIN:VCARD\r\nFN:Dummy\\, Dummy\r\nADR;TYP\u{c4}:;;x;;;;\r\nEND:VCARD\r\n";
+    let parsed = Parser::new().parse(input.as_bytes());
+    assert_eq!(parsed.document.components[0].dialect(), Dialect::VCard21);
+    let first = parsed.document.to_canonical_bytes();
+    assert_eq!(lines(&first)[1], "VERSION:2.1");
+    let again = Parser::new().parse(&first);
+    assert_eq!(again.document.components[0].dialect(), Dialect::VCard21);
+    assert_eq!(again.document.to_canonical_bytes(), first);
+    assert_eq!(
+        again.document.components[0].text("FN"),
+        parsed.document.components[0].text("FN")
+    );
+    // A calendar without VERSION is read as iCalendar and says so; one
+    // with VERSION keeps its own line, and faithful writing adds nothing.
+    let cal = "BEGIN:VCALENDAR\r\nPRODID:x\r\nEND:VCALENDAR\r\n";
+    let doc = Parser::new().parse(cal.as_bytes()).document;
+    assert_eq!(
+        lines(&doc.to_canonical_bytes())[..3],
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:x"]
+    );
+    assert_eq!(doc.to_bytes(), cal.as_bytes());
+    let with = "BEGIN:VCALENDAR\r\nPRODID:x\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n";
+    let doc = Parser::new().parse(with.as_bytes()).document;
+    assert_eq!(
+        lines(&doc.to_canonical_bytes())
+            .iter()
+            .filter(|l| l.starts_with("VERSION"))
+            .count(),
+        1
+    );
+}
