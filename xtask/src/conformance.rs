@@ -419,25 +419,14 @@ fn semantic_diff(a: &oxpim::Document, b: &oxpim::Document) -> Option<String> {
         if x.name() != y.name() {
             return Some(format!("{path}: component {} != {}", x.name(), y.name()));
         }
-        // Canonical text of an object read without VERSION states the
-        // version it was read in (docs/decisions.md): that line is not a
-        // change of meaning.
-        let added_version = |q: &&oxpim::Property| {
-            x.property("VERSION").is_none()
-                && q.name() == "VERSION"
-                && x.dialect().version().is_some()
-                && q.as_text().map(str::trim) == x.dialect().version()
-        };
-        let y_props: Vec<&oxpim::Property> =
-            y.properties.iter().filter(|q| !added_version(q)).collect();
-        if x.properties.len() != y_props.len() {
+        if x.properties.len() != y.properties.len() {
             return Some(format!(
                 "{path}: {} properties != {}",
                 x.properties.len(),
-                y_props.len()
+                y.properties.len()
             ));
         }
-        for (p, q) in x.properties.iter().zip(y_props) {
+        for (p, q) in x.properties.iter().zip(&y.properties) {
             if p.name() != q.name()
                 || p.group().map(str::to_ascii_lowercase) != q.group().map(str::to_ascii_lowercase)
             {
