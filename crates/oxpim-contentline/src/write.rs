@@ -299,18 +299,6 @@ impl<'s> Writer<'s> {
     /// A component's BEGIN line.
     fn begin(&mut self, c: &Component) {
         self.delimiter(c.begin_raw.as_ref(), b"BEGIN:", c);
-        // Canonical text of an object read without VERSION states the
-        // dialect it was read in: read again, it is read the same way
-        // (the guess from its content could change with the rewriting).
-        if !self.opts.faithful
-            && (c.is("VCALENDAR") || c.is("VCARD"))
-            && let Some(version) = c.dialect.version()
-            && c.property("VERSION").is_none()
-        {
-            self.out.extend_from_slice(b"VERSION:");
-            self.out.extend_from_slice(version.as_bytes());
-            self.out.extend_from_slice(b"\r\n");
-        }
     }
 
     /// A component's END line.
