@@ -30,6 +30,14 @@ impl Result {
     fn mb_s(&self) -> Option<f64> {
         self.bytes.map(|b| b as f64 / 1e6 / (self.mean_ns / 1e9))
     }
+    /// Mean nanoseconds per input byte.
+    fn ns_per_byte(&self) -> Option<f64> {
+        self.bytes.map(|b| self.mean_ns / b as f64)
+    }
+    /// Nanoseconds per input byte of the fastest sample.
+    fn fastest_ns_per_byte(&self) -> Option<f64> {
+        Some(self.fastest_ns? / self.bytes? as f64)
+    }
     fn per_s(&self) -> Option<f64> {
         self.elements.map(|e| e as f64 / (self.mean_ns / 1e9))
     }
@@ -302,6 +310,19 @@ fn calendar_shape(bytes: &[u8]) -> Shape {
     sh
 }
 
+/// `metric` of benchmark `id` (`op/line-breaks`) at 1 MB and at the size
+/// labelled `last`, and the change between them in per cent.
+fn size_change(
+    r: &BTreeMap<String, Result>,
+    id: &str,
+    last: &str,
+    metric: fn(&Result) -> Option<f64>,
+) -> Option<(f64, f64, f64)> {
+    let at = |label: &str| get(r, &format!("{label}/{id}")).and_then(metric);
+    let (a, b) = (at("1MB")?, at(last)?);
+    Some((a, b, (b - a) / a * 100.0))
+}
+
 fn render(
     r: &BTreeMap<String, Result>,
     stream: Option<&J>,
@@ -495,21 +516,10 @@ fn render(
             ("write/oxpim-canonical", "crlf"),
             ("write/oxpim-streamed", "crlf"),
         ] {
-            let per = |label: &str| {
-                get(r, &format!("{label}/{op}/{e}"))
-                    .and_then(|x| x.bytes.map(|b| x.mean_ns / b as f64))
-            };
-            let fastest = |label: &str| {
-                get(r, &format!("{label}/{op}/{e}"))
-                    .and_then(|x| Some(x.fastest_ns? / x.bytes? as f64))
-            };
-            let fastest_change = match (fastest("1MB"), fastest(last)) {
-                (Some(a), Some(b)) => format!("{:+.1} %", (b - a) / a * 100.0),
-                _ => "–".into(),
-            };
-            let (a, b) = (per("1MB"), per(last));
-            if let (Some(a), Some(b)) = (a, b) {
-                let change = (b - a) / a * 100.0;
+            let id = format!("{op}/{e}");
+            let fastest_change = size_change(r, &id, last, Result::fastest_ns_per_byte)
+                .map_or_else(|| "–".into(), |(_, _, c)| format!("{c:+.1} %"));
+            if let Some((a, b, change)) = size_change(r, &id, last, Result::ns_per_byte) {
                 let met = change <= 10.0;
                 if op.starts_with("lex") || op.starts_with("stream") {
                     linear_ok &= met;
@@ -526,12 +536,8 @@ fn render(
             }
         }
         for op in ["parse/calcard", "write/calcard"] {
-            let per = |label: &str| {
-                get(r, &format!("{label}/{op}/crlf"))
-                    .and_then(|x| x.bytes.map(|b| x.mean_ns / b as f64))
-            };
-            if let (Some(a), Some(b)) = (per("1MB"), per(last)) {
-                let change = (b - a) / a * 100.0;
+            let id = format!("{op}/crlf");
+            if let Some((a, b, change)) = size_change(r, &id, last, Result::ns_per_byte) {
                 let _ = writeln!(
                     s,
                     "| {op} (peer) | crlf | {a:.3} | {b:.3} | {change:+.1} % | – | – |"

@@ -180,28 +180,26 @@ impl Parser {
         {
             return parsed;
         }
-        let lex_opts = LexOptions {
-            max_line_bytes: self.opts.limits.max_line_bytes,
-            complete: true,
+        // One thread: the whole input is one piece.
+        let whole = Piece {
+            start: 0,
+            end: src.bytes().len(),
+            line: 1,
+            kind: PieceStart::Input,
         };
-        let mut lexer = Lexer::with_options(src.bytes(), lex_opts);
-        let bom = lexer.had_bom();
-        let mut b = Builder::new(self.opts, RawMode::Shared(src.clone()), false);
-        if bom {
-            b.leading = Some(Raw::range(&src, 0, oxpim_lexer::BOM.len()));
-            b.last = Last::Leading;
-        }
-        for line in &mut lexer {
-            b.feed(line);
-        }
-        b.finish();
-        let mut document = Document::new(std::mem::take(&mut b.done));
-        document.leading = b.leading.take();
-        document.bom = bom;
-        Parsed {
-            document,
-            diagnostics: std::mem::take(&mut b.sink.items),
-        }
+        let r = parse_piece(&self.opts, src, &whole, true);
+        into_parsed(r.builder, r.bom)
+    }
+}
+
+/// The document and diagnostics of a builder that has finished.
+fn into_parsed(mut b: Builder, bom: bool) -> Parsed {
+    let mut document = Document::new(std::mem::take(&mut b.done));
+    document.leading = b.leading.take();
+    document.bom = bom;
+    Parsed {
+        document,
+        diagnostics: std::mem::take(&mut b.sink.items),
     }
 }
 
@@ -1086,7 +1084,7 @@ fn parse_in_pieces(opts: &ParseOptions, src: &Source, threads: usize) -> Option<
     let bytes = src.bytes();
     let n = threads
         .min(MAX_THREADS)
-        .min(bytes.len() / MIN_BYTES_PER_THREAD.max(1));
+        .min(bytes.len() / MIN_BYTES_PER_THREAD);
     parse_cut(opts, src, n)
 }
 
@@ -1121,7 +1119,8 @@ fn parse_cut(opts: &ParseOptions, src: &Source, n: usize) -> Option<Parsed> {
         kind,
     });
     let last = pieces.len() - 1;
-    let run = |i: usize, piece: &Piece| parse_piece(opts, src, piece, i == last);
+    // Each piece counts its references to the input on an alias of its own.
+    let run = |i: usize, piece: &Piece| parse_piece(opts, src.alias(), piece, i == last);
     let results: Vec<PieceResult> = std::thread::scope(|scope| {
         let (first, rest) = pieces.split_first()?;
         let started: Vec<_> = rest
@@ -1148,23 +1147,22 @@ fn parse_cut(opts: &ParseOptions, src: &Source, n: usize) -> Option<Parsed> {
     join_pieces(opts, &pieces, results)
 }
 
-/// Parses one piece with a builder in the state its start assumes.
-fn parse_piece(opts: &ParseOptions, src: &Source, piece: &Piece, last: bool) -> PieceResult {
+/// Parses one piece of `src` (the source its items keep) with a builder in
+/// the state its start assumes; the last piece's builder is finished.
+fn parse_piece(opts: &ParseOptions, src: Source, piece: &Piece, last: bool) -> PieceResult {
     let lex_opts = LexOptions {
         max_line_bytes: opts.limits.max_line_bytes,
         complete: true,
     };
-    // Each piece counts its references to the input on an alias of its own.
-    let alias = src.alias();
     let input = src.bytes().get(..piece.end).unwrap_or_default();
     let mut lexer = match piece.kind {
         PieceStart::Input => Lexer::with_options(input, lex_opts),
         _ => Lexer::resume(input, piece.start, piece.line, lex_opts),
     };
     let bom = lexer.had_bom();
-    let mut b = Builder::new(*opts, RawMode::Shared(alias.clone()), false);
+    let mut b = Builder::new(*opts, RawMode::Shared(src.clone()), false);
     if bom {
-        b.leading = Some(Raw::range(&alias, 0, oxpim_lexer::BOM.len()));
+        b.leading = Some(Raw::range(&src, 0, oxpim_lexer::BOM.len()));
         b.last = Last::Leading;
     }
     if piece.kind == PieceStart::InCalendar {
@@ -1293,13 +1291,7 @@ fn join_pieces(opts: &ParseOptions, pieces: &[Piece], results: Vec<PieceResult>)
     {
         return None;
     }
-    let mut document = Document::new(std::mem::take(&mut acc.done));
-    document.leading = acc.leading.take();
-    document.bom = bom;
-    Some(Parsed {
-        document,
-        diagnostics: std::mem::take(&mut acc.sink.items),
-    })
+    Some(into_parsed(acc, bom))
 }
 
 #[cfg(test)]
