@@ -299,6 +299,19 @@ impl<'s> Writer<'s> {
     /// A component's BEGIN line.
     fn begin(&mut self, c: &Component) {
         self.delimiter(c.begin_raw.as_ref(), b"BEGIN:", c);
+        // A vCard without VERSION is read as 2.1 only when it has a bare
+        // parameter, and canonical text may give such a parameter a name
+        // (one that cannot stand bare). So the canonical text of a card
+        // read as 2.1 without VERSION states it: read again, it is read the
+        // same way. Other guesses (3.0, iCalendar) hold for canonical text
+        // as they are. See docs/decisions.md.
+        if !self.opts.faithful
+            && c.dialect == Dialect::VCard21
+            && c.is("VCARD")
+            && c.property("VERSION").is_none()
+        {
+            self.out.extend_from_slice(b"VERSION:2.1\r\n");
+        }
     }
 
     /// A component's END line.
@@ -473,11 +486,13 @@ fn carets(d: Dialect) -> bool {
 }
 
 /// True when a vCard 2.1 / vCalendar 1.0 bare parameter (`TEL;WORK:`) can
-/// hold this value; others are written `NAME=value`.
+/// hold this value (letters of any script among them, as in `TYPÄ`); others
+/// are written `NAME=value`.
 fn bare_token(v: &str) -> bool {
     !v.is_empty()
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/' | b'+'))
+        && v.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || b >= 0x80 || matches!(b, b'-' | b'_' | b'.' | b'/' | b'+')
+        })
 }
 
 fn write_param_value(line: &mut String, v: &ParamValue, d: Dialect) {

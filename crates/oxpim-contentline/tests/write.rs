@@ -415,3 +415,48 @@ fn streaming_stops_at_the_first_error_of_the_sink() {
     .unwrap();
     assert!(empty.writes.is_empty());
 }
+
+#[test]
+fn canonical_text_of_a_card_guessed_2_1_keeps_that_reading() {
+    // Without VERSION a card is read as vCard 2.1 only when it has a bare
+    // parameter; in 2.1 `\,` is not an escape. When canonical text gives
+    // the bare parameter a name (a quoted value cannot stand bare), the
+    // text read again would be guessed 3.0 and the backslash doubled on
+    // every fmt (found by `cargo xtask fuzz --target roundtrip`). The
+    // canonical text states VERSION:2.1.
+    let input = "BEGIN:VCARD\r\nFN:Dummy\\, Dummy\r\nADR;\"a:b\":;;x;;;;\r\nEND:VCARD\r\n";
+    let parsed = Parser::new().parse(input.as_bytes());
+    let card = &parsed.document.components[0];
+    assert_eq!(card.dialect(), Dialect::VCard21);
+    let first = parsed.document.to_canonical_bytes();
+    assert_eq!(lines(&first)[..2], ["BEGIN:VCARD", "VERSION:2.1"]);
+    let again = Parser::new().parse(&first);
+    assert_eq!(again.document.components[0].dialect(), Dialect::VCard21);
+    assert_eq!(again.document.to_canonical_bytes(), first);
+    assert_eq!(again.document.components[0].text("FN"), card.text("FN"));
+    // Faithful writing adds nothing.
+    assert_eq!(parsed.document.to_bytes(), input.as_bytes());
+
+    // A bare parameter in any script stays bare, as it was read.
+    let input = "BEGIN:VCARD\r\nVERSION:2.1\r\nADR;TYP\u{c4};WORK:;;x;;;;\r\nEND:VCARD\r\n";
+    let doc = Parser::new().parse(input.as_bytes()).document;
+    assert_eq!(
+        lines(&doc.to_canonical_bytes())[2],
+        "ADR;TYP\u{c4};WORK:;;x;;;;"
+    );
+
+    // Guesses that canonical text cannot change get no VERSION line: a
+    // card without bare parameters (3.0) and a calendar (iCalendar).
+    for input in [
+        "BEGIN:VCARD\r\nFN:x\r\nEND:VCARD\r\n",
+        "BEGIN:VCALENDAR\r\nPRODID:x\r\nEND:VCALENDAR\r\n",
+    ] {
+        let doc = Parser::new().parse(input.as_bytes()).document;
+        assert!(
+            !lines(&doc.to_canonical_bytes())
+                .iter()
+                .any(|l| l.starts_with("VERSION")),
+            "{input}"
+        );
+    }
+}
