@@ -56,7 +56,7 @@ pub fn write_document(doc: &Document, opts: &WriteOptions) -> Vec<u8> {
     let estimate: usize = doc.components.iter().map(estimated_len).sum();
     w.out.reserve(estimate + estimate / 16);
     w.document(doc);
-    w.out
+    std::mem::take(&mut w.out)
 }
 
 /// Bytes a streaming write gathers before passing them on (see
@@ -91,7 +91,7 @@ pub fn write_document_to<W: std::io::Write>(
     });
     w.document(doc);
     w.spill_now();
-    match w.sink.and_then(|s| s.error) {
+    match w.sink.take().and_then(|s| s.error) {
         Some(e) => Err(e),
         None => Ok(()),
     }
@@ -133,16 +133,19 @@ pub fn write_property(p: &Property, dialect: Dialect, opts: &WriteOptions) -> Ve
 pub fn write_component_into(c: &Component, opts: &WriteOptions, out: &mut Vec<u8>) {
     let mut w = Writer::new(*opts);
     w.out = std::mem::take(out);
+    w.out.reserve(estimated_len(c));
     w.component(c);
-    *out = w.out;
+    *out = std::mem::take(&mut w.out);
 }
 
 /// [`write_property`], appending to `out` (no buffer of its own).
 pub fn write_property_into(p: &Property, dialect: Dialect, opts: &WriteOptions, out: &mut Vec<u8>) {
     let mut w = Writer::new(*opts);
     w.out = std::mem::take(out);
+    w.out
+        .reserve(p.raw.as_ref().map_or(80, |r| r.bytes().len()) + 2);
     w.property(p, dialect);
-    *out = w.out;
+    *out = std::mem::take(&mut w.out);
 }
 
 /// Writes text to a `String` (the output is always UTF-8 unless source
@@ -162,19 +165,51 @@ struct Writer<'s> {
     sink: Option<Spill<'s>>,
 }
 
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        if self.line.capacity() <= SCRATCH_KEPT && self.value.capacity() <= SCRATCH_KEPT {
+            let scratch = (
+                std::mem::take(&mut self.line),
+                std::mem::take(&mut self.value),
+            );
+            let _ = SCRATCH.try_with(|s| s.set(Some(scratch)));
+        }
+    }
+}
+
 /// The destination of a streaming write, and its first error.
 struct Spill<'s> {
     to: &'s mut dyn std::io::Write,
     error: Option<std::io::Error>,
 }
 
+thread_local! {
+    /// The scratch buffers of the last [`Writer`] dropped on this thread,
+    /// for the next one: callers that write many single properties or
+    /// components (import keeps unmapped lines and alarms as text) would
+    /// otherwise allocate and grow two buffers for each.
+    static SCRATCH: std::cell::Cell<Option<(String, String)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Largest scratch buffer kept for the next writer on a thread (a longer
+/// line's buffer is freed with its writer).
+const SCRATCH_KEPT: usize = 16 * 1024;
+
 impl<'s> Writer<'s> {
     fn new(opts: WriteOptions) -> Self {
+        // A writer made while another is alive on the thread (a sink that
+        // writes) finds none and makes its own.
+        let (line, value) = SCRATCH
+            .try_with(std::cell::Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         Writer {
             opts,
             out: Vec::new(),
-            line: String::new(),
-            value: String::new(),
+            line,
+            value,
             sink: None,
         }
     }

@@ -460,3 +460,44 @@ fn canonical_text_of_a_card_guessed_2_1_keeps_that_reading() {
         );
     }
 }
+
+#[test]
+fn a_writer_inside_a_streaming_sink_writes_what_it_would_alone() {
+    // Writers on one thread reuse scratch buffers; a sink that writes
+    // (a writer made while another is alive) must get buffers of its own
+    // and neither writer's text may change.
+    let input = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\nSUMMARY:a\\, b\r\nDESCRIPTION:one\\ntwo\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let doc = Parser::new().parse(input.as_bytes()).document;
+    let event = &doc.components[0].components[0];
+    let opts = WriteOptions::canonical();
+    let alone = oxpim_contentline::write_component(event, &opts);
+    struct Nested<'a> {
+        event: &'a Component,
+        text: Vec<u8>,
+        inner: Vec<Vec<u8>>,
+    }
+    impl std::io::Write for Nested<'_> {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.text.extend_from_slice(b);
+            self.inner.push(oxpim_contentline::write_component(
+                self.event,
+                &WriteOptions::canonical(),
+            ));
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut sink = Nested {
+        event,
+        text: Vec::new(),
+        inner: Vec::new(),
+    };
+    write_document_to(&doc, &opts, &mut sink).unwrap();
+    assert_eq!(sink.text, write_document(&doc, &opts));
+    assert!(!sink.inner.is_empty());
+    assert!(sink.inner.iter().all(|t| *t == alone));
+    // And after it, on the same thread, as before.
+    assert_eq!(oxpim_contentline::write_component(event, &opts), alone);
+}
