@@ -483,6 +483,7 @@ impl Out<'_> {
             options: &self.exp.options,
             master,
             diagnostics: &mut self.diags,
+            rtf: std::cell::OnceCell::new(),
         };
         for rule in self.exp.registry.rules() {
             rule.export(&mut cx);

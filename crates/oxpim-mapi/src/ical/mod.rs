@@ -421,9 +421,26 @@ pub struct ExportContext<'a> {
     /// The series master, when exporting an exception.
     pub master: Option<&'a Message>,
     pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
+    /// The message's PidTagRtfCompressed decompressed, once for the rules
+    /// that read it (the body's text and the HTML it may encapsulate).
+    pub(crate) rtf: std::cell::OnceCell<Option<Result<Vec<u8>, crate::rtf::RtfError>>>,
 }
 
 impl ExportContext<'_> {
+    /// The message's RTF body decompressed (`None` when it has none),
+    /// decompressed on the first call only.
+    pub(crate) fn rtf(&self) -> Option<Result<&[u8], crate::rtf::RtfError>> {
+        self.rtf
+            .get_or_init(|| {
+                self.message
+                    .properties
+                    .binary(&crate::props::PID_TAG_RTF_COMPRESSED)
+                    .map(crate::rtf::decompress)
+            })
+            .as_ref()
+            .map(|r| r.as_deref().map_err(Clone::clone))
+    }
+
     /// Reports a problem.
     pub fn warn(&mut self, message: impl Into<String>) {
         self.diagnostics.push(diag(0, Severity::Warning, message));

@@ -363,7 +363,7 @@ fn export_body(cx: &mut ExportContext<'_>) {
     let from_rtf = if raw.as_deref().is_some_and(|b| !b.trim().is_empty()) {
         None
     } else {
-        match crate::rtf::message_text(&cx.message.properties) {
+        match cx.rtf().map(|r| r.and_then(crate::rtf::text_of)) {
             Some(Ok(text)) if !text.trim().is_empty() => Some(text),
             Some(Err(e)) => {
                 // One warning for the message: export_html, which also
@@ -422,7 +422,7 @@ fn export_html(cx: &mut ExportContext<'_>) {
         if plain && cx.message.properties.bool(&props::PID_TAG_RTF_IN_SYNC) == Some(false) {
             return;
         }
-        match crate::rtf::message_html(&cx.message.properties) {
+        match cx.rtf().map(|r| r.and_then(crate::rtf::html_of)) {
             Some(Ok(Some(html))) => {
                 let mut p = text_prop("X-ALT-DESC", &html);
                 p.params_mut().set("FMTTYPE", "text/html");
