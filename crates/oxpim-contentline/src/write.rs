@@ -334,16 +334,17 @@ impl<'s> Writer<'s> {
     /// A component's BEGIN line.
     fn begin(&mut self, c: &Component) {
         self.delimiter(c.begin_raw.as_ref(), b"BEGIN:", c);
-        // A vCard without VERSION is read as 2.1 only when it has a bare
-        // parameter, and canonical text may give such a parameter a name
-        // (one that cannot stand bare). So the canonical text of a card
-        // read as 2.1 without VERSION states it: read again, it is read the
-        // same way. Other guesses (3.0, iCalendar) hold for canonical text
-        // as they are. See docs/decisions.md.
+        // A vCard without VERSION (or with one oxpim does not know) is read
+        // as 2.1 only when it has a bare parameter, and canonical text may
+        // give such a parameter a name (one that cannot stand bare). So the
+        // canonical text of a card read as 2.1 states VERSION:2.1 (an
+        // unknown VERSION is left out): read again, it is read the same
+        // way. Other guesses (3.0, iCalendar) hold for canonical text as
+        // they are. See docs/decisions.md.
         if !self.opts.faithful
             && c.dialect == Dialect::VCard21
             && c.is("VCARD")
-            && c.property("VERSION").is_none()
+            && !c.properties_named("VERSION").any(states_2_1)
         {
             self.out.extend_from_slice(b"VERSION:2.1\r\n");
         }
@@ -374,6 +375,11 @@ impl<'s> Writer<'s> {
             self.raw(r.bytes());
             return;
         }
+        // A VERSION oxpim does not know, in a card read as 2.1: canonical
+        // text is 2.1 and [`Writer::begin`] has said so.
+        if dialect == Dialect::VCard21 && p.is("VERSION") && !states_2_1(p) {
+            return;
+        }
         let mut line = std::mem::take(&mut self.line);
         let mut value = std::mem::take(&mut self.value);
         line.clear();
@@ -391,6 +397,11 @@ impl<'s> Writer<'s> {
         self.line = line;
         self.value = value;
     }
+}
+
+/// True when a VERSION property says 2.1.
+fn states_2_1(p: &Property) -> bool {
+    p.as_text().is_some_and(|v| v.trim() == "2.1")
 }
 
 /// Folds `line` at `width` octets, never inside a UTF-8 character, with

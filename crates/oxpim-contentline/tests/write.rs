@@ -437,6 +437,35 @@ fn canonical_text_of_a_card_guessed_2_1_keeps_that_reading() {
     // Faithful writing adds nothing.
     assert_eq!(parsed.document.to_bytes(), input.as_bytes());
 
+    // The same with a VERSION oxpim does not know, after the bare
+    // parameter (the guess looks at the lines before VERSION): the card is
+    // read as 2.1, written as 2.1, and its canonical text says 2.1 in place
+    // of 5.0.
+    let input =
+        "BEGIN:VCARD\r\nFN:Dummy\\, Dummy\r\nADR;\"a:b\":;;x;;;;\r\nVERSION:5.0\r\nEND:VCARD\r\n";
+    let parsed = Parser::new().parse(input.as_bytes());
+    assert_eq!(parsed.document.components[0].dialect(), Dialect::VCard21);
+    let first = parsed.document.to_canonical_bytes();
+    let first_lines = lines(&first);
+    assert_eq!(first_lines[..2], ["BEGIN:VCARD", "VERSION:2.1"]);
+    assert_eq!(
+        first_lines
+            .iter()
+            .filter(|l| l.starts_with("VERSION"))
+            .count(),
+        1
+    );
+    let again = Parser::new().parse(&first);
+    assert_eq!(again.document.components[0].dialect(), Dialect::VCard21);
+    assert_eq!(again.document.to_canonical_bytes(), first);
+    // A stated 2.1 keeps its own line, once.
+    let input = "BEGIN:VCARD\r\nVERSION:2.1\r\nADR;\"a:b\":;;x;;;;\r\nEND:VCARD\r\n";
+    let doc = Parser::new().parse(input.as_bytes()).document;
+    assert_eq!(
+        lines(&doc.to_canonical_bytes())[..3],
+        ["BEGIN:VCARD", "VERSION:2.1", "ADR;TYPE=\"a:b\":;;x;;;;"]
+    );
+
     // A bare parameter in any script stays bare, as it was read.
     let input = "BEGIN:VCARD\r\nVERSION:2.1\r\nADR;TYP\u{c4};WORK:;;x;;;;\r\nEND:VCARD\r\n";
     let doc = Parser::new().parse(input.as_bytes()).document;
