@@ -333,3 +333,75 @@ fn the_bundled_example_survives() {
     let (before, after, _) = round_trip(&text);
     assert_eq!(instances(&before), instances(&after));
 }
+
+/// Every parameter of every ORGANIZER and ATTENDEE line, as
+/// `NAME value,value` sets by address (names uppercase, values as written).
+fn address_params(e: &Component) -> Vec<(String, BTreeSet<String>)> {
+    let mut v: Vec<(String, BTreeSet<String>)> = e
+        .properties
+        .iter()
+        .filter(|p| p.is("ORGANIZER") || p.is("ATTENDEE"))
+        .map(|p| {
+            let params = p
+                .params()
+                .iter()
+                .map(|(n, param)| {
+                    format!(
+                        "{} {}",
+                        n.to_ascii_uppercase(),
+                        param.iter().collect::<Vec<_>>().join(",")
+                    )
+                })
+                .collect();
+            (
+                format!("{} {}", p.name(), p.as_text().unwrap_or("").to_lowercase()),
+                params,
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn organizer_and_attendee_parameters_come_back_as_written() {
+    // Each line leaves out something export would otherwise write (CN,
+    // RSVP, the ROLE and CUTYPE of its recipient type) or has parameters
+    // Outlook has no property for (DIR, LANGUAGE, MEMBER, X-).
+    let text = "BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//t//t//EN\r
+METHOD:REQUEST\r
+BEGIN:VEVENT\r
+UID:params@example.com\r
+DTSTAMP:20250101T000000Z\r
+DTSTART:20250110T100000Z\r
+DTEND:20250110T110000Z\r
+SUMMARY:Parameters\r
+ORGANIZER;DIR=\"ldap://example.com/o\";LANGUAGE=de;X-FOO=1:mailto:org@example.com\r
+ATTENDEE;ROLE=NON-PARTICIPANT:mailto:e@example.com\r
+ATTENDEE;CUTYPE=ROOM:mailto:room@example.com\r
+ATTENDEE;CN=Plain:mailto:plain@example.com\r
+ATTENDEE;CN=Asked;RSVP=TRUE:mailto:asked@example.com\r
+ATTENDEE;CN=Opt;ROLE=OPT-PARTICIPANT;RSVP=FALSE:mailto:opt@example.com\r
+ATTENDEE;CN=Grp;CUTYPE=GROUP;MEMBER=\"mailto:list@example.com\":mailto:g@example.com\r
+END:VEVENT\r
+END:VCALENDAR\r
+";
+    let (before, after, _) = round_trip(text);
+    let (b, a) = (events(&before), events(&after));
+    assert_eq!(b.len(), 1);
+    assert_eq!(a.len(), 1);
+    assert_eq!(address_params(b[0]), address_params(a[0]));
+    // The organizer with a CN and a SENT-BY: both from Outlook's own
+    // properties, still as written.
+    let text = text.replace(
+        "ORGANIZER;DIR=\"ldap://example.com/o\";LANGUAGE=de;X-FOO=1",
+        "ORGANIZER;CN=Org;SENT-BY=\"mailto:assistant@example.com\"",
+    );
+    let (before, after, _) = round_trip(&text);
+    assert_eq!(
+        address_params(events(&before)[0]),
+        address_params(events(&after)[0])
+    );
+}

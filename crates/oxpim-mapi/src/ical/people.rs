@@ -88,11 +88,16 @@ pub fn params_property() -> NamedProperty {
 
 /// The parameters of an ORGANIZER or ATTENDEE line that `derivable`
 /// (name uppercased, first value as written, to be compared ignoring ASCII
-/// case) says export does not reproduce, as JSON;
-/// a missing CN is recorded as `["CN", []]`.
-fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<String> {
+/// case) says export does not reproduce, as JSON. A missing CN is recorded
+/// as `["CN", []]`, and so is each name of `absent` (uppercase) the line
+/// does not have: export would write one of its own there.
+fn kept_params(
+    p: &Property,
+    derivable: impl Fn(&str, &str) -> bool,
+    absent: &[&str],
+) -> Option<String> {
     let mut out = String::new();
-    kept_params_into(p, derivable, &mut out).then_some(out)
+    kept_params_into(p, derivable, absent, &mut out).then_some(out)
 }
 
 /// [`kept_params`] written into `out` (cleared first); false when nothing
@@ -100,6 +105,7 @@ fn kept_params(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<S
 fn kept_params_into(
     p: &Property,
     derivable: impl Fn(&str, &str) -> bool,
+    absent: &[&str],
     out: &mut String,
 ) -> bool {
     fn upper(s: &str) -> std::borrow::Cow<'_, str> {
@@ -136,11 +142,27 @@ fn kept_params_into(
     if p.param("CN").is_none_or(str::is_empty) {
         add(out, "CN", &mut std::iter::empty());
     }
+    for name in absent {
+        if p.param(name).is_none() {
+            add(out, name, &mut std::iter::empty());
+        }
+    }
     if n == 0 {
         return false;
     }
     out.push(']');
     true
+}
+
+/// True when `p` has a parameter `derivable` says export does not
+/// reproduce (what [`kept_params`] keeps, leaving out the missing ones).
+fn any_kept(p: &Property, derivable: impl Fn(&str, &str) -> bool) -> bool {
+    p.params().iter().any(|(name, param)| {
+        !derivable(
+            &name.to_ascii_uppercase(),
+            param.first().unwrap_or_default(),
+        )
+    })
 }
 
 fn json_string(out: &mut String, s: &str) {
@@ -244,14 +266,20 @@ impl People {
         intern(&mut known, &key, || Person::new(display, address))
     }
 
-    /// The kept parameters of an ATTENDEE (see [`kept_params`]), one copy
-    /// for every row whose parameters give the same text.
-    fn kept(&self, p: &Property, derivable: impl Fn(&str, &str) -> bool) -> Option<Text> {
+    /// The kept parameters of an ORGANIZER or ATTENDEE (see
+    /// [`kept_params`]), one copy for every row whose parameters give the
+    /// same text.
+    fn kept(
+        &self,
+        p: &Property,
+        derivable: impl Fn(&str, &str) -> bool,
+        absent: &[&str],
+    ) -> Option<Text> {
         let (Ok(mut buf), Ok(mut known)) = (self.key.try_borrow_mut(), self.kept.try_borrow_mut())
         else {
-            return kept_params(p, derivable).map(Text::from);
+            return kept_params(p, derivable, absent).map(Text::from);
         };
-        if !kept_params_into(p, derivable, &mut buf) {
+        if !kept_params_into(p, derivable, absent, &mut buf) {
             return None;
         }
         Some(intern(&mut known, &buf, || {
@@ -355,6 +383,8 @@ fn exported_role(kind: i32) -> (Option<&'static str>, Option<&'static str>) {
 
 fn import_people(cx: &mut ImportContext<'_>) {
     let mut rsvp_any = false;
+    // Parameters not kept (`ImportOptions::keep_unmapped` off).
+    let mut dropped = false;
     let mut rows: Vec<PropertyBag> = Vec::new();
     let user = cx.options.user.as_deref().map(str::to_ascii_lowercase);
     if let Some(p) = cx.event.property("ORGANIZER") {
@@ -362,7 +392,17 @@ fn import_people(cx: &mut ImportContext<'_>) {
         match mailto(&uri) {
             Some(addr) => {
                 let person = cx.people.person(cn_or(p, addr), addr);
-                rows.push(recipient_row(&person, RECIP_SENDABLE | RECIP_ORGANIZER, 1));
+                let mut row = recipient_row(&person, RECIP_SENDABLE | RECIP_ORGANIZER, 1);
+                // Export writes CN from the row and SENT-BY from the
+                // sender; anything else (DIR, LANGUAGE, X- parameters) and
+                // a missing CN are kept.
+                let derivable = |name: &str, _: &str| matches!(name, "CN" | "SENT-BY");
+                if !cx.options.keep_unmapped {
+                    dropped |= any_kept(p, derivable);
+                } else if let Some(json) = cx.people.kept(p, derivable, &[]) {
+                    row.insert(params_property(), PropValue::String(json));
+                }
+                rows.push(row);
                 for (def, v) in [
                     (&props::PID_TAG_SENT_REPRESENTING_NAME, person.display),
                     (
@@ -464,14 +504,25 @@ fn import_people(cx: &mut ImportContext<'_>) {
             Some(v) => first.eq_ignore_ascii_case(v),
             None => first.eq_ignore_ascii_case(default),
         };
-        let kept = cx.people.kept(p, |name, first| match name {
+        // Export writes RSVP from PidTagResponseRequested on every
+        // attendee, and ROLE and CUTYPE for the recipient type: a line
+        // without them says so, and export leaves them out again.
+        let absent: &[&str] = match (role_out, cutype_out) {
+            (Some(_), Some(_)) => &["RSVP", "ROLE", "CUTYPE"],
+            (Some(_), None) => &["RSVP", "ROLE"],
+            (None, Some(_)) => &["RSVP", "CUTYPE"],
+            (None, None) => &["RSVP"],
+        };
+        let derivable = |name: &str, first: &str| match name {
             "CN" | "X-MS-OLKRESPTIME" | "X-MS-OLK-RESPTIME" => true,
             "PARTSTAT" => track.is_some() || first.eq_ignore_ascii_case("NEEDS-ACTION"),
             "ROLE" => derived(first, role_out, "REQ-PARTICIPANT"),
             "CUTYPE" => derived(first, cutype_out, "INDIVIDUAL"),
             _ => false,
-        });
-        if let Some(json) = kept {
+        };
+        if !cx.options.keep_unmapped {
+            dropped |= any_kept(p, derivable);
+        } else if let Some(json) = cx.people.kept(p, derivable, absent) {
             row.insert(params_property(), PropValue::String(json));
         }
         if let Some(u) = &user
@@ -491,6 +542,13 @@ fn import_people(cx: &mut ImportContext<'_>) {
             list.push(person.display);
         }
         rows.push(row);
+    }
+    if dropped {
+        cx.warn(
+            cx.event.line(),
+            "ORGANIZER or ATTENDEE parameters Outlook has no place for were dropped \
+             (ImportOptions::keep_unmapped is off)",
+        );
     }
     let meeting = !rows.is_empty();
     // The attendee strings Outlook keeps beside the table (MS-OXOCAL
@@ -595,8 +653,9 @@ fn export_people(cx: &mut ExportContext<'_>) {
         let smtp = row_smtp(r);
         let cn = row_str(r, &props::PID_TAG_DISPLAY_NAME);
         organizer_addr = smtp.clone();
-        cx.event
-            .push(address_prop("ORGANIZER", smtp.as_deref(), cn.as_deref()));
+        let mut p = address_prop("ORGANIZER", smtp.as_deref(), cn.as_deref());
+        apply_kept(r, &mut p);
+        cx.event.push(p);
     } else if let Some(addr) = cx
         .text(&props::PID_TAG_SENT_REPRESENTING_SMTP_ADDRESS)
         .or_else(|| {
@@ -893,6 +952,60 @@ mod tests {
         ));
     }
 
+    /// With `keep_unmapped` off, no row carries kept parameters, and one
+    /// warning per event says parameters were dropped; lines whose
+    /// parameters export gives back (or that only leave some out) need no
+    /// warning.
+    #[test]
+    fn kept_parameters_follow_keep_unmapped() {
+        use crate::ical::{ImportOptions, Importer};
+        let event = |uid: &str, lines: &str| {
+            format!(
+                "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:20250101T100000Z\r\n{lines}END:VEVENT\r\n"
+            )
+        };
+        let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n");
+        text += &event(
+            "extra",
+            "ORGANIZER;CN=Ann;DIR=\"ldap://x\":mailto:ann@x.example\r\nATTENDEE;CN=Bo;X-N=1:mailto:bo@x.example\r\n",
+        );
+        text += &event(
+            "plain",
+            "ORGANIZER:mailto:ann@x.example\r\nATTENDEE;CN=Bo;PARTSTAT=ACCEPTED:mailto:bo@x.example\r\n",
+        );
+        text += "END:VCALENDAR\r\n";
+        let doc = oxpim_contentline::parse(text.as_bytes()).document;
+        let kept_rows = |keep: bool| {
+            let imported = Importer::new(ImportOptions {
+                keep_unmapped: keep,
+                ..ImportOptions::default()
+            })
+            .import(&doc);
+            let rows: Vec<usize> = imported
+                .messages
+                .iter()
+                .map(|m| {
+                    m.recipients
+                        .iter()
+                        .filter(|r| r.get(&params_property().into()).is_some())
+                        .count()
+                })
+                .collect();
+            let warned: Vec<u32> = imported
+                .diagnostics
+                .iter()
+                .filter(|d| d.message.contains("parameters Outlook has no place for"))
+                .map(|d| d.line)
+                .collect();
+            (rows, warned)
+        };
+        // Kept: both rows of the first event (DIR; X-N), and in the
+        // second the organizer's missing CN and the attendee's missing
+        // RSVP.
+        assert_eq!(kept_rows(true), (vec![2, 2], vec![]));
+        assert_eq!(kept_rows(false), (vec![0, 0], vec![4]));
+    }
+
     #[test]
     fn kept_parameters_are_json() {
         let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nATTENDEE;X-Q=\"a\\\\b,c\";DELEGATED-TO=\"mailto:x@y\",\"mailto:z@y\":mailto:a@b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
@@ -900,7 +1013,7 @@ mod tests {
         let p = doc.components[0].components[0]
             .property("ATTENDEE")
             .unwrap();
-        let json = kept_params(p, |_, _| false).unwrap();
+        let json = kept_params(p, |_, _| false, &[]).unwrap();
         let back: Vec<(String, Vec<String>)> = serde_json::from_str(&json).unwrap();
         assert_eq!(back[0].0, "X-Q");
         assert_eq!(back[0].1, vec!["a\\\\b,c".to_string()]);
