@@ -894,3 +894,31 @@ fn conversion_diagnostics_are_capped() {
     );
     assert_eq!(capped.messages.len(), 1);
 }
+
+#[test]
+fn org_units_come_back_as_units() {
+    // Outlook has one department: `Sales, EMEA`. Export splits it into the
+    // units the card had while company and department are unchanged.
+    let mut m = one(&card("FN:x\r\nORG:Acme Corp;Sales;EMEA\r\n"));
+    assert_eq!(s(&m, &props::PID_TAG_DEPARTMENT_NAME), Some("Sales, EMEA"));
+    let org = |m: &Message| {
+        prop_lines(
+            &export(std::slice::from_ref(m), Dialect::VCard30),
+            Dialect::VCard30,
+        )
+        .into_iter()
+        .filter(|l| l.starts_with("ORG"))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(org(&m), ["ORG:Acme Corp;Sales;EMEA"]);
+    // One unit, and a comma inside a unit, as before.
+    assert_eq!(
+        org(&one(&card("FN:x\r\nORG:Acme Corp;Sales\\, EMEA\r\n"))),
+        ["ORG:Acme Corp;Sales\\, EMEA"]
+    );
+    // A department changed in Outlook is written as it now is.
+    m.properties
+        .set(&props::PID_TAG_DEPARTMENT_NAME, "Marketing")
+        .unwrap();
+    assert_eq!(org(&m), ["ORG:Acme Corp;Marketing"]);
+}

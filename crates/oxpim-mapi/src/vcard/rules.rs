@@ -483,7 +483,26 @@ fn import_org(cx: &mut ImportContext<'_>) {
         .filter(|s| !s.is_empty())
         .collect();
     set_str(cx, &props::PID_TAG_DEPARTMENT_NAME, &units.join(", "));
-    cx.remember("ORG", p);
+    if units.len() > 1 && cx.options.keep_unmapped {
+        // Outlook has one department, the units joined: the line is kept
+        // with its value, so that export can give the units back.
+        cx.slots.push(("ORG".to_owned(), p.clone()));
+    } else {
+        cx.remember("ORG", p);
+    }
+}
+
+/// The organisational units of the ORG kept on import ([`import_org`]),
+/// when they still give `company` and the department `dept`.
+fn kept_units(cx: &ExportContext<'_>, company: &str, dept: &str) -> Option<Vec<String>> {
+    let (_, was) = cx.slots.iter().find(|(s, _)| s == "ORG")?;
+    let parts = components(was);
+    let units: Vec<String> = (1..parts.len())
+        .map(|i| component(&parts, i, ","))
+        .filter(|s| !s.is_empty())
+        .collect();
+    (units.len() > 1 && component(&parts, 0, ",") == company && units.join(", ") == dept)
+        .then_some(units)
 }
 
 fn export_org(cx: &mut ExportContext<'_>) {
@@ -492,9 +511,13 @@ fn export_org(cx: &mut ExportContext<'_>) {
     if company.is_none() && dept.is_none() {
         return;
     }
-    let mut parts = vec![company.unwrap_or_default()];
+    let company = company.unwrap_or_default();
+    let mut parts = vec![company.clone()];
     if let Some(d) = dept {
-        parts.push(d);
+        match kept_units(cx, &company, &d) {
+            Some(units) => parts.extend(units),
+            None => parts.push(d),
+        }
     }
     let mut p = Property::new("ORG", ValueType::Text, structured(parts));
     cx.restore("ORG", &mut p, true);
