@@ -405,3 +405,68 @@ END:VCALENDAR\r
         address_params(events(&after)[0])
     );
 }
+
+/// Name, parameters and text of every SUMMARY, LOCATION, DESCRIPTION and
+/// COMMENT line.
+fn text_lines(e: &Component) -> Vec<String> {
+    let mut v: Vec<String> = e
+        .properties
+        .iter()
+        .filter(|p| {
+            ["SUMMARY", "LOCATION", "DESCRIPTION", "COMMENT"]
+                .iter()
+                .any(|n| p.is(n))
+        })
+        .map(|p| {
+            let mut params: Vec<String> = p
+                .params()
+                .iter()
+                .map(|(n, v)| format!("{n}={}", v.iter().collect::<Vec<_>>().join(",")))
+                .collect();
+            params.sort();
+            format!("{} {params:?} {:?}", p.name(), p.as_text())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn text_properties_keep_their_parameters_and_the_other_body() {
+    // Outlook has a locale for SUMMARY's LANGUAGE (de becomes de-DE), a URL
+    // for LOCATION's ALTREP, nothing for a body's parameters, and one body:
+    // DESCRIPTION, or COMMENT in a reply; the other one is kept as it is.
+    for (method, body) in [("REQUEST", "DESCRIPTION"), ("REPLY", "COMMENT")] {
+        let other = if body == "DESCRIPTION" {
+            "COMMENT"
+        } else {
+            "DESCRIPTION"
+        };
+        let text = format!(
+            "BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//t//t//EN\r
+METHOD:{method}\r
+BEGIN:VEVENT\r
+UID:texts@example.com\r
+DTSTAMP:20250101T000000Z\r
+DTSTART:20250110T100000Z\r
+DTEND:20250110T110000Z\r
+ORGANIZER;CN=Org:mailto:org@example.com\r
+ATTENDEE;CN=Ann;PARTSTAT=ACCEPTED:mailto:ann@example.com\r
+SUMMARY;LANGUAGE=de:Gro\u{df}e Besprechung\r
+LOCATION;ALTREP=\"http://example.com/room\";LANGUAGE=en;X-P=1:Room 1\r
+{body};ALTREP=\"cid:part1\";LANGUAGE=de:Zeile eins\\nZeile zwei\r
+{other}:The other text\r
+END:VEVENT\r
+END:VCALENDAR\r
+"
+        );
+        let (before, after, diags) = round_trip(&text);
+        assert_eq!(
+            text_lines(events(&before)[0]),
+            text_lines(events(&after)[0]),
+            "{method} {diags:?}"
+        );
+    }
+}

@@ -66,6 +66,14 @@ pub fn unmapped_property() -> NamedProperty {
     NamedProperty::string(PSETID_OXPIM, "ical-unmapped")
 }
 
+/// Parameters of SUMMARY, LOCATION and the body (DESCRIPTION, or COMMENT
+/// in a reply) that Outlook has no property for (ALTREP of a body,
+/// LANGUAGE of a body or location, X- parameters…), as content lines with
+/// empty values. [`Exporter`] puts them back on the lines it writes.
+pub fn text_params_property() -> NamedProperty {
+    NamedProperty::string(PSETID_OXPIM, "ical-text-params")
+}
+
 /// The VCALENDAR-level properties that no rule maps (X-WR-CALNAME…), as
 /// content lines.
 pub fn calendar_property() -> NamedProperty {
