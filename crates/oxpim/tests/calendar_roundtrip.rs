@@ -406,16 +406,19 @@ END:VCALENDAR\r
     );
 }
 
-/// Name, parameters and text of every SUMMARY, LOCATION, DESCRIPTION and
-/// COMMENT line.
+/// Name, parameters and text of every line but ORGANIZER and ATTENDEE
+/// (compared on their own) and those export writes of its own (DTSTAMP,
+/// Outlook's X-MICROSOFT- lines, and CLASS and TRANSP, which Outlook always
+/// has).
 fn text_lines(e: &Component) -> Vec<String> {
     let mut v: Vec<String> = e
         .properties
         .iter()
         .filter(|p| {
-            ["SUMMARY", "LOCATION", "DESCRIPTION", "COMMENT"]
+            !["ORGANIZER", "ATTENDEE", "DTSTAMP", "CLASS", "TRANSP"]
                 .iter()
                 .any(|n| p.is(n))
+                && !p.name().starts_with("X-MICROSOFT-")
         })
         .map(|p| {
             let mut params: Vec<String> = p
@@ -432,10 +435,11 @@ fn text_lines(e: &Component) -> Vec<String> {
 }
 
 #[test]
-fn text_properties_keep_their_parameters_and_the_other_body() {
+fn mapped_lines_keep_their_parameters_and_the_other_body_is_kept() {
     // Outlook has a locale for SUMMARY's LANGUAGE (de becomes de-DE), a URL
-    // for LOCATION's ALTREP, nothing for a body's parameters, and one body:
-    // DESCRIPTION, or COMMENT in a reply; the other one is kept as it is.
+    // for LOCATION's ALTREP, nothing for the other parameters of mapped
+    // lines, and one body: DESCRIPTION, or COMMENT in a reply; the other
+    // one is kept as it is.
     for (method, body) in [("REQUEST", "DESCRIPTION"), ("REPLY", "COMMENT")] {
         let other = if body == "DESCRIPTION" {
             "COMMENT"
@@ -450,7 +454,7 @@ METHOD:{method}\r
 BEGIN:VEVENT\r
 UID:texts@example.com\r
 DTSTAMP:20250101T000000Z\r
-DTSTART:20250110T100000Z\r
+DTSTART;X-FOO=bar:20250110T100000Z\r
 DTEND:20250110T110000Z\r
 ORGANIZER;CN=Org:mailto:org@example.com\r
 ATTENDEE;CN=Ann;PARTSTAT=ACCEPTED:mailto:ann@example.com\r
@@ -458,6 +462,10 @@ SUMMARY;LANGUAGE=de:Gro\u{df}e Besprechung\r
 LOCATION;ALTREP=\"http://example.com/room\";LANGUAGE=en;X-P=1:Room 1\r
 {body};ALTREP=\"cid:part1\";LANGUAGE=de:Zeile eins\\nZeile zwei\r
 {other}:The other text\r
+CATEGORIES;LANGUAGE=en:Blue,Green\r
+CONTACT;ALTREP=\"ldap://example.com/jim\":Jim\r
+PRIORITY;X-R=2:1\r
+SEQUENCE;X-T=4:2\r
 END:VEVENT\r
 END:VCALENDAR\r
 "

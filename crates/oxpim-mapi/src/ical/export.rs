@@ -493,6 +493,21 @@ impl Out<'_> {
     /// Puts back what the import kept: unmapped lines and components, and
     /// RECURRENCE-ID VEVENTs of a series Outlook could not represent.
     fn restore(&mut self, m: &Message, ev: &mut Component, siblings: &mut Vec<Component>) {
+        // Kept parameters of mapped lines, on the first line of each name
+        // the rules wrote, where it does not have them (what the rules
+        // wrote from Outlook's properties stands).
+        for kept in super::kept_line_params(m) {
+            if let Some(p) = ev.properties.iter_mut().find(|p| p.is(kept.name())) {
+                for (name, param) in kept.params().iter() {
+                    if p.params().get(name).is_none()
+                        && !super::outlook_param(kept.name(), name)
+                        && !super::UNKEPT_PARAMS.contains(&name)
+                    {
+                        p.params_mut().insert(name, param.clone());
+                    }
+                }
+            }
+        }
         if let Some(text) = m
             .properties
             .get(&unmapped_property().into())

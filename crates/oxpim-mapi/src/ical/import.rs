@@ -291,6 +291,50 @@ pub(crate) fn utf8_or_lossy(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// The parameters of the first line of each name of `ev` that is mapped
+/// (not kept whole: `kept_whole` names those), as lines without values
+/// (see [`super::line_params_property`]). ORGANIZER and ATTENDEE keep
+/// theirs on their rows.
+fn line_params(ev: &Component, kept_whole: &[String]) -> Vec<Property> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for p in &ev.properties {
+        // Only the first line of a name: export puts the parameters on the
+        // first line of that name it writes.
+        let name = p.name();
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        if p.params().is_empty()
+            || p.is("ORGANIZER")
+            || p.is("ATTENDEE")
+            || kept_whole.iter().any(|n| n == name)
+        {
+            continue;
+        }
+        // No type: the line is written without a VALUE parameter.
+        let mut line = Property::new(
+            name,
+            oxpim_contentline::ValueType::Unknown,
+            Value::Text("".into()),
+        );
+        for (pname, param) in p.params().iter() {
+            if !super::UNKEPT_PARAMS
+                .iter()
+                .any(|u| pname.eq_ignore_ascii_case(u))
+            {
+                line.params_mut()
+                    .insert(&pname.to_ascii_uppercase(), param.clone());
+            }
+        }
+        if !line.params().is_empty() {
+            out.push(line);
+        }
+    }
+    out
+}
+
 fn line_of(c: &Component, name: &str) -> u32 {
     c.property(name).map_or(c.line(), Property::line)
 }
@@ -1272,6 +1316,47 @@ impl<'c> Cal<'c> {
             };
             if !hidden.is_empty() || !self.imp.options.keep_unmapped {
                 self.warn(ev.line(), msg);
+            }
+        }
+        let lines = line_params(ev, names);
+        if !lines.is_empty() {
+            if self.imp.options.keep_unmapped {
+                let mut text = Vec::new();
+                for line in &lines {
+                    write_property_into(
+                        line,
+                        Dialect::ICalendar,
+                        &WriteOptions::canonical(),
+                        &mut text,
+                    );
+                }
+                m.properties.insert(
+                    super::line_params_property(),
+                    PropValue::String(utf8_or_lossy(text).into()),
+                );
+            } else {
+                let dropped: Vec<String> = lines
+                    .iter()
+                    .filter_map(|l| {
+                        let params: Vec<&str> = l
+                            .params()
+                            .iter()
+                            .map(|(n, _)| n)
+                            .filter(|n| !super::outlook_param(l.name(), n))
+                            .collect();
+                        (!params.is_empty())
+                            .then(|| format!("{} ({})", l.name(), params.join(", ")))
+                    })
+                    .collect();
+                if !dropped.is_empty() {
+                    self.warn(
+                        ev.line(),
+                        format!(
+                            "parameters Outlook has no property for, dropped (keep_unmapped is off): {}",
+                            dropped.join(", ")
+                        ),
+                    );
+                }
             }
         }
         if self.imp.options.keep_unmapped {

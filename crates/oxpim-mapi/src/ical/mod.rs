@@ -66,12 +66,61 @@ pub fn unmapped_property() -> NamedProperty {
     NamedProperty::string(PSETID_OXPIM, "ical-unmapped")
 }
 
-/// Parameters of SUMMARY, LOCATION and the body (DESCRIPTION, or COMMENT
-/// in a reply) that Outlook has no property for (ALTREP of a body,
-/// LANGUAGE of a body or location, X- parameters…), as content lines with
-/// empty values. [`Exporter`] puts them back on the lines it writes.
-pub fn text_params_property() -> NamedProperty {
-    NamedProperty::string(PSETID_OXPIM, "ical-text-params")
+/// Parameters of mapped VEVENT properties that Outlook has no property for
+/// (a DESCRIPTION's ALTREP, a CATEGORIES' LANGUAGE, X- parameters…): for
+/// the first line of each name, its parameters as a content line with an
+/// empty value. [`Exporter`] adds each to the line of that name it writes,
+/// where that line does not have it; ORGANIZER and ATTENDEE keep theirs on
+/// their recipient rows.
+pub fn line_params_property() -> NamedProperty {
+    NamedProperty::string(PSETID_OXPIM, "ical-line-params")
+}
+
+/// Parameters never kept by [`line_params_property`]: they describe how a
+/// value is written (VALUE, ENCODING, CHARSET) or its zone (TZID), which
+/// export decides.
+pub(crate) const UNKEPT_PARAMS: [&str; 4] = ["VALUE", "TZID", "ENCODING", "CHARSET"];
+
+/// Parameters the default rules write from Outlook's own properties: a
+/// kept one does not replace or revive them.
+pub(crate) const OUTLOOK_PARAMS: [(&str, &str); 6] = [
+    ("SUMMARY", "LANGUAGE"),
+    ("LOCATION", "ALTREP"),
+    ("X-ALT-DESC", "FMTTYPE"),
+    ("ATTACH", "FMTTYPE"),
+    ("ATTACH", "X-FILENAME"),
+    ("RECURRENCE-ID", "RANGE"),
+];
+
+/// True when the default rules write parameter `param` of `name` from
+/// Outlook's properties (see [`OUTLOOK_PARAMS`]).
+pub(crate) fn outlook_param(name: &str, param: &str) -> bool {
+    OUTLOOK_PARAMS
+        .iter()
+        .any(|(n, p)| name.eq_ignore_ascii_case(n) && param.eq_ignore_ascii_case(p))
+}
+
+/// The kept parameter lines of a message ([`line_params_property`]).
+pub(crate) fn kept_line_params(m: &Message) -> Vec<oxpim_contentline::Property> {
+    let Some(text) = m
+        .properties
+        .get(&line_params_property().into())
+        .and_then(PropValue::as_str)
+    else {
+        return Vec::new();
+    };
+    let wrapped = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n{text}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    oxpim_contentline::Parser::new()
+        .parse(wrapped.as_bytes())
+        .document
+        .components
+        .into_iter()
+        .next()
+        .and_then(|c| c.components.into_iter().next())
+        .map(|ev| ev.properties)
+        .unwrap_or_default()
 }
 
 /// The VCALENDAR-level properties that no rule maps (X-WR-CALNAME…), as

@@ -228,88 +228,6 @@ fn text_prop(name: &str, s: &str) -> Property {
     Property::text(name, s)
 }
 
-/// Keeps the parameters of a SUMMARY, LOCATION or body line that
-/// `derivable` (name uppercased, first value) says export does not write
-/// back, in [`super::text_params_property`]; with `keep_unmapped` off they
-/// are dropped with a warning.
-fn keep_text_params(
-    cx: &mut ImportContext<'_>,
-    p: &Property,
-    derivable: impl Fn(&str, &str) -> bool,
-) {
-    let mut line = Property::new(p.name(), ValueType::Text, Value::Text("".into()));
-    for (name, param) in p.params().iter() {
-        let upper = name.to_ascii_uppercase();
-        // ENCODING, CHARSET and VALUE describe how the value was written.
-        if !matches!(upper.as_str(), "ENCODING" | "CHARSET" | "VALUE")
-            && !derivable(&upper, param.first().unwrap_or_default())
-        {
-            line.params_mut().insert(&upper, param.clone());
-        }
-    }
-    if line.params().is_empty() {
-        return;
-    }
-    if !cx.options.keep_unmapped {
-        let names: Vec<&str> = line.params().iter().map(|(n, _)| n).collect();
-        cx.warn(
-            p.line(),
-            format!(
-                "{} parameters {} have no Outlook property; dropped (keep_unmapped is off)",
-                p.name(),
-                names.join(", ")
-            ),
-        );
-        return;
-    }
-    let written = oxpim_contentline::write_property(
-        &line,
-        oxpim_contentline::Dialect::ICalendar,
-        &oxpim_contentline::WriteOptions::canonical(),
-    );
-    let key = super::text_params_property().into();
-    let mut text = cx
-        .message
-        .properties
-        .get(&key)
-        .and_then(PropValue::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    text.push_str(&String::from_utf8_lossy(&written));
-    cx.message
-        .properties
-        .insert(key, PropValue::String(text.into()));
-}
-
-/// Puts the parameters [`keep_text_params`] kept for a line named like
-/// `p` back on it (the first kept line of that name).
-fn restore_text_params(cx: &ExportContext<'_>, p: &mut Property) {
-    let Some(text) = cx
-        .message
-        .properties
-        .get(&super::text_params_property().into())
-        .and_then(PropValue::as_str)
-    else {
-        return;
-    };
-    let wrapped = format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n{text}END:VEVENT\r\nEND:VCALENDAR\r\n"
-    );
-    let doc = oxpim_contentline::Parser::new()
-        .parse(wrapped.as_bytes())
-        .document;
-    let kept = doc
-        .components
-        .first()
-        .and_then(|c| c.components.first())
-        .and_then(|ev| ev.property(p.name()));
-    if let Some(kept) = kept {
-        for (name, param) in kept.params().iter() {
-            p.params_mut().insert(name, param.clone());
-        }
-    }
-}
-
 /// Strips CR and LF (MS-OXCICAL: SUMMARY and LOCATION are one line).
 fn one_line(s: &str) -> String {
     if s.contains(['\r', '\n']) {
@@ -323,20 +241,11 @@ fn import_summary(cx: &mut ImportContext<'_>) {
     let p = cx.event.property("SUMMARY");
     let text = p.map(prop_text).unwrap_or_default();
     cx.set(&props::PID_TAG_SUBJECT, one_line(&text));
-    if let Some(p) = p {
-        // LANGUAGE goes to the locale ID; a tag that comes back otherwise
-        // (`de` as `de-de`) is kept as written.
-        let same_tag = |lang: &str| {
-            codepage::lcid_for_tag(lang)
-                .and_then(codepage::tag_for_lcid)
-                .is_some_and(|t| t.eq_ignore_ascii_case(lang))
-        };
-        keep_text_params(cx, p, |name, first| name == "LANGUAGE" && same_tag(first));
-    }
     if let Some(lang) = p.and_then(|p| p.param("LANGUAGE")) {
         match codepage::lcid_for_tag(lang) {
             Some(id) => cx.set(&props::PID_TAG_MESSAGE_LOCALE_ID, id as i32),
-            // Kept as written (above), or dropped with a warning there.
+            // Kept with the line's parameters (`ical-line-params`), or
+            // dropped with their warning.
             None if cx.options.keep_unmapped => {
                 let line = p.map_or(0, Property::line);
                 cx.warn(
@@ -354,26 +263,33 @@ fn import_summary(cx: &mut ImportContext<'_>) {
 fn export_summary(cx: &mut ExportContext<'_>) {
     let subject = cx.text(&props::PID_TAG_SUBJECT).unwrap_or_default();
     let mut p = text_prop("SUMMARY", &subject);
-    if !cx.is_exception
-        && let Some(PropValue::I32(id)) = cx
-            .message
-            .properties
-            .get_def(&props::PID_TAG_MESSAGE_LOCALE_ID)
-        && let Some(tag) = codepage::tag_for_lcid(*id as u32)
-    {
-        p.params_mut().set("LANGUAGE", tag);
-    }
-    restore_text_params(cx, &mut p);
-    // A kept LANGUAGE tag (`de` for de-DE) stands only while the locale
-    // ID is still the one it gave.
-    if let Some(PropValue::I32(id)) = cx
+    let lcid = match cx
         .message
         .properties
         .get_def(&props::PID_TAG_MESSAGE_LOCALE_ID)
-        && let Some(tag) = codepage::tag_for_lcid(*id as u32)
-        && p.param("LANGUAGE")
-            .is_some_and(|kept| codepage::lcid_for_tag(kept) != Some(*id as u32))
     {
+        Some(PropValue::I32(id)) => Some(*id as u32),
+        _ => None,
+    };
+    // The tag as the line had it (`de`, which the locale ID gives back as
+    // `de-de`; or one with no locale ID) while the locale ID is still the
+    // one it gave; else the locale ID's (not on exceptions, which share
+    // the series').
+    let kept = super::kept_line_params(cx.message)
+        .into_iter()
+        .find(|k| k.is("SUMMARY"))
+        .and_then(|k| k.param("LANGUAGE").map(str::to_owned))
+        .filter(|k| {
+            let of_tag = codepage::lcid_for_tag(k);
+            of_tag.is_none() || of_tag == lcid
+        });
+    let tag = kept.or_else(|| {
+        (!cx.is_exception)
+            .then(|| lcid.and_then(codepage::tag_for_lcid))
+            .flatten()
+            .map(str::to_owned)
+    });
+    if let Some(tag) = tag {
         p.params_mut().set("LANGUAGE", tag);
     }
     cx.event.push(p);
@@ -387,7 +303,6 @@ fn import_location(cx: &mut ImportContext<'_>) {
     if let Some(url) = p.param("ALTREP") {
         cx.set(&props::PID_NAME_LOCATION_URL, url.to_owned());
     }
-    keep_text_params(cx, p, |name, _| name == "ALTREP");
 }
 
 fn export_location(cx: &mut ExportContext<'_>) {
@@ -398,7 +313,6 @@ fn export_location(cx: &mut ExportContext<'_>) {
     if let Some(url) = cx.text(&props::PID_NAME_LOCATION_URL) {
         p.params_mut().set("ALTREP", url);
     }
-    restore_text_params(cx, &mut p);
     cx.event.push(p);
 }
 
@@ -414,9 +328,6 @@ fn import_body(cx: &mut ImportContext<'_>) {
     let event = cx.event;
     for p in event.properties_named(other) {
         cx.keep_property(p);
-    }
-    if let Some(p) = event.property(name) {
-        keep_text_params(cx, p, |_, _| false);
     }
     let texts = cx.event.properties_named(name).map(|p| {
         p.value().map_or(
@@ -510,9 +421,7 @@ fn export_body(cx: &mut ExportContext<'_>) {
     } else {
         "DESCRIPTION"
     };
-    let mut p = text_prop(name, &body.replace("\r\n", "\n"));
-    restore_text_params(cx, &mut p);
-    cx.event.push(p);
+    cx.event.push(text_prop(name, &body.replace("\r\n", "\n")));
 }
 
 fn import_html(cx: &mut ImportContext<'_>) {
@@ -1289,12 +1198,11 @@ mod tests {
     use super::*;
 
     /// A kept SUMMARY LANGUAGE tag follows a locale changed in Outlook;
-    /// with `keep_unmapped` off, text parameters are dropped with a
-    /// warning.
+    /// with `keep_unmapped` off, parameters are dropped with a warning.
     #[test]
-    fn kept_text_parameters_give_way_to_outlook_and_to_keep_unmapped() {
+    fn kept_line_parameters_give_way_to_outlook_and_to_keep_unmapped() {
         use crate::ical::{ExportOptions, Exporter, ImportOptions, Importer};
-        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20250101T100000Z\r\nSUMMARY;LANGUAGE=de;X-A=1:Hallo\r\nDESCRIPTION;ALTREP=\"cid:x\":Text\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20250101T100000Z\r\nSUMMARY;LANGUAGE=de;X-A=1:Hallo\r\nLOCATION;ALTREP=\"http://a\";X-L=2:Room\r\nDESCRIPTION;ALTREP=\"cid:x\":Text\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         let doc = oxpim_contentline::parse(text.as_bytes()).document;
         let import = |keep: bool| {
             Importer::new(ImportOptions {
@@ -1320,6 +1228,33 @@ mod tests {
             summary(&kept.messages),
             (Some("de".into()), Some("1".into()), Some("cid:x".into()))
         );
+        // A LOCATION URL changed or removed in Outlook is not revived.
+        let location = |messages: &[crate::Message]| {
+            let exported = Exporter::new(ExportOptions::default()).export(messages);
+            let ev = &exported.document.components[0].components[0];
+            let p = ev.property("LOCATION").cloned().unwrap();
+            (
+                p.param("ALTREP").map(str::to_owned),
+                p.param("X-L").map(str::to_owned),
+            )
+        };
+        assert_eq!(
+            location(&kept.messages),
+            (Some("http://a".into()), Some("2".into()))
+        );
+        let mut changed = kept.messages.clone();
+        changed[0]
+            .properties
+            .set(&props::PID_NAME_LOCATION_URL, "http://b")
+            .unwrap();
+        assert_eq!(
+            location(&changed),
+            (Some("http://b".into()), Some("2".into()))
+        );
+        changed[0]
+            .properties
+            .remove(&props::PID_NAME_LOCATION_URL.key());
+        assert_eq!(location(&changed), (None, Some("2".into())));
         // French (France) set in Outlook: its tag, not the kept one.
         let m = &mut kept.messages[0];
         m.properties
@@ -1332,15 +1267,19 @@ mod tests {
             summary(&dropped.messages),
             (Some("de-de".into()), None, None)
         );
+        // One warning for the event, naming what Outlook does not hold
+        // (its locale ID holds SUMMARY's LANGUAGE).
         let warned: Vec<&str> = dropped
             .diagnostics
             .iter()
             .map(|d| d.message.as_str())
-            .filter(|m| m.contains("have no Outlook property; dropped"))
+            .filter(|m| m.contains("parameters Outlook has no property for"))
             .collect();
-        assert_eq!(warned.len(), 2, "{warned:?}");
-        assert!(warned[0].starts_with("SUMMARY parameters LANGUAGE, X-A"));
-        assert!(warned[1].starts_with("DESCRIPTION parameters ALTREP"));
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].ends_with(": SUMMARY (X-A), LOCATION (X-L), DESCRIPTION (ALTREP)"),
+            "{warned:?}"
+        );
     }
 
     /// The body as the importer built it before writing it in one pass:
