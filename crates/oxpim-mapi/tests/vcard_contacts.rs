@@ -922,3 +922,65 @@ fn org_units_come_back_as_units() {
         .unwrap();
     assert_eq!(org(&m), ["ORG:Acme Corp;Marketing"]);
 }
+
+#[test]
+fn what_outlook_holds_in_part_comes_back_whole() {
+    let lines = |m: &Message, name: &str| {
+        prop_lines(
+            &export(std::slice::from_ref(m), Dialect::VCard40),
+            Dialect::VCard40,
+        )
+        .into_iter()
+        .filter(|l| l.starts_with(name))
+        .collect::<Vec<_>>()
+    };
+    // Several names in one part of N: one Outlook field each, joined with
+    // spaces; written apart again.
+    let four = |body: &str| format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\n{body}END:VCARD\r\n");
+    let m = one(&four("N:Perreault;Simon;;;ing. jr,M.Sc.\r\n"));
+    assert_eq!(s(&m, &props::PID_TAG_GENERATION), Some("ing. jr M.Sc."));
+    assert_eq!(lines(&m, "N:"), ["N:Perreault;Simon;;;ing. jr,M.Sc."]);
+    // An anniversary with a time: Outlook holds the day, the time comes
+    // back while the day is unchanged; a day changed in Outlook is written
+    // as a date.
+    let (mut ms, diags) = import(four("ANNIVERSARY:20090808T1430-0500\r\n").as_bytes());
+    assert!(
+        diags.iter().any(|d| d
+            .message
+            .contains("Outlook holds the date; the time is kept")),
+        "{diags:?}"
+    );
+    assert_eq!(
+        lines(&ms[0], "ANNIVERSARY"),
+        ["ANNIVERSARY:20090808T1430-0500"]
+    );
+    let day = FileTime::from_datetime(
+        chrono::NaiveDate::from_ymd_opt(2010, 1, 2)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc(),
+    )
+    .unwrap();
+    ms[0]
+        .properties
+        .set(&props::PID_LID_WEDDING_ANNIVERSARY_LOCAL, day)
+        .unwrap();
+    assert_eq!(lines(&ms[0], "ANNIVERSARY"), ["ANNIVERSARY:20100102"]);
+    // Nothing kept: the time is dropped, and said so.
+    let parsed = Parser::new().parse(four("ANNIVERSARY:20090808T1430-0500\r\n").as_bytes());
+    let none = Importer::new(ImportOptions {
+        keep_unmapped: false,
+        ..ImportOptions::default()
+    })
+    .import(&parsed.document);
+    assert!(
+        none.diagnostics
+            .iter()
+            .any(|d| d.message.contains("the time is dropped"))
+    );
+    assert_eq!(
+        lines(&none.messages[0], "ANNIVERSARY"),
+        ["ANNIVERSARY:20090808"]
+    );
+}

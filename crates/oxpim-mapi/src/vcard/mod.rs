@@ -200,6 +200,16 @@ impl ImportContext<'_> {
         }
     }
 
+    /// [`ImportContext::remember`] with the value too, for a property
+    /// Outlook holds only in part (an N with several names in one part, an
+    /// anniversary with a time): export reads it back with
+    /// [`ExportContext::kept_value`].
+    pub(crate) fn remember_value(&mut self, slot: &str, p: &Property) {
+        if self.options.keep_unmapped {
+            self.slots.push((slot.to_owned(), p.clone()));
+        }
+    }
+
     /// Remembers the name, group and parameters of the property that
     /// filled `slot` (a name the rule chooses, such as `EMAIL2`), for
     /// [`ExportContext::restore`].
@@ -272,6 +282,11 @@ impl ExportContext<'_> {
             }
         }
         *p = q;
+    }
+
+    /// The property [`ImportContext::remember_value`] kept for `slot`.
+    pub(crate) fn kept_value(&self, slot: &str) -> Option<&Property> {
+        self.slots.iter().find(|(s, _)| s == slot).map(|(_, p)| p)
     }
 
     /// Adds a property to the card.

@@ -406,7 +406,15 @@ fn import_n(cx: &mut ImportContext<'_>) {
         let c = component(&parts, i, " ");
         set_str(cx, def, &c);
     }
-    cx.remember("N", p);
+    // The names of a part stay apart for export (kept with the value).
+    let several = parts
+        .iter()
+        .any(|c| c.iter().filter(|s| !s.trim().is_empty()).count() > 1);
+    if several {
+        cx.remember_value("N", p);
+    } else {
+        cx.remember("N", p);
+    }
     if cx.card.properties.iter().filter(|q| q.is("N")).count() > 1 {
         for q in cx.card.properties.iter().filter(|q| q.is("N")).skip(1) {
             cx.keep(q);
@@ -419,8 +427,24 @@ fn export_n(cx: &mut ExportContext<'_>) {
         .iter()
         .map(|d| cx.text(d).map(|s| s.trim().to_owned()).unwrap_or_default())
         .collect();
-    // vCard 3.0 requires N, even empty.
-    let mut p = Property::new("N", ValueType::Text, structured(parts));
+    // vCard 3.0 requires N, even empty. Parts of several names are
+    // written as the card had them while Outlook's fields still join them.
+    let kept = cx.kept_value("N").map(components).filter(|k| {
+        k.len() <= N_PARTS.len()
+            && parts
+                .iter()
+                .enumerate()
+                .all(|(i, part)| component(k, i, " ") == *part)
+    });
+    let value = match kept {
+        Some(k) => Value::Structured(
+            k.iter()
+                .map(|c| c.iter().map(|s| Str::from(s.trim())).collect())
+                .collect(),
+        ),
+        None => structured(parts),
+    };
+    let mut p = Property::new("N", ValueType::Text, value);
     cx.restore("N", &mut p, true);
     cx.push(p);
 }
@@ -682,7 +706,31 @@ fn import_date(
                 if let (Some(u), Some(l)) = (at_1159(d), filetime(d.and_time(NaiveTime::MIN))) {
                     cx.set(utc, PropValue::Time(u));
                     cx.set(local, PropValue::Time(l));
-                    cx.remember(slot, p);
+                    if has_time(p) {
+                        // Outlook holds the day: the value is kept whole.
+                        cx.remember_value(slot, p);
+                        if cx.options.keep_unmapped {
+                            cx.warn(
+                                p.line(),
+                                format!(
+                                    "{} {:?}: Outlook holds the date; the time is kept for export",
+                                    p.name(),
+                                    text_of(p)
+                                ),
+                            );
+                        } else {
+                            cx.warn(
+                                p.line(),
+                                format!(
+                                    "{} {:?}: Outlook holds the date; the time is dropped",
+                                    p.name(),
+                                    text_of(p)
+                                ),
+                            );
+                        }
+                    } else {
+                        cx.remember(slot, p);
+                    }
                     done = true;
                 }
             }
@@ -709,8 +757,24 @@ fn export_date(cx: &mut ExportContext<'_>, name: &str, utc: &PropDef, local: &Pr
     } else {
         Property::new(name, ValueType::Date, Value::Date(d))
     };
+    // A value with a time, kept whole, while its day is still Outlook's.
+    if let Some(kept) = cx
+        .kept_value(slot)
+        .filter(|k| has_time(k) && date_of(k) == Some(d))
+    {
+        p.set_values(kept.value_type().clone(), kept.values().clone());
+    }
     cx.restore(slot, &mut p, true);
     cx.push(p);
+}
+
+/// True when a date property's value has a time of day.
+fn has_time(p: &Property) -> bool {
+    match p.value() {
+        Some(Value::DateTime(_)) => true,
+        Some(other) => value_text(other).contains('T'),
+        None => false,
+    }
 }
 
 fn import_bday(cx: &mut ImportContext<'_>) {
