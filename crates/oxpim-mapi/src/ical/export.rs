@@ -196,6 +196,10 @@ struct Out<'e> {
     kept_zones: Vec<Component>,
     calscale: Option<&'static str>,
     floating: MZone,
+    /// The zone of every time written without one (all-day dates,
+    /// floating times): `Ok(None)` before the first, `Err(())` once two
+    /// differ.
+    floating_written: Result<Option<MZone>, ()>,
 }
 
 fn warn(diags: &mut Vec<Diagnostic>, msg: impl Into<String>) {
@@ -232,6 +236,7 @@ pub(crate) fn export_messages(exp: &Exporter, messages: &[Message]) -> Exported 
         kept_zones: Vec::new(),
         calscale: None,
         floating,
+        floating_written: Ok(None),
     };
     let mut cal = Component::new("VCALENDAR", Dialect::ICalendar);
     cal.push(Property::text("PRODID", exp.options.prodid.as_str()));
@@ -263,6 +268,16 @@ pub(crate) fn export_messages(exp: &Exporter, messages: &[Message]) -> Exported 
     }
     if let Some(scale) = out.calscale {
         cal.push(Property::text("X-MICROSOFT-CALSCALE", scale));
+    }
+    // All-day dates (and floating times) are days of one zone: named in
+    // X-WR-TIMEZONE, with its VTIMEZONE, they are read in it again (the
+    // importer's floating zone) instead of in UTC.
+    if let Ok(Some(z)) = out.floating_written.clone()
+        && let Some(tzid) = z.tzid.clone()
+        && !cal.properties.iter().any(|p| p.is("X-WR-TIMEZONE"))
+    {
+        out.use_zone(&z);
+        cal.push(Property::text("X-WR-TIMEZONE", tzid.as_str()));
     }
     let mut seen: Vec<String> = Vec::new();
     for (key, z) in out.zones.drain(..) {
@@ -314,6 +329,20 @@ fn all_day_date(local: NaiveDateTime) -> NaiveDate {
 }
 
 impl Out<'_> {
+    /// Notes the zone of a message written without zone (all-day or
+    /// floating), for X-WR-TIMEZONE.
+    fn note_floating(&mut self, z: &MZone) {
+        let same = |a: &MZone, b: &MZone| {
+            a.tzid.as_deref().map(str::to_lowercase) == b.tzid.as_deref().map(str::to_lowercase)
+                && a.rules == b.rules
+        };
+        self.floating_written = match std::mem::replace(&mut self.floating_written, Err(())) {
+            Ok(None) if z.tzid.is_some() => Ok(Some(z.clone())),
+            Ok(Some(seen)) if same(&seen, z) => Ok(Some(seen)),
+            _ => Err(()),
+        };
+    }
+
     fn use_zone(&mut self, z: &MZone) {
         let Some(tzid) = &z.tzid else { return };
         let key = tzid.to_lowercase();
@@ -395,6 +424,9 @@ impl Out<'_> {
         if m.properties.get(&super::floating_property().into()) == Some(&PropValue::Bool(true)) {
             szone.floating = true;
             ezone.floating = true;
+        }
+        if all_day || szone.floating {
+            self.note_floating(&szone);
         }
         let mut ev = Component::new("VEVENT", Dialect::ICalendar);
         ev.push(Property::text("UID", uid.as_str()));

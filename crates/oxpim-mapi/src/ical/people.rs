@@ -603,10 +603,36 @@ fn row_smtp(row: &PropertyBag) -> Option<String> {
     if kind.eq_ignore_ascii_case("SMTP") {
         return row_str(row, &props::PID_TAG_EMAIL_ADDRESS);
     }
-    row.binary(&props::PID_TAG_ENTRY_ID)
+    if let Some(a) = row
+        .binary(&props::PID_TAG_ENTRY_ID)
         .and_then(parse_one_off)
         .filter(|(_, t, _)| t.eq_ignore_ascii_case("SMTP"))
         .map(|(_, _, a)| a)
+    {
+        return Some(a);
+    }
+    // A row with no address type, or `UNKNOWN` (Aspose writes that, with
+    // the address alone): an address of the form local@domain is taken
+    // as SMTP (an Exchange address is a DN, `/o=…`).
+    if kind.is_empty() || kind.eq_ignore_ascii_case("UNKNOWN") {
+        return row_str(row, &props::PID_TAG_EMAIL_ADDRESS).filter(|a| looks_smtp(a));
+    }
+    None
+}
+
+/// True for `local@domain` (one `@`, a dot inside the domain) without
+/// blanks, slashes or angle brackets.
+fn looks_smtp(a: &str) -> bool {
+    let a = a.trim();
+    if a.matches('@').count() != 1 || a.contains(['/', ' ', '<', '>']) {
+        return false;
+    }
+    a.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    })
 }
 
 fn address_prop(name: &str, smtp: Option<&str>, cn: Option<&str>) -> Property {
@@ -629,6 +655,27 @@ fn is_meeting(cx: &ExportContext<'_>) -> bool {
 
 fn export_people(cx: &mut ExportContext<'_>) {
     if !is_meeting(cx) {
+        // MS-OXCICAL: no ORGANIZER or ATTENDEE for an appointment that is
+        // not a meeting; rows other than the owner's are said to be left.
+        let attendees = cx
+            .message
+            .recipients
+            .iter()
+            .filter(|r| {
+                r.i32(&props::PID_TAG_RECIPIENT_FLAGS)
+                    .unwrap_or(RECIP_SENDABLE)
+                    & (RECIP_ORGANIZER | RECIP_EXCEPTIONAL_DELETED)
+                    == 0
+                    && r.i32(&props::PID_TAG_RECIPIENT_TYPE).unwrap_or(1) != 0
+            })
+            .count();
+        if attendees > 0 {
+            cx.warn(format!(
+                "{attendees} recipient(s) of an appointment that is not a meeting \
+                 (PidLidAppointmentStateFlags without asfMeeting) not exported as ATTENDEE \
+                 (MS-OXCICAL)"
+            ));
+        }
         return;
     }
     let rows: &[PropertyBag] = if cx.is_exception && cx.message.recipients.is_empty() {

@@ -428,14 +428,20 @@ fn export_n(cx: &mut ExportContext<'_>) {
         .map(|d| cx.text(d).map(|s| s.trim().to_owned()).unwrap_or_default())
         .collect();
     // vCard 3.0 requires N, even empty. Parts of several names are
-    // written as the card had them while Outlook's fields still join them.
-    let kept = cx.kept_value("N").map(components).filter(|k| {
-        k.len() <= N_PARTS.len()
-            && parts
-                .iter()
-                .enumerate()
-                .all(|(i, part)| component(k, i, " ") == *part)
-    });
+    // written as the card had them while Outlook's fields still join them
+    // (not in vCard 2.1, which has no lists there: a comma is text).
+    let lists = cx.options.version != Dialect::VCard21;
+    let kept = cx
+        .kept_value("N")
+        .filter(|_| lists)
+        .map(components)
+        .filter(|k| {
+            k.len() <= N_PARTS.len()
+                && parts
+                    .iter()
+                    .enumerate()
+                    .all(|(i, part)| component(k, i, " ") == *part)
+        });
     let value = match kept {
         Some(k) => Value::Structured(
             k.iter()

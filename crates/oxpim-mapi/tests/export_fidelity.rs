@@ -1,0 +1,155 @@
+//! Outlook messages → iCalendar → Outlook messages: what export writes must
+//! bring the messages back (found by converting the corpus's .msg files to
+//! .ics and back).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use oxpim_contentline::{WriteOptions, write_document};
+use oxpim_mapi::ical::{ExportOptions, Exporter, ImportOptions, Imported, Importer};
+use oxpim_mapi::props;
+use oxpim_mapi::{Message, PropValue, PropertyBag};
+
+fn import(text: &str) -> Imported {
+    let parsed = oxpim_contentline::parse(text.as_bytes());
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    Importer::new(ImportOptions::default()).import(&parsed.document)
+}
+
+fn export(messages: &[Message]) -> (String, Vec<String>) {
+    let exported = Exporter::new(ExportOptions::default()).export(messages);
+    let text = String::from_utf8(write_document(
+        &exported.document,
+        &WriteOptions::canonical(),
+    ))
+    .unwrap();
+    let warnings = exported
+        .diagnostics
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    (text, warnings)
+}
+
+fn all_day(zone: &str, uid: &str, day: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-TIMEZONE:{zone}\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;VALUE=DATE:{day}\r\nSUMMARY:Holiday\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+fn start(m: &Message) -> Option<PropValue> {
+    m.properties
+        .get_def(&props::PID_LID_APPOINTMENT_START_WHOLE)
+        .cloned()
+}
+
+#[test]
+fn all_day_events_come_back_on_their_days() {
+    // All-day events are midnights of a zone (Tokyo: 15:00 UTC the day
+    // before); export writes dates, and names the zone in X-WR-TIMEZONE so
+    // that they are read in it again, not in UTC.
+    let first = import(&all_day("Asia/Tokyo", "a", "20221202")).messages;
+    assert_eq!(
+        start(&first[0]),
+        Some(PropValue::Time(
+            oxpim_mapi::FileTime::from_datetime(
+                chrono::NaiveDate::from_ymd_opt(2022, 12, 1)
+                    .unwrap()
+                    .and_hms_opt(15, 0, 0)
+                    .unwrap()
+                    .and_utc()
+            )
+            .unwrap()
+        ))
+    );
+    let (text, _) = export(&first);
+    assert!(text.contains("\r\nX-WR-TIMEZONE:"), "{text}");
+    assert!(text.contains("DTSTART;VALUE=DATE:20221202"), "{text}");
+    let again = import(&text).messages;
+    assert_eq!(start(&again[0]), start(&first[0]));
+
+    // Two zones: no X-WR-TIMEZONE can name both, so none is written.
+    let mut two = first.clone();
+    two.extend(import(&all_day("Europe/Berlin", "b", "20221202")).messages);
+    let (text, _) = export(&two);
+    assert!(!text.contains("X-WR-TIMEZONE"), "{text}");
+}
+
+fn row(pairs: &[(&props::PropDef, PropValue)]) -> PropertyBag {
+    let mut r = PropertyBag::new();
+    for (def, v) in pairs {
+        r.set(def, v.clone()).unwrap();
+    }
+    r
+}
+
+fn appointment(state_flags: i32, recipients: Vec<PropertyBag>) -> Message {
+    let mut m = import(&all_day("UTC", "m", "20250101")).messages.remove(0);
+    m.properties
+        .set(&props::PID_LID_APPOINTMENT_STATE_FLAGS, state_flags)
+        .unwrap();
+    m.recipients = recipients;
+    m
+}
+
+#[test]
+fn a_recipient_with_an_unknown_address_type_is_still_an_attendee() {
+    // Aspose writes PidTagAddressType UNKNOWN with an SMTP address.
+    let m = appointment(
+        1,
+        vec![row(&[
+            (&props::PID_TAG_RECIPIENT_TYPE, PropValue::I32(1)),
+            (&props::PID_TAG_DISPLAY_NAME, PropValue::from("Test")),
+            (&props::PID_TAG_ADDRESS_TYPE, PropValue::from("UNKNOWN")),
+            (
+                &props::PID_TAG_EMAIL_ADDRESS,
+                PropValue::from("test@email.com"),
+            ),
+        ])],
+    );
+    let (text, _) = export(std::slice::from_ref(&m));
+    assert!(
+        text.contains("ATTENDEE;CN=Test;RSVP=") && text.contains(":mailto:test@email.com"),
+        "{text}"
+    );
+    // An Exchange DN is not an SMTP address.
+    let mut dn = m;
+    dn.recipients[0]
+        .set(
+            &props::PID_TAG_EMAIL_ADDRESS,
+            PropValue::from("/o=Org/cn=Recipients/cn=test"),
+        )
+        .unwrap();
+    let (text, _) = export(&[dn]);
+    assert!(text.contains(":invalid:nomail"), "{text}");
+}
+
+#[test]
+fn attendees_of_an_appointment_that_is_not_a_meeting_are_said_to_be_left_out() {
+    let attendee = row(&[
+        (&props::PID_TAG_RECIPIENT_TYPE, PropValue::I32(1)),
+        (&props::PID_TAG_RECIPIENT_FLAGS, PropValue::I32(1)),
+        (
+            &props::PID_TAG_SMTP_ADDRESS,
+            PropValue::from("ann@example.com"),
+        ),
+    ]);
+    let owner = row(&[
+        (&props::PID_TAG_RECIPIENT_TYPE, PropValue::I32(1)),
+        (&props::PID_TAG_RECIPIENT_FLAGS, PropValue::I32(3)),
+        (
+            &props::PID_TAG_SMTP_ADDRESS,
+            PropValue::from("me@example.com"),
+        ),
+    ]);
+    let said = |m: Message| {
+        let (text, warnings) = export(&[m]);
+        assert!(!text.contains("ATTENDEE"), "{text}");
+        warnings
+            .iter()
+            .filter(|w| w.contains("not a meeting"))
+            .count()
+    };
+    assert_eq!(said(appointment(0, vec![owner.clone(), attendee])), 1);
+    // The owner's own row alone is no loss.
+    assert_eq!(said(appointment(0, vec![owner])), 0);
+}
