@@ -296,21 +296,45 @@ pub(crate) fn utf8_or_lossy(bytes: Vec<u8>) -> String {
 /// (see [`super::line_params_property`]). ORGANIZER and ATTENDEE keep
 /// theirs on their rows.
 fn line_params(ev: &Component, kept_whole: &[String]) -> Vec<Property> {
-    let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::new();
-    for p in &ev.properties {
-        // Only the first line of a name: export puts the parameters on the
-        // first line of that name it writes.
-        let name = p.name();
-        if seen.contains(&name) {
+    for (i, p) in ev.properties.iter().enumerate() {
+        // Most lines have no parameter to keep: that is found first, and
+        // only then whether the line is its name's first.
+        if p.params().is_empty() || p.is("ORGANIZER") || p.is("ATTENDEE") {
             continue;
         }
-        seen.push(name);
-        if p.params().is_empty()
-            || p.is("ORGANIZER")
-            || p.is("ATTENDEE")
-            || kept_whole.iter().any(|n| n == name)
-        {
+        let name = p.name();
+        let keep = |pname: &str, param: &oxpim_contentline::Param| {
+            if super::UNKEPT_PARAMS
+                .iter()
+                .any(|u| pname.eq_ignore_ascii_case(u))
+            {
+                return false;
+            }
+            // What export writes from Outlook's properties is not kept,
+            // but for a SUMMARY LANGUAGE tag its locale ID gives back
+            // otherwise (`de` as `de-de`).
+            !super::outlook_param(name, pname)
+                || (name == "SUMMARY"
+                    && pname.eq_ignore_ascii_case("LANGUAGE")
+                    && !param.first().is_some_and(|tag| {
+                        crate::codepage::lcid_for_tag(tag)
+                            .and_then(crate::codepage::tag_for_lcid)
+                            .is_some_and(|t| t.eq_ignore_ascii_case(tag))
+                    }))
+        };
+        if !p.params().iter().any(|(n, v)| keep(n, v)) {
+            continue;
+        }
+        // Only the first line of a name: export puts the parameters on the
+        // first line of that name it writes.
+        let first = !ev
+            .properties
+            .get(..i)
+            .unwrap_or_default()
+            .iter()
+            .any(|q| q.name() == name);
+        if !first || kept_whole.iter().any(|n| n == name) {
             continue;
         }
         // No type: the line is written without a VALUE parameter.
@@ -320,17 +344,12 @@ fn line_params(ev: &Component, kept_whole: &[String]) -> Vec<Property> {
             Value::Text("".into()),
         );
         for (pname, param) in p.params().iter() {
-            if !super::UNKEPT_PARAMS
-                .iter()
-                .any(|u| pname.eq_ignore_ascii_case(u))
-            {
+            if keep(pname, param) {
                 line.params_mut()
                     .insert(&pname.to_ascii_uppercase(), param.clone());
             }
         }
-        if !line.params().is_empty() {
-            out.push(line);
-        }
+        out.push(line);
     }
     out
 }

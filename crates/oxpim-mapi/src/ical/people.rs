@@ -133,17 +133,27 @@ fn kept_params_into(
         }
         out.push_str("]]");
     };
+    // Which of `absent` the line has (at most a few names), and its CN.
+    let mut present = 0u32;
+    let mut cn = false;
     for (pname, param) in p.params().iter() {
         let name = upper(pname);
-        if !derivable(&name, param.first().unwrap_or_default()) {
+        let first = param.first().unwrap_or_default();
+        if name == "CN" {
+            cn |= !first.is_empty();
+        }
+        if let Some(i) = absent.iter().position(|a| *a == name) {
+            present |= 1 << i.min(31);
+        }
+        if !derivable(&name, first) {
             add(out, &name, &mut param.iter());
         }
     }
-    if p.param("CN").is_none_or(str::is_empty) {
+    if !cn {
         add(out, "CN", &mut std::iter::empty());
     }
-    for name in absent {
-        if p.param(name).is_none() {
+    for (i, name) in absent.iter().enumerate() {
+        if present & (1 << i.min(31)) == 0 {
             add(out, name, &mut std::iter::empty());
         }
     }
