@@ -582,7 +582,7 @@ impl Progress {
 }
 
 /// A file name from a UID: letters, digits and `.-_@` kept, at most 100
-/// characters, unique in `taken`.
+/// characters, no Windows device name, unique in `taken`.
 fn file_name(uid: &str, ext: &str, taken: &mut std::collections::HashSet<String>) -> String {
     let mut base: String = uid
         .chars()
@@ -598,6 +598,20 @@ fn file_name(uid: &str, ext: &str, taken: &mut std::collections::HashSet<String>
     base = base.trim_matches('.').to_string();
     if base.is_empty() {
         base = "item".into();
+    }
+    // Names Windows keeps for devices (CON, NUL, COM1…), with any
+    // extension, cannot be files there: the UID `CON` is written `CON_`.
+    let stem = base
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes().get(3).is_some_and(u8::is_ascii_digit));
+    if device {
+        base.insert(stem.len(), '_');
     }
     let mut name = format!("{base}.{ext}");
     let mut n = 2;

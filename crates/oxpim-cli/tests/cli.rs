@@ -906,3 +906,67 @@ fn mapi_prints_the_same_whatever_the_threads() {
         assert_eq!(one.stderr, other.stderr, "stderr with {threads} threads");
     }
 }
+
+#[test]
+fn file_names_from_uids_are_safe_on_every_system() {
+    // Separators, parent references, Windows device names, long and
+    // repeated UIDs: each event its own file, inside the folder.
+    let dir = tempfile::tempdir().unwrap();
+    let uids = [
+        "a/b",
+        "../up",
+        "CON",
+        "nul.txt",
+        "COM1",
+        "a\\b",
+        &"x".repeat(300),
+    ];
+    let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n");
+    for (i, uid) in uids.iter().enumerate() {
+        text += &format!(
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:2025010{}T100000Z\r\nEND:VEVENT\r\n",
+            i + 1
+        );
+    }
+    text += "END:VCALENDAR\r\n";
+    let ics = dir.path().join("in.ics");
+    std::fs::write(&ics, text).unwrap();
+    let folder = dir.path().join("out");
+    let out = oxpim(
+        &[
+            "convert",
+            ics.to_str().unwrap(),
+            "-o",
+            folder.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), uids.len(), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.len() <= 104 && !n.contains(['/', '\\']))
+    );
+    for device in ["CON_.msg", "nul_.txt.msg", "COM1_.msg"] {
+        assert!(names.iter().any(|n| n == device), "{names:?}");
+    }
+    assert!(names.iter().any(|n| n == "a_b.msg") && names.iter().any(|n| n == "a_b-2.msg"));
+    // Nothing was written outside the folder.
+    let mut around: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    around.sort();
+    assert_eq!(around, ["in.ics", "out"]);
+}
