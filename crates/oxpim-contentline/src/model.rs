@@ -651,6 +651,11 @@ impl Component {
     pub fn line(&self) -> u32 {
         self.line
     }
+    /// Sets the line diagnostics name for a component built in code from
+    /// input (a VALARM made of a vCalendar AALARM line takes that line's).
+    pub fn set_line(&mut self, line: u32) {
+        self.line = line;
+    }
     /// The first property named `name`.
     pub fn property(&self, name: &str) -> Option<&Property> {
         self.properties.iter().find(|p| p.is(name))

@@ -244,6 +244,7 @@ fn alarm(p: &Property, summary: Option<&str>) -> Option<Component> {
     let run = get(0)?;
     let (when, _) = parse_date_time(run.as_bytes(), None)?;
     let mut a = Component::new("VALARM", Dialect::ICalendar);
+    a.set_line(p.line());
     let action = match p.name() {
         "AALARM" => "AUDIO",
         "DALARM" => "DISPLAY",
@@ -752,6 +753,11 @@ mod tests {
         };
         let audio = alarms.iter().find(|a| action(a) == "AUDIO").unwrap();
         assert_eq!(trigger(audio), "19960415T083000");
+        // Each VALARM names its vCalendar line (for diagnostics).
+        assert_eq!(
+            alarms.iter().map(|a| a.line()).collect::<Vec<_>>(),
+            [7, 8, 9, 10]
+        );
         assert!(matches!(
             audio.property("REPEAT").and_then(|p| p.value()),
             Some(Value::Integer(2))

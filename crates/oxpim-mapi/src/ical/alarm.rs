@@ -198,3 +198,24 @@ fn export_reminder(cx: &mut ExportContext<'_>) {
 pub(crate) fn reminder_rule() -> FnRule {
     FnRule::new("reminder", &["VALARM"], import_reminder, export_reminder)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ical::{ImportOptions, Importer};
+
+    /// VALARMs made of vCalendar alarm lines have no BEGIN line of their
+    /// own: diagnostics about them name the alarm's line, never line 0.
+    #[test]
+    fn vcalendar_alarms_are_reported_at_their_lines() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20250310T090000Z\r\nDTEND:20250310T100000Z\r\nAALARM:20250310T084500Z;;;\r\nDALARM:20250310T085000Z;PT5M;2;Remember\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let doc = oxpim_contentline::parse(text.as_bytes()).document;
+        let imported = Importer::new(ImportOptions::default()).import(&doc);
+        let d = imported
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("more than one VALARM"))
+            .unwrap();
+        assert_eq!(d.line, 8);
+        assert!(imported.diagnostics.iter().all(|d| d.line > 0));
+    }
+}

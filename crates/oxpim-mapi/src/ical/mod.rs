@@ -390,13 +390,21 @@ pub struct ImportContext<'a> {
 impl ImportContext<'_> {
     /// Reports a problem at a line of the input.
     pub fn warn(&mut self, line: u32, message: impl Into<String>) {
+        let line = self.line_or_event(line);
         self.diagnostics
             .push(diag(line, Severity::Warning, message));
     }
 
     /// Reports an error at a line of the input.
     pub fn error(&mut self, line: u32, message: impl Into<String>) {
+        let line = self.line_or_event(line);
         self.diagnostics.push(diag(line, Severity::Error, message));
+    }
+
+    /// `line`, or the VEVENT's own for a line 0 (something built in code,
+    /// such as a VALARM made of a vCalendar alarm).
+    fn line_or_event(&self, line: u32) -> u32 {
+        if line == 0 { self.event.line() } else { line }
     }
 
     /// Sets a canonical property (the value must have the table's type).
