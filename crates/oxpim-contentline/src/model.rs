@@ -549,6 +549,11 @@ impl Property {
     pub fn line(&self) -> u32 {
         self.line
     }
+    /// Sets the line diagnostics name for a property built in code from
+    /// input (an RRULE made of a vCalendar rule takes that rule's line).
+    pub fn set_line(&mut self, line: u32) {
+        self.line = line;
+    }
     /// The exact source bytes when the property is unmodified.
     pub fn source(&self) -> Option<&[u8]> {
         self.raw.as_ref().map(Raw::bytes)

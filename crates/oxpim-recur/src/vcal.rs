@@ -575,6 +575,8 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
         let mut alarms = Vec::new();
         for mut p in std::mem::take(&mut c.properties) {
             let line = p.line();
+            // What this line becomes names its line (for diagnostics).
+            let made_from = props.len();
             match p.name() {
                 "RRULE" | "EXRULE" => {
                     let text = p.as_text().unwrap_or("").to_string();
@@ -661,6 +663,9 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
                     props.push(p);
                 }
             }
+            for made in props.iter_mut().skip(made_from) {
+                made.set_line(line);
+            }
         }
         c.properties = props;
         c.components.extend(alarms);
@@ -744,6 +749,8 @@ mod tests {
         let (cal, diags) = to_icalendar(&doc.components[0]);
         assert_eq!(cal.text("VERSION"), Some("2.0"));
         let ev = &cal.components[0];
+        // The converted rule names the vCalendar rule's line.
+        assert_eq!(ev.property("RRULE").map(Property::line), Some(12));
         let alarms: Vec<&Component> = ev.components.iter().filter(|c| c.is("VALARM")).collect();
         assert_eq!(alarms.len(), 4);
         let action = |a: &Component| a.text("ACTION").unwrap_or("").to_string();
