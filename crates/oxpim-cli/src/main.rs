@@ -243,15 +243,20 @@ fn print_diagnostics(file: &str, diags: &[Diagnostic], quiet: bool) {
         if quiet && d.severity != Severity::Error {
             continue;
         }
-        let _ = writeln!(
-            err,
-            "{}:{}:{}: {}: {}",
-            display_name(file),
-            d.line,
-            d.column,
-            d.severity,
-            d.message
-        );
+        // Line 0: about the file as a whole (a MAPI message, not a line).
+        let _ = if d.line == 0 {
+            writeln!(err, "{}: {}: {}", display_name(file), d.severity, d.message)
+        } else {
+            writeln!(
+                err,
+                "{}:{}:{}: {}: {}",
+                display_name(file),
+                d.line,
+                d.column,
+                d.severity,
+                d.message
+            )
+        };
     }
 }
 
@@ -819,7 +824,7 @@ fn export_text(
     version: oxpim::Dialect,
     label: &str,
     worst: &mut u8,
-) -> Result<Vec<u8>, ExitCode> {
+) -> Result<Option<Vec<u8>>, ExitCode> {
     let (doc, diags) = if contacts {
         let e = oxpim::contacts_to_cards(
             messages,
@@ -838,7 +843,20 @@ fn export_text(
     if has_error(&diags) {
         *worst = 1;
     }
-    Ok(oxpim::format(&doc))
+    // Nothing exported (every message skipped, with its diagnostic): no
+    // file of an empty calendar or of no cards.
+    let written = if contacts {
+        !doc.components.is_empty()
+    } else {
+        doc.components
+            .iter()
+            .any(|c| c.components.iter().any(|x| !x.is("VTIMEZONE")))
+    };
+    if !written {
+        *worst = 1;
+        return Ok(None);
+    }
+    Ok(Some(oxpim::format(&doc)))
 }
 
 fn convert(
@@ -979,7 +997,11 @@ fn convert(
                 i,
                 &mut worst,
             ) {
-                Ok(t) => t,
+                Ok(Some(t)) => t,
+                Ok(None) => {
+                    bar.step(i);
+                    continue;
+                }
                 Err(code) => return code,
             };
             let ext = if contact { "vcf" } else { "ics" };
@@ -994,15 +1016,14 @@ fn convert(
     }
     if !folder {
         let contacts = target == Some(Kind::Contacts);
-        let text = match export_text(
-            &all,
-            contacts,
-            args,
-            version,
-            &output.to_string_lossy(),
-            &mut worst,
-        ) {
-            Ok(t) => t,
+        // Diagnostics name the .msg file when there is one.
+        let label = match inputs {
+            [one] => one.clone(),
+            _ => output.to_string_lossy().into_owned(),
+        };
+        let text = match export_text(&all, contacts, args, version, &label, &mut worst) {
+            Ok(Some(t)) => t,
+            Ok(None) => return fail("nothing to convert: no message was exported", 1),
             Err(code) => return code,
         };
         if let Err(e) = std::fs::write(output, text) {

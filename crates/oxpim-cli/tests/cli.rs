@@ -970,3 +970,37 @@ fn file_names_from_uids_are_safe_on_every_system() {
     around.sort();
     assert_eq!(around, ["in.ics", "out"]);
 }
+
+#[test]
+fn a_msg_nothing_is_exported_of_gives_no_file_and_says_why() {
+    // A contact group and a task are neither contacts nor calendar items:
+    // no empty .vcf or .ics is written, the exit status is 1, and the
+    // diagnostic names the .msg (no line: it is about a message).
+    use oxpim::mapi::Message;
+    let dir = tempfile::tempdir().unwrap();
+    for (class, out_name) in [("IPM.DistList", "g.vcf"), ("IPM.Task", "t.ics")] {
+        let msg = write(
+            dir.path(),
+            &format!("{class}.msg"),
+            &oxpim::msg::to_bytes(&Message::with_class(class)).unwrap(),
+        );
+        let target = dir.path().join(out_name);
+        let out = oxpim(
+            &[
+                "convert",
+                msg.to_str().unwrap(),
+                "-o",
+                target.to_str().unwrap(),
+            ],
+            None,
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(!target.exists(), "{class}");
+        assert!(
+            err.contains(&format!("{class}.msg: ")) && !err.contains(":0:"),
+            "{err}"
+        );
+        assert!(err.contains("nothing to convert"), "{err}");
+    }
+}
