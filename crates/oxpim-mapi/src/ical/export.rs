@@ -540,28 +540,18 @@ impl Out<'_> {
                 }
             }
         }
-        if let Some(text) = m
+        if let Some(kept) = m
             .properties
             .get(&unmapped_property().into())
             .and_then(PropValue::as_str)
+            .and_then(super::kept_event)
         {
-            let wrapped = format!(
-                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n{text}END:VEVENT\r\nEND:VCALENDAR\r\n"
-            );
-            let doc = Parser::new().parse(wrapped.as_bytes()).document;
-            if let Some(kept) = doc
-                .components
-                .into_iter()
-                .next()
-                .and_then(|c| c.components.into_iter().next())
-            {
-                ev.properties.extend(kept.properties);
-                for c in kept.components {
-                    if c.is("VTIMEZONE") {
-                        self.kept_zones.push(c);
-                    } else {
-                        ev.components.push(c);
-                    }
+            ev.properties.extend(kept.properties);
+            for c in kept.components {
+                if c.is("VTIMEZONE") {
+                    self.kept_zones.push(c);
+                } else {
+                    ev.components.push(c);
                 }
             }
         }

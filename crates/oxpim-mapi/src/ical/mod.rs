@@ -100,15 +100,9 @@ pub(crate) fn outlook_param(name: &str, param: &str) -> bool {
         .any(|(n, p)| name.eq_ignore_ascii_case(n) && param.eq_ignore_ascii_case(p))
 }
 
-/// The kept parameter lines of a message ([`line_params_property`]).
-pub(crate) fn kept_line_params(m: &Message) -> Vec<oxpim_contentline::Property> {
-    let Some(text) = m
-        .properties
-        .get(&line_params_property().into())
-        .and_then(PropValue::as_str)
-    else {
-        return Vec::new();
-    };
+/// The VEVENT of kept text (content lines of one VEVENT's properties and
+/// components, as the import wrote them), read back.
+pub(crate) fn kept_event(text: &str) -> Option<Component> {
     let wrapped = format!(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n{text}END:VEVENT\r\nEND:VCALENDAR\r\n"
     );
@@ -119,6 +113,14 @@ pub(crate) fn kept_line_params(m: &Message) -> Vec<oxpim_contentline::Property> 
         .into_iter()
         .next()
         .and_then(|c| c.components.into_iter().next())
+}
+
+/// The kept parameter lines of a message ([`line_params_property`]).
+pub(crate) fn kept_line_params(m: &Message) -> Vec<oxpim_contentline::Property> {
+    m.properties
+        .get(&line_params_property().into())
+        .and_then(PropValue::as_str)
+        .and_then(kept_event)
         .map(|ev| ev.properties)
         .unwrap_or_default()
 }
