@@ -377,7 +377,7 @@ impl<'s> Writer<'s> {
         }
         // A VERSION oxpim does not know, in a card read as 2.1: canonical
         // text is 2.1 and [`Writer::begin`] has said so.
-        if dialect == Dialect::VCard21 && p.is("VERSION") && !states_2_1(p) {
+        if !self.opts.faithful && dialect == Dialect::VCard21 && p.is("VERSION") && !states_2_1(p) {
             return;
         }
         let mut line = std::mem::take(&mut self.line);

@@ -153,3 +153,69 @@ fn attendees_of_an_appointment_that_is_not_a_meeting_are_said_to_be_left_out() {
     // The owner's own row alone is no loss.
     assert_eq!(said(appointment(0, vec![owner])), 0);
 }
+
+#[test]
+fn what_a_line_left_out_gives_way_to_changes_made_in_outlook() {
+    // The line had no ROLE and no RSVP, and export leaves them out again;
+    // but a recipient made optional, and responses requested, in Outlook
+    // are written.
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:r\r\nDTSTART:20250101T100000Z\r\nORGANIZER;CN=Org:mailto:org@example.com\r\nATTENDEE;CUTYPE=RESOURCE;CN=Room:mailto:room@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let mut m = import(text).messages.remove(0);
+    let attendee = |m: &Message| {
+        let (text, _) = export(std::slice::from_ref(m));
+        text.lines()
+            .find(|l| l.starts_with("ATTENDEE"))
+            .unwrap()
+            .to_owned()
+    };
+    let before = attendee(&m);
+    assert!(
+        !before.contains("ROLE=") && !before.contains("RSVP="),
+        "{before}"
+    );
+    let row = m
+        .recipients
+        .iter_mut()
+        .find(|r| r.i32(&props::PID_TAG_RECIPIENT_TYPE) == Some(3))
+        .unwrap();
+    row.set(&props::PID_TAG_RECIPIENT_TYPE, PropValue::I32(2))
+        .unwrap();
+    m.properties
+        .set(&props::PID_TAG_RESPONSE_REQUESTED, true)
+        .unwrap();
+    let after = attendee(&m);
+    assert!(
+        after.contains("ROLE=OPT-PARTICIPANT") && after.contains("RSVP=TRUE"),
+        "{after}"
+    );
+}
+
+#[test]
+fn a_reply_exported_as_a_publish_has_one_description() {
+    // A reply's DESCRIPTION is kept (its body is COMMENT); exported with
+    // another METHOD the body is the DESCRIPTION, and the kept one gives way.
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:q\r\nDTSTART:20250101T100000Z\r\nORGANIZER:mailto:org@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:ann@example.com\r\nCOMMENT:See you\r\nDESCRIPTION:Agenda\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let m = import(text).messages;
+    let (same, _) = export(&m);
+    assert!(
+        same.contains("COMMENT:See you") && same.contains("DESCRIPTION:Agenda"),
+        "{same}"
+    );
+    let publish = Exporter::new(ExportOptions {
+        method: Some("PUBLISH".into()),
+        ..ExportOptions::default()
+    })
+    .export(&m);
+    let text = String::from_utf8(write_document(
+        &publish.document,
+        &WriteOptions::canonical(),
+    ))
+    .unwrap();
+    assert_eq!(text.matches("\r\nDESCRIPTION").count(), 1, "{text}");
+    assert!(
+        publish
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("DESCRIPTION kept from a reply"))
+    );
+}

@@ -984,3 +984,15 @@ fn what_outlook_holds_in_part_comes_back_whole() {
         ["ANNIVERSARY:20090808"]
     );
 }
+
+#[test]
+fn an_empty_n_keeps_its_five_parts() {
+    // A company card's N:;;;; is remembered without a value: it is no kept
+    // list of names, and N is written with its five parts.
+    let m = one(&card("FN:Acme\r\nN:;;;;\r\nORG:Acme\r\n"));
+    let n: Vec<String> = prop_lines(&export(&[m], Dialect::VCard30), Dialect::VCard30)
+        .into_iter()
+        .filter(|l| l.starts_with("N:"))
+        .collect();
+    assert_eq!(n, ["N:;;;;"]);
+}

@@ -546,7 +546,19 @@ impl Out<'_> {
             .and_then(PropValue::as_str)
             .and_then(super::kept_event)
         {
-            ev.properties.extend(kept.properties);
+            for p in kept.properties {
+                // One DESCRIPTION per VEVENT (RFC 5545): a kept one (of a
+                // reply) gives way to the body written as DESCRIPTION when
+                // the calendar's METHOD is no longer a reply's.
+                if p.is("DESCRIPTION") && ev.property("DESCRIPTION").is_some() {
+                    warn(
+                        &mut self.diags,
+                        "a DESCRIPTION kept from a reply is not written: the body is the DESCRIPTION of this METHOD",
+                    );
+                    continue;
+                }
+                ev.properties.push(p);
+            }
             for c in kept.components {
                 if c.is("VTIMEZONE") {
                     self.kept_zones.push(c);
@@ -683,6 +695,9 @@ impl Out<'_> {
                 .unwrap_or_else(|| z.zone.to_utc(local_of(e.info.start)));
             let en = time_of(&em, &props::PID_LID_APPOINTMENT_END_WHOLE)
                 .unwrap_or_else(|| z.zone.to_utc(local_of(e.info.end)));
+            if ex_all_day {
+                self.note_floating(z);
+            }
             let p = self.when("DTSTART", s, z, ex_all_day);
             xev.push(p);
             let p = self.when("DTEND", en, z, ex_all_day);

@@ -83,12 +83,13 @@ pub(crate) const UNKEPT_PARAMS: [&str; 4] = ["VALUE", "TZID", "ENCODING", "CHARS
 
 /// Parameters the default rules write from Outlook's own properties: a
 /// kept one does not replace or revive them.
-pub(crate) const OUTLOOK_PARAMS: [(&str, &str); 6] = [
+pub(crate) const OUTLOOK_PARAMS: [(&str, &str); 7] = [
     ("SUMMARY", "LANGUAGE"),
     ("LOCATION", "ALTREP"),
     ("X-ALT-DESC", "FMTTYPE"),
     ("ATTACH", "FMTTYPE"),
     ("ATTACH", "X-FILENAME"),
+    ("ATTACH", "FILENAME"),
     ("RECURRENCE-ID", "RANGE"),
 ];
 

@@ -88,13 +88,15 @@ pub fn params_property() -> NamedProperty {
 
 /// The parameters of an ORGANIZER or ATTENDEE line that `derivable`
 /// (name uppercased, first value as written, to be compared ignoring ASCII
-/// case) says export does not reproduce, as JSON. A missing CN is recorded
-/// as `["CN", []]`, and so is each name of `absent` (uppercase) the line
-/// does not have: export would write one of its own there.
+/// case) says export does not reproduce, as JSON. Each `(NAME, value)` of
+/// `absent` names a parameter export writes there (value as it would
+/// now): one the line does not have (a CN, also when empty) is recorded as
+/// `["-NAME", [value]]`, and export removes it while it still writes that
+/// value (not after the value was changed in Outlook).
 fn kept_params(
     p: &Property,
     derivable: impl Fn(&str, &str) -> bool,
-    absent: &[&str],
+    absent: &[(&str, &str)],
 ) -> Option<String> {
     let mut out = String::new();
     kept_params_into(p, derivable, absent, &mut out).then_some(out)
@@ -105,7 +107,7 @@ fn kept_params(
 fn kept_params_into(
     p: &Property,
     derivable: impl Fn(&str, &str) -> bool,
-    absent: &[&str],
+    absent: &[(&str, &str)],
     out: &mut String,
 ) -> bool {
     fn upper(s: &str) -> std::borrow::Cow<'_, str> {
@@ -133,28 +135,28 @@ fn kept_params_into(
         }
         out.push_str("]]");
     };
-    // Which of `absent` the line has (at most a few names), and its CN.
+    // Which of `absent` the line has (at most a few names; an empty CN
+    // is none).
     let mut present = 0u32;
-    let mut cn = false;
     for (pname, param) in p.params().iter() {
         let name = upper(pname);
         let first = param.first().unwrap_or_default();
-        if name == "CN" {
-            cn |= !first.is_empty();
-        }
-        if let Some(i) = absent.iter().position(|a| *a == name) {
+        if let Some(i) = absent.iter().position(|(a, _)| *a == name)
+            && !(name == "CN" && first.is_empty())
+        {
             present |= 1 << i.min(31);
         }
         if !derivable(&name, first) {
             add(out, &name, &mut param.iter());
         }
     }
-    if !cn {
-        add(out, "CN", &mut std::iter::empty());
-    }
-    for (i, name) in absent.iter().enumerate() {
+    let mut marker = String::new();
+    for (i, (name, written)) in absent.iter().enumerate() {
         if present & (1 << i.min(31)) == 0 {
-            add(out, name, &mut std::iter::empty());
+            marker.clear();
+            marker.push('-');
+            marker.push_str(name);
+            add(out, &marker, &mut std::iter::once(*written));
         }
     }
     if n == 0 {
@@ -202,6 +204,16 @@ fn apply_kept(row: &PropertyBag, p: &mut Property) {
         && let Ok(kept) = serde_json::from_str::<Vec<(String, Vec<String>)>>(json)
     {
         for (name, values) in kept {
+            // The line had none where export wrote `values[0]`: removed
+            // while export still writes that.
+            if let Some(real) = name.strip_prefix('-') {
+                if let (Some(written), Some(v)) = (p.param(real), values.first())
+                    && written.eq_ignore_ascii_case(v)
+                {
+                    p.params_mut().remove(real);
+                }
+                continue;
+            }
             p.params_mut().remove(&name);
             if !values.is_empty() {
                 let values: Vec<ParamValue> = values.into_iter().map(ParamValue::new).collect();
@@ -283,7 +295,7 @@ impl People {
         &self,
         p: &Property,
         derivable: impl Fn(&str, &str) -> bool,
-        absent: &[&str],
+        absent: &[(&str, &str)],
     ) -> Option<Text> {
         let (Ok(mut buf), Ok(mut known)) = (self.key.try_borrow_mut(), self.kept.try_borrow_mut())
         else {
@@ -392,6 +404,22 @@ fn exported_role(kind: i32) -> (Option<&'static str>, Option<&'static str>) {
 }
 
 fn import_people(cx: &mut ImportContext<'_>) {
+    // The RSVP export will write on every attendee: PidTagResponseRequested,
+    // which the end of this rule sets from the same lines.
+    let requested_text = {
+        let uri = |p: &Property| p.as_text().map_or_else(|| prop_text(p), str::to_owned);
+        let asked = cx
+            .event
+            .properties_named("ATTENDEE")
+            .any(|p| p.param("RSVP").and_then(parse_bool) == Some(true));
+        let rows = cx
+            .event
+            .property("ORGANIZER")
+            .into_iter()
+            .chain(cx.event.properties_named("ATTENDEE"))
+            .any(|p| mailto(&uri(p)).is_some());
+        super::rules::bool_text(asked || (cx.message.has_class("IPM.Appointment") && rows))
+    };
     let mut rsvp_any = false;
     // Parameters not kept (`ImportOptions::keep_unmapped` off).
     let mut dropped = false;
@@ -409,7 +437,10 @@ fn import_people(cx: &mut ImportContext<'_>) {
                 let derivable = |name: &str, _: &str| matches!(name, "CN" | "SENT-BY");
                 if !cx.options.keep_unmapped {
                     dropped |= any_kept(p, derivable);
-                } else if let Some(json) = cx.people.kept(p, derivable, &[]) {
+                } else if let Some(json) =
+                    cx.people
+                        .kept(p, derivable, &[("CN", person.display.as_str())])
+                {
                     row.insert(params_property(), PropValue::String(json));
                 }
                 rows.push(row);
@@ -517,12 +548,10 @@ fn import_people(cx: &mut ImportContext<'_>) {
         // Export writes RSVP from PidTagResponseRequested on every
         // attendee, and ROLE and CUTYPE for the recipient type: a line
         // without them says so, and export leaves them out again.
-        let absent: &[&str] = match (role_out, cutype_out) {
-            (Some(_), Some(_)) => &["RSVP", "ROLE", "CUTYPE"],
-            (Some(_), None) => &["RSVP", "ROLE"],
-            (None, Some(_)) => &["RSVP", "CUTYPE"],
-            (None, None) => &["RSVP"],
-        };
+        let mut absent: Vec<(&str, &str)> =
+            vec![("RSVP", requested_text), ("CN", person.display.as_str())];
+        absent.extend(role_out.map(|r| ("ROLE", r)));
+        absent.extend(cutype_out.map(|c| ("CUTYPE", c)));
         let derivable = |name: &str, first: &str| match name {
             "CN" | "X-MS-OLKRESPTIME" | "X-MS-OLK-RESPTIME" => true,
             "PARTSTAT" => track.is_some() || first.eq_ignore_ascii_case("NEEDS-ACTION"),
@@ -532,7 +561,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
         };
         if !cx.options.keep_unmapped {
             dropped |= any_kept(p, derivable);
-        } else if let Some(json) = cx.people.kept(p, derivable, absent) {
+        } else if let Some(json) = cx.people.kept(p, derivable, &absent) {
             row.insert(params_property(), PropValue::String(json));
         }
         if let Some(u) = &user
@@ -625,7 +654,9 @@ fn row_smtp(row: &PropertyBag) -> Option<String> {
     // the address alone): an address of the form local@domain is taken
     // as SMTP (an Exchange address is a DN, `/o=…`).
     if kind.is_empty() || kind.eq_ignore_ascii_case("UNKNOWN") {
-        return row_str(row, &props::PID_TAG_EMAIL_ADDRESS).filter(|a| looks_smtp(a));
+        return row_str(row, &props::PID_TAG_EMAIL_ADDRESS)
+            .filter(|a| looks_smtp(a))
+            .map(|a| a.trim().to_owned());
     }
     None
 }
@@ -634,7 +665,10 @@ fn row_smtp(row: &PropertyBag) -> Option<String> {
 /// blanks, slashes or angle brackets.
 fn looks_smtp(a: &str) -> bool {
     let a = a.trim();
-    if a.matches('@').count() != 1 || a.contains(['/', ' ', '<', '>']) {
+    if a.matches('@').count() != 1
+        || a.contains(['/', '<', '>'])
+        || a.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return false;
     }
     a.split_once('@').is_some_and(|(local, domain)| {
@@ -1070,7 +1104,7 @@ mod tests {
         let p = doc.components[0].components[0]
             .property("ATTENDEE")
             .unwrap();
-        let json = kept_params(p, |_, _| false, &[]).unwrap();
+        let json = kept_params(p, |_, _| false, &[("CN", "a@b"), ("RSVP", "TRUE")]).unwrap();
         let back: Vec<(String, Vec<String>)> = serde_json::from_str(&json).unwrap();
         assert_eq!(back[0].0, "X-Q");
         assert_eq!(back[0].1, vec!["a\\\\b,c".to_string()]);
@@ -1078,7 +1112,19 @@ mod tests {
             back[1].1,
             vec!["mailto:x@y".to_string(), "mailto:z@y".to_string()]
         );
-        assert_eq!(back[2], ("CN".to_string(), vec![]));
+        // What export writes where the line has nothing: removed on
+        // export while export still writes that value.
+        assert_eq!(back[2], ("-CN".to_string(), vec!["a@b".to_string()]));
+        assert_eq!(back[3], ("-RSVP".to_string(), vec!["TRUE".to_string()]));
+        let mut written = p.clone();
+        written.params_mut().set("CN", "a@b");
+        written.params_mut().set("RSVP", "FALSE");
+        let mut row = PropertyBag::new();
+        row.insert(params_property(), PropValue::String(json.into()));
+        apply_kept(&row, &mut written);
+        assert_eq!(written.param("CN"), None);
+        // Changed in Outlook since (no longer the marker's value): kept.
+        assert_eq!(written.param("RSVP"), Some("FALSE"));
         let mut s = String::new();
         json_string(&mut s, "q\"\u{1}\\");
         assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "q\"\u{1}\\");

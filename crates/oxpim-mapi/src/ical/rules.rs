@@ -272,17 +272,14 @@ fn export_summary(cx: &mut ExportContext<'_>) {
         _ => None,
     };
     // The tag as the line had it (`de`, which the locale ID gives back as
-    // `de-de`; or one with no locale ID) while the locale ID is still the
-    // one it gave; else the locale ID's (not on exceptions, which share
-    // the series').
+    // `de-de`; or one with no locale ID, while there is none) while the
+    // locale ID is still the one it gave; else the locale ID's (not on
+    // exceptions, which share the series').
     let kept = super::kept_line_params(cx.message)
         .into_iter()
         .find(|k| k.is("SUMMARY"))
         .and_then(|k| k.param("LANGUAGE").map(str::to_owned))
-        .filter(|k| {
-            let of_tag = codepage::lcid_for_tag(k);
-            of_tag.is_none() || of_tag == lcid
-        });
+        .filter(|k| codepage::lcid_for_tag(k) == lcid);
     let tag = kept.or_else(|| {
         (!cx.is_exception)
             .then(|| lcid.and_then(codepage::tag_for_lcid))

@@ -436,7 +436,10 @@ fn export_n(cx: &mut ExportContext<'_>) {
         .filter(|_| lists)
         .map(components)
         .filter(|k| {
-            k.len() <= N_PARTS.len()
+            // (A slot of `remember` has no value, so no list either.)
+            k.iter()
+                .any(|c| c.iter().filter(|s| !s.trim().is_empty()).count() > 1)
+                && k.len() <= N_PARTS.len()
                 && parts
                     .iter()
                     .enumerate()
