@@ -405,21 +405,25 @@ fn exported_role(kind: i32) -> (Option<&'static str>, Option<&'static str>) {
 
 fn import_people(cx: &mut ImportContext<'_>) {
     // The RSVP export will write on every attendee: PidTagResponseRequested,
-    // which the end of this rule sets from the same lines.
-    let requested_text = {
-        let uri = |p: &Property| p.as_text().map_or_else(|| prop_text(p), str::to_owned);
-        let asked = cx
-            .event
+    // which the end of this rule sets from the same lines. Worked out when
+    // an attendee without RSVP needs it, once.
+    let is_appointment = cx.message.has_class("IPM.Appointment");
+    let requested_text = |ev: &oxpim_contentline::Component| {
+        let has_mailto = |p: &Property| match p.as_text() {
+            Some(t) => mailto(t).is_some(),
+            None => mailto(&prop_text(p)).is_some(),
+        };
+        let asked = ev
             .properties_named("ATTENDEE")
             .any(|p| p.param("RSVP").and_then(parse_bool) == Some(true));
-        let rows = cx
-            .event
+        let rows = ev
             .property("ORGANIZER")
             .into_iter()
-            .chain(cx.event.properties_named("ATTENDEE"))
-            .any(|p| mailto(&uri(p)).is_some());
-        super::rules::bool_text(asked || (cx.message.has_class("IPM.Appointment") && rows))
+            .chain(ev.properties_named("ATTENDEE"))
+            .any(has_mailto);
+        bool_text(asked || (is_appointment && rows))
     };
+    let mut requested: Option<&'static str> = None;
     let mut rsvp_any = false;
     // Parameters not kept (`ImportOptions::keep_unmapped` off).
     let mut dropped = false;
@@ -478,6 +482,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
         // The parameters read, in one pass.
         let (mut cn, mut cutype, mut role, mut partstat, mut resptime) = ("", "", "", "", None);
         let mut rsvp = None;
+        let mut has_rsvp = false;
         for (name, param) in p.params().iter() {
             let v = param.first().unwrap_or_default();
             if name.eq_ignore_ascii_case("CN") {
@@ -489,6 +494,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
             } else if name.eq_ignore_ascii_case("PARTSTAT") {
                 partstat = v;
             } else if name.eq_ignore_ascii_case("RSVP") {
+                has_rsvp = true;
                 rsvp = parse_bool(v);
             } else if name.eq_ignore_ascii_case("X-MS-OLKRESPTIME")
                 || name.eq_ignore_ascii_case("X-MS-OLK-RESPTIME")
@@ -548,10 +554,22 @@ fn import_people(cx: &mut ImportContext<'_>) {
         // Export writes RSVP from PidTagResponseRequested on every
         // attendee, and ROLE and CUTYPE for the recipient type: a line
         // without them says so, and export leaves them out again.
-        let mut absent: Vec<(&str, &str)> =
-            vec![("RSVP", requested_text), ("CN", person.display.as_str())];
-        absent.extend(role_out.map(|r| ("ROLE", r)));
-        absent.extend(cutype_out.map(|c| ("CUTYPE", c)));
+        let display = person.display.as_str();
+        let all = [
+            (!has_rsvp).then(|| ("RSVP", *requested.get_or_insert_with(|| requested_text(ev)))),
+            Some(("CN", display)),
+            role_out.map(|r| ("ROLE", r)),
+            cutype_out.map(|c| ("CUTYPE", c)),
+        ];
+        let mut marks = [("", ""); 4];
+        let mut count = 0;
+        for m in all.into_iter().flatten() {
+            if let Some(slot) = marks.get_mut(count) {
+                *slot = m;
+                count += 1;
+            }
+        }
+        let absent = marks.get(..count).unwrap_or_default();
         let derivable = |name: &str, first: &str| match name {
             "CN" | "X-MS-OLKRESPTIME" | "X-MS-OLK-RESPTIME" => true,
             "PARTSTAT" => track.is_some() || first.eq_ignore_ascii_case("NEEDS-ACTION"),
@@ -561,7 +579,7 @@ fn import_people(cx: &mut ImportContext<'_>) {
         };
         if !cx.options.keep_unmapped {
             dropped |= any_kept(p, derivable);
-        } else if let Some(json) = cx.people.kept(p, derivable, &absent) {
+        } else if let Some(json) = cx.people.kept(p, derivable, absent) {
             row.insert(params_property(), PropValue::String(json));
         }
         if let Some(u) = &user
