@@ -11,6 +11,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The names of the files in `dir`, sorted.
+fn sorted_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn oxpim(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxpim"));
     cmd.args(args)
@@ -562,11 +572,7 @@ fn convert_several_series_into_a_folder_with_progress() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = sorted_names(&folder);
     assert_eq!(
         names,
         ["first_series@example.com.msg", "second@example.com.msg"]
@@ -801,11 +807,7 @@ fn several_contacts_go_to_a_folder_and_msgs_back_by_class() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = sorted_names(&folder);
     assert_eq!(names, ["Bo_Kim.msg", "ann.msg"]);
     // A contact and an appointment .msg into a folder: a .vcf and an .ics.
     let meeting = dir.path().join("meeting.msg");
@@ -947,11 +949,7 @@ fn file_names_from_uids_are_safe_on_every_system() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = sorted_names(&folder);
     assert_eq!(names.len(), uids.len(), "{names:?}");
     assert!(
         names
@@ -963,11 +961,7 @@ fn file_names_from_uids_are_safe_on_every_system() {
     }
     assert!(names.iter().any(|n| n == "a_b.msg") && names.iter().any(|n| n == "a_b-2.msg"));
     // Nothing was written outside the folder.
-    let mut around: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    around.sort();
+    let around = sorted_names(dir.path());
     assert_eq!(around, ["in.ics", "out"]);
 }
 

@@ -716,6 +716,15 @@ fn is_meeting(cx: &ExportContext<'_>) -> bool {
 }
 
 fn export_people(cx: &mut ExportContext<'_>) {
+    let flags = |r: &PropertyBag| {
+        r.i32(&props::PID_TAG_RECIPIENT_FLAGS)
+            .unwrap_or(RECIP_SENDABLE)
+    };
+    let kind = |r: &PropertyBag| r.i32(&props::PID_TAG_RECIPIENT_TYPE).unwrap_or(1);
+    // A row written as an ATTENDEE: not deleted, not the organizer's.
+    let attendee_row = |r: &PropertyBag| {
+        flags(r) & (RECIP_EXCEPTIONAL_DELETED | RECIP_ORGANIZER) == 0 && kind(r) != 0
+    };
     if !is_meeting(cx) {
         // MS-OXCICAL: no ORGANIZER or ATTENDEE for an appointment that is
         // not a meeting; rows other than the owner's are said to be left.
@@ -723,13 +732,7 @@ fn export_people(cx: &mut ExportContext<'_>) {
             .message
             .recipients
             .iter()
-            .filter(|r| {
-                r.i32(&props::PID_TAG_RECIPIENT_FLAGS)
-                    .unwrap_or(RECIP_SENDABLE)
-                    & (RECIP_ORGANIZER | RECIP_EXCEPTIONAL_DELETED)
-                    == 0
-                    && r.i32(&props::PID_TAG_RECIPIENT_TYPE).unwrap_or(1) != 0
-            })
+            .filter(|r| attendee_row(r))
             .count();
         if attendees > 0 {
             cx.warn(format!(
@@ -747,11 +750,6 @@ fn export_people(cx: &mut ExportContext<'_>) {
     } else {
         &cx.message.recipients
     };
-    let flags = |r: &PropertyBag| {
-        r.i32(&props::PID_TAG_RECIPIENT_FLAGS)
-            .unwrap_or(RECIP_SENDABLE)
-    };
-    let kind = |r: &PropertyBag| r.i32(&props::PID_TAG_RECIPIENT_TYPE).unwrap_or(1);
     // ORGANIZER: the organizer row, else the sent-representing properties.
     let organizer_row = rows.iter().find(|r| {
         flags(r) & RECIP_EXCEPTIONAL_DELETED == 0
@@ -796,11 +794,7 @@ fn export_people(cx: &mut ExportContext<'_>) {
         .get(&props::PID_TAG_RESPONSE_REQUESTED)
         .and_then(PropValue::as_bool);
     let reply_class = cx.message.message_class().unwrap_or_default();
-    for r in rows {
-        let f = flags(r);
-        if f & (RECIP_EXCEPTIONAL_DELETED | RECIP_ORGANIZER) != 0 || kind(r) == 0 {
-            continue;
-        }
+    for r in rows.iter().filter(|r| attendee_row(r)) {
         let smtp = row_smtp(r);
         let cn = row_str(r, &props::PID_TAG_DISPLAY_NAME);
         let mut p = address_prop("ATTENDEE", smtp.as_deref(), cn.as_deref());

@@ -1208,16 +1208,19 @@ mod tests {
             })
             .import(&doc)
         };
-        let summary = |messages: &[crate::Message]| {
+        // A parameter of the first exported line of a name.
+        let param = |messages: &[crate::Message], name: &str, param: &str| {
             let exported = Exporter::new(ExportOptions::default()).export(messages);
-            let ev = &exported.document.components[0].components[0];
-            let p = ev.property("SUMMARY").cloned().unwrap();
+            exported.document.components[0].components[0]
+                .property(name)
+                .and_then(|p| p.param(param))
+                .map(str::to_owned)
+        };
+        let summary = |messages: &[crate::Message]| {
             (
-                p.param("LANGUAGE").map(str::to_owned),
-                p.param("X-A").map(str::to_owned),
-                ev.property("DESCRIPTION")
-                    .and_then(|d| d.param("ALTREP"))
-                    .map(str::to_owned),
+                param(messages, "SUMMARY", "LANGUAGE"),
+                param(messages, "SUMMARY", "X-A"),
+                param(messages, "DESCRIPTION", "ALTREP"),
             )
         };
         let mut kept = import(true);
@@ -1227,12 +1230,9 @@ mod tests {
         );
         // A LOCATION URL changed or removed in Outlook is not revived.
         let location = |messages: &[crate::Message]| {
-            let exported = Exporter::new(ExportOptions::default()).export(messages);
-            let ev = &exported.document.components[0].components[0];
-            let p = ev.property("LOCATION").cloned().unwrap();
             (
-                p.param("ALTREP").map(str::to_owned),
-                p.param("X-L").map(str::to_owned),
+                param(messages, "LOCATION", "ALTREP"),
+                param(messages, "LOCATION", "X-L"),
             )
         };
         assert_eq!(

@@ -407,10 +407,7 @@ fn import_n(cx: &mut ImportContext<'_>) {
         set_str(cx, def, &c);
     }
     // The names of a part stay apart for export (kept with the value).
-    let several = parts
-        .iter()
-        .any(|c| c.iter().filter(|s| !s.trim().is_empty()).count() > 1);
-    if several {
+    if has_name_lists(&parts) {
         cx.remember_value("N", p);
     } else {
         cx.remember("N", p);
@@ -437,8 +434,7 @@ fn export_n(cx: &mut ExportContext<'_>) {
         .map(components)
         .filter(|k| {
             // (A slot of `remember` has no value, so no list either.)
-            k.iter()
-                .any(|c| c.iter().filter(|s| !s.trim().is_empty()).count() > 1)
+            has_name_lists(k)
                 && k.len() <= N_PARTS.len()
                 && parts
                     .iter()
@@ -511,10 +507,7 @@ fn import_org(cx: &mut ImportContext<'_>) {
     };
     let parts = components(p);
     set_str(cx, &props::PID_TAG_COMPANY_NAME, &component(&parts, 0, ","));
-    let units: Vec<String> = (1..parts.len())
-        .map(|i| component(&parts, i, ","))
-        .filter(|s| !s.is_empty())
-        .collect();
+    let units = org_units(&parts);
     set_str(cx, &props::PID_TAG_DEPARTMENT_NAME, &units.join(", "));
     if units.len() > 1 && cx.options.keep_unmapped {
         // Outlook has one department, the units joined: the line is kept
@@ -525,15 +518,28 @@ fn import_org(cx: &mut ImportContext<'_>) {
     }
 }
 
+/// The non-empty organisational units of an ORG (its parts after the
+/// company).
+fn org_units(parts: &[Vec<String>]) -> Vec<String> {
+    (1..parts.len())
+        .map(|i| component(parts, i, ","))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// True when a part of a structured value holds several non-empty names
+/// (`ing. jr,M.Sc.`): Outlook's one field per part joins them.
+fn has_name_lists(parts: &[Vec<String>]) -> bool {
+    parts
+        .iter()
+        .any(|c| c.iter().filter(|s| !s.trim().is_empty()).count() > 1)
+}
+
 /// The organisational units of the ORG kept on import ([`import_org`]),
 /// when they still give `company` and the department `dept`.
 fn kept_units(cx: &ExportContext<'_>, company: &str, dept: &str) -> Option<Vec<String>> {
-    let (_, was) = cx.slots.iter().find(|(s, _)| s == "ORG")?;
-    let parts = components(was);
-    let units: Vec<String> = (1..parts.len())
-        .map(|i| component(&parts, i, ","))
-        .filter(|s| !s.is_empty())
-        .collect();
+    let parts = components(cx.kept_value("ORG")?);
+    let units = org_units(&parts);
     (units.len() > 1 && component(&parts, 0, ",") == company && units.join(", ") == dept)
         .then_some(units)
 }
