@@ -275,6 +275,47 @@ static KNOWN: &[&str] = &[
 
 const SLOTS: usize = 1024;
 
+/// The 1 to 7 bytes of `rest` as one word, read as two (possibly
+/// overlapping) loads of 4, 2 or 1 bytes. Copying them into a zeroed
+/// `[u8; 8]` instead made a library `memcpy` call whose narrow stores the
+/// following 8-byte load had to wait for (a store-forwarding stall that
+/// took a third of the name lookup's time). Where the loads overlap they
+/// hold the same bytes, so the word is exactly the zero-padded
+/// little-endian value of `rest`: equal words mean equal tails.
+fn tail_word(rest: &[u8]) -> u64 {
+    fn load<const N: usize>(b: &[u8], at: usize) -> u64 {
+        let mut a = [0u8; 8];
+        if let (Some(src), Some(dst)) = (b.get(at..at + N), a.get_mut(..N)) {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = *s;
+            }
+        }
+        u64::from_le_bytes(a)
+    }
+    let n = rest.len();
+    if n >= 4 {
+        load::<4>(rest, 0) | (load::<4>(rest, n - 4) << (8 * (n - 4)))
+    } else if n >= 2 {
+        load::<2>(rest, 0) | (load::<2>(rest, n - 2) << (8 * (n - 2)))
+    } else {
+        load::<1>(rest, 0)
+    }
+}
+
+/// `a == b` for two slices of one length (at most 48 bytes here), compared
+/// a word at a time in line: `==` on slices calls the C library's `memcmp`,
+/// whose call cost more than the comparison of a short name.
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        if p.try_into().map(u64::from_ne_bytes).ok() != q.try_into().map(u64::from_ne_bytes).ok() {
+            return false;
+        }
+    }
+    let (p, q) = (x.remainder(), y.remainder());
+    p.len() == q.len() && (p.is_empty() || tail_word(p) == tail_word(q))
+}
+
 /// A hash that ignores ASCII case (bit 5 is cleared in every byte; the
 /// final comparison is exact), eight bytes at a time.
 fn hash_upper(b: &[u8]) -> usize {
@@ -289,11 +330,7 @@ fn hash_upper(b: &[u8]) -> usize {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut a = [0u8; 8];
-        if let Some(dst) = a.get_mut(..rest.len()) {
-            dst.copy_from_slice(rest);
-        }
-        h = (h ^ (u64::from_le_bytes(a) & CASE)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h = (h ^ (tail_word(rest) & CASE)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
     // The high bits of a product are the well mixed ones.
     (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
@@ -405,7 +442,8 @@ fn find(
         // Names are nearly always written in uppercase: compare exactly
         // first, ignoring case only when that fails.
         if k.len() == b.len()
-            && (k.as_bytes() == b || (ignore_case && k.as_bytes().eq_ignore_ascii_case(b)))
+            && (same_short(k.as_bytes(), b)
+                || (ignore_case && k.as_bytes().eq_ignore_ascii_case(b)))
         {
             return Some(k);
         }
@@ -504,6 +542,29 @@ impl PartialEq<&str> for Name {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tail_word_is_the_zero_padded_word_and_same_short_is_equality() {
+        let text = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for start in 0..8 {
+            for n in 1..8 {
+                let rest = &text[start..start + n];
+                let mut padded = [0u8; 8];
+                padded[..n].copy_from_slice(rest);
+                assert_eq!(tail_word(rest), u64::from_le_bytes(padded), "{n} bytes");
+            }
+        }
+        for n in 0..=48 {
+            let a = &text[..n];
+            assert!(same_short(a, a));
+            for i in 0..n {
+                let mut b = a.to_vec();
+                b[i] ^= 1;
+                assert!(!same_short(a, &b), "{n} bytes, byte {i} differs");
+            }
+        }
+        assert!(!same_short(b"DTSTART", b"DTSTAR"));
+    }
 
     #[test]
     fn table_is_sorted_and_unique() {
