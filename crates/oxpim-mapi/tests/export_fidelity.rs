@@ -219,3 +219,62 @@ fn a_reply_exported_as_a_publish_has_one_description() {
             .any(|d| d.message.contains("DESCRIPTION kept from a reply"))
     );
 }
+
+#[test]
+fn kept_parameters_go_back_only_onto_the_text_they_described() {
+    // A CONTACT's ALTREP and a DESCRIPTION's ALTREP and X- parameter come
+    // back while the texts are the ones they described (a body with other
+    // line breaks is the same text); a contact or body replaced in Outlook
+    // does not take them, and export says so.
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:k\r\nDTSTART:20250101T100000Z\r\nSUMMARY:Review\r\nCONTACT;ALTREP=\"ldap://x/cn=Jim\":Jim Dolittle\r\nDESCRIPTION;ALTREP=\"cid:part1\";X-KIND=agenda:First line\\nSecond line\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let mut m = import(text).messages.remove(0);
+    let line = |m: &Message, name: &str| {
+        let (text, warnings) = export(std::slice::from_ref(m));
+        let unfolded = text.replace("\r\n ", "");
+        let line = unfolded
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .to_owned();
+        (line, warnings)
+    };
+    let (contact, _) = line(&m, "CONTACT");
+    assert!(contact.contains("ALTREP=\"ldap://x/cn=Jim\""), "{contact}");
+    let (body, _) = line(&m, "DESCRIPTION");
+    assert!(
+        body.contains("ALTREP=\"cid:part1\"") && body.contains("X-KIND=agenda"),
+        "{body}"
+    );
+    // The body as Outlook keeps it has CRLF breaks: still the same text.
+    let stored = m.properties.get_def(&props::PID_TAG_BODY).cloned();
+    assert_eq!(
+        stored,
+        Some(PropValue::String("First line\r\nSecond line".into()))
+    );
+    m.properties
+        .set(
+            &props::PID_LID_CONTACTS,
+            PropValue::MvString(vec!["Ann Other".into()]),
+        )
+        .unwrap();
+    m.properties
+        .set(&props::PID_TAG_BODY, "Rewritten in Outlook")
+        .unwrap();
+    let (contact, warnings) = line(&m, "CONTACT");
+    assert_eq!(contact, "CONTACT:Ann Other");
+    let (body, _) = line(&m, "DESCRIPTION");
+    assert_eq!(body, "DESCRIPTION:Rewritten in Outlook");
+    let said: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("the text they described was changed"))
+        .collect();
+    assert_eq!(said.len(), 2, "{warnings:?}");
+    assert!(
+        said.iter()
+            .any(|w| w.starts_with("CONTACT parameters ALTREP "))
+    );
+    assert!(
+        said.iter()
+            .any(|w| w.starts_with("DESCRIPTION parameters ALTREP, X-KIND "))
+    );
+}

@@ -530,6 +530,18 @@ impl Out<'_> {
         // wrote from Outlook's properties stands).
         for kept in super::kept_line_params(m) {
             if let Some(p) = ev.properties.iter_mut().find(|p| p.is(kept.name())) {
+                if !super::kept_params_fit(&kept, p) {
+                    let names: Vec<&str> = kept.params().iter().map(|(n, _)| n).collect();
+                    warn(
+                        &mut self.diags,
+                        format!(
+                            "{} parameters {} kept from iCalendar are not written: the text they described was changed",
+                            kept.name(),
+                            names.join(", ")
+                        ),
+                    );
+                    continue;
+                }
                 for (name, param) in kept.params().iter() {
                     if p.params().get(name).is_none()
                         && !super::outlook_param(kept.name(), name)

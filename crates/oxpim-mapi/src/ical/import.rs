@@ -337,11 +337,13 @@ fn line_params(ev: &Component, kept_whole: &[String]) -> Vec<Property> {
         if !first || kept_whole.iter().any(|n| n == name) {
             continue;
         }
-        // No type: the line is written without a VALUE parameter.
+        // No type: the line is written without a VALUE parameter. Its
+        // value is empty, or the fingerprint of a text the parameters
+        // describe.
         let mut line = Property::new(
             name,
             oxpim_contentline::ValueType::Unknown,
-            Value::Text("".into()),
+            Value::Text(super::value_fingerprint(p).unwrap_or_default().into()),
         );
         for (pname, param) in p.params().iter() {
             if keep(pname, param) {

@@ -101,6 +101,60 @@ pub(crate) fn outlook_param(name: &str, param: &str) -> bool {
         .any(|(n, p)| name.eq_ignore_ascii_case(n) && param.eq_ignore_ascii_case(p))
 }
 
+/// Start of the value of a kept parameter line that records its line's
+/// value (see [`value_fingerprint`]).
+const FINGERPRINT: &str = "oxpim-fp:";
+
+/// For a TEXT line whose parameters describe its text (a DESCRIPTION's
+/// ALTREP, a SUMMARY's LANGUAGE, a CONTACT's ALTREP…), a fingerprint of
+/// the text: kept parameters are written back only onto a line whose
+/// fingerprint is the same, so a text replaced in Outlook does not take the
+/// old one's parameters. White space is left out (bodies come back with
+/// other line breaks). None for other value types, whose written form
+/// export decides (a DTSTART in another zone), and for CATEGORIES and
+/// RESOURCES, whose lines MS-OXCICAL merges into one list.
+pub(crate) fn value_fingerprint(p: &oxpim_contentline::Property) -> Option<String> {
+    if *p.value_type() != oxpim_contentline::ValueType::Text
+        || p.is("CATEGORIES")
+        || p.is("RESOURCES")
+    {
+        return None;
+    }
+    // FNV-1a over the characters that are not white space, values
+    // separated by a comma (as the line writes them).
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    let mut eat = |b: u8| h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3);
+    for (i, v) in p.values().as_slice().iter().enumerate() {
+        if i > 0 {
+            eat(b',');
+        }
+        let mut utf8 = [0u8; 4];
+        for c in v
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+        {
+            for b in c.encode_utf8(&mut utf8).bytes() {
+                eat(b);
+            }
+        }
+    }
+    Some(format!("{FINGERPRINT}{h:016x}"))
+}
+
+/// True when the kept parameter line `kept` may go onto `line`: it records
+/// no value, or the value it records is `line`'s.
+pub(crate) fn kept_params_fit(
+    kept: &oxpim_contentline::Property,
+    line: &oxpim_contentline::Property,
+) -> bool {
+    match kept.as_text() {
+        Some(v) if v.starts_with(FINGERPRINT) => value_fingerprint(line).as_deref() == Some(v),
+        _ => true,
+    }
+}
+
 /// The VEVENT of kept text (content lines of one VEVENT's properties and
 /// components, as the import wrote them), read back.
 pub(crate) fn kept_event(text: &str) -> Option<Component> {
