@@ -534,7 +534,11 @@ fn property_from_json(v: &J, d: Dialect) -> Result<Property, JsonError> {
     let upper = name.to_ascii_uppercase();
     let default = crate::value::registry::lookup(d, &upper).map(|s| s.default);
     if default.as_ref() != Some(&ty)
-        && !matches!(ty, ValueType::Unknown | ValueType::Binary)
+        && ty != ValueType::Unknown
+        // vCards mark binary data by ENCODING alone (VALUE=BINARY is not
+        // a 2.1 or 4.0 value type); iCalendar needs VALUE=BINARY, or an
+        // inline attachment reads as a URI.
+        && !(ty == ValueType::Binary && d.is_vcard())
         && !params.contains("VALUE")
     {
         params.set("VALUE", ty.name());

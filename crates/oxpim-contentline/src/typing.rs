@@ -773,8 +773,23 @@ pub(crate) fn build_property(
     let is_b64 = matches!(encoding.as_deref(), Some("BASE64" | "B"));
     let is_qp = matches!(encoding.as_deref(), Some("QUOTED-PRINTABLE"));
 
+    // A URI cannot be base64-encoded: ENCODING=BASE64 (or b) on a property
+    // whose default is URI (ATTACH, a vCard 4.0 PHOTO) without a VALUE
+    // parameter is inline data that left out VALUE=BINARY (RFC 5545
+    // §3.8.1.1 has them together).
+    let b64_uri = is_b64 && value_p.is_none() && ty == ValueType::Uri;
+    if b64_uri {
+        sink.report_at(
+            at(),
+            Code::LenientValue,
+            format!(
+                "{name}: ENCODING={} without VALUE=BINARY; read as inline binary data",
+                encoding.as_deref().unwrap_or_default()
+            ),
+        );
+    }
     // Binary data: decode base64 straight into bytes.
-    if is_b64 && matches!(ty, ValueType::Binary | ValueType::Unknown) {
+    if is_b64 && (b64_uri || matches!(ty, ValueType::Binary | ValueType::Unknown)) {
         let bytes = decode::base64(raw_value, &mut issues);
         if issues.bad_base64 {
             sink.report_at(

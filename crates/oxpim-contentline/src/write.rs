@@ -830,7 +830,11 @@ fn write_head(
                 line.push_str(";VALUE=URL");
                 true
             }
-            (ValueType::Binary, _) => true,
+            // ENCODING says so in vCards and vCalendar; iCalendar needs
+            // VALUE=BINARY too (written below when ENCODING is not there).
+            (ValueType::Binary, _) => {
+                !(wrote_encoding && matches!(d, Dialect::ICalendar | Dialect::Unknown))
+            }
             _ => false,
         };
         if differs && !implied && !matches!(p.value_type, ValueType::Other(_)) {

@@ -125,6 +125,30 @@ fn value_type_becomes_value_parameter() {
 }
 
 #[test]
+fn inline_binary_keeps_value_binary_both_ways() {
+    // ATTACH's default type is URI: inline data needs VALUE=BINARY, or it
+    // reads back as a URI.
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nATTACH;FMTTYPE=text/plain;ENCODING=BASE64;VALUE=BINARY:SGVsbG8=\r\nX-BIN;ENCODING=BASE64;VALUE=BINARY:SGk=\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let j = to_json(&Parser::new().parse(text.as_bytes()).document);
+    let back = from_json(&j).unwrap().to_canonical_bytes();
+    let back = String::from_utf8(back).unwrap();
+    assert!(
+        back.contains("ATTACH;FMTTYPE=text/plain;ENCODING=BASE64;VALUE=BINARY:SGVsbG8=\r\n"),
+        "{back}"
+    );
+    assert!(
+        back.contains("X-BIN;ENCODING=BASE64;VALUE=BINARY:SGk=\r\n"),
+        "{back}"
+    );
+    let attach = Parser::new().parse(back.as_bytes()).document.components[0].components[0]
+        .property("ATTACH")
+        .unwrap()
+        .value()
+        .cloned();
+    assert_eq!(attach, Some(Value::Binary(b"Hello".to_vec())));
+}
+
+#[test]
 fn bad_json_gives_errors_not_panics() {
     assert!(matches!(
         from_json_str("not json"),

@@ -531,6 +531,33 @@ fn vcard30_encoding_b() {
 }
 
 #[test]
+fn base64_without_value_binary_is_inline_data() {
+    // A URI cannot be base64-encoded: ATTACH with ENCODING=BASE64 and no
+    // VALUE is inline data (a warning), and canonical text adds VALUE=BINARY.
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nATTACH;FMTTYPE=text/plain;ENCODING=BASE64:SGVsbG8=\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let p = parse(text);
+    let attach = p.document.components[0].components[0]
+        .property("ATTACH")
+        .unwrap();
+    assert_eq!(attach.value(), Some(&Value::Binary(b"Hello".to_vec())));
+    assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+    assert_eq!(p.diagnostics[0].severity, Severity::Warning);
+    assert!(p.diagnostics[0].message.contains("without VALUE=BINARY"));
+    let canonical = String::from_utf8(p.document.to_canonical_bytes()).unwrap();
+    assert!(
+        canonical.contains("ATTACH;FMTTYPE=text/plain;ENCODING=BASE64;VALUE=BINARY:SGVsbG8=\r\n"),
+        "{canonical}"
+    );
+    assert!(
+        Parser::strict()
+            .parse(text.as_bytes())
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.message.contains("VALUE=BINARY"))
+    );
+}
+
+#[test]
 fn vcalendar10_lists_and_qp() {
     let p = parse(
         "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nCATEGORIES:MEETING;BUSINESS\r\nSUMMARY;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Caf=C3=A9 =\r\nmeeting\r\nDTSTART:20250101T090000Z\r\nRRULE:W2 MO WE #0\r\nAALARM:20250101T085500Z;PT5M;2;\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",

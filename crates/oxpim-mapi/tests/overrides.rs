@@ -95,3 +95,44 @@ DTSTART:19980311T150000Z\r\nDTEND:19980311T170000Z\r\nSUMMARY:B\r\nEND:VEVENT\r\
     let back = Exporter::new(ExportOptions::default()).export(&second.messages);
     assert_eq!(summaries(&back.document), ["A", "B", "S"]);
 }
+
+/// A `RANGE=THISANDFUTURE` override: Outlook holds it as that instance's
+/// exception, and the VEVENT is kept; export writes the kept VEVENT once,
+/// in place of the exception's (whose RECURRENCE-ID is written in the
+/// series' zone, `TZID=UTC:…` against the kept `…Z`).
+#[test]
+fn a_this_and_future_override_comes_back_once() {
+    // The series in UTC, then in New York (the override's RECURRENCE-ID in
+    // UTC both times).
+    for (start, end) in [
+        (":20240304T100000Z", ":20240304T110000Z"),
+        (
+            ";TZID=America/New_York:20240304T050000",
+            ";TZID=America/New_York:20240304T060000",
+        ),
+    ] {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n\
+BEGIN:VEVENT\r\nUID:tf\r\nDTSTAMP:20240101T000000Z\r\nDTSTART{start}\r\nDTEND{end}\r\n\
+RRULE:FREQ=DAILY;COUNT=6\r\nSUMMARY:base\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:tf\r\nDTSTAMP:20240101T000000Z\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20240306T100000Z\r\n\
+DTSTART:20240306T120000Z\r\nDTEND:20240306T130000Z\r\nSUMMARY:shifted\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let parsed = oxpim_contentline::parse(text.as_bytes());
+        let first = Importer::new(ImportOptions::default()).import(&parsed.document);
+        assert_eq!(first.messages.len(), 1, "{:?}", first.diagnostics);
+        let exported = Exporter::new(ExportOptions::default()).export(&first.messages);
+        let overrides: Vec<&oxpim_contentline::Component> = exported
+            .document
+            .components
+            .iter()
+            .flat_map(|c| c.children("VEVENT"))
+            .filter(|e| e.property("RECURRENCE-ID").is_some())
+            .collect();
+        let written = String::from_utf8(exported.document.to_canonical_bytes()).unwrap();
+        assert_eq!(overrides.len(), 1, "{written}");
+        let rid = overrides[0].property("RECURRENCE-ID").unwrap();
+        assert_eq!(rid.param("RANGE"), Some("THISANDFUTURE"), "{written}");
+        assert_eq!(overrides[0].text("SUMMARY"), Some("shifted"));
+    }
+}

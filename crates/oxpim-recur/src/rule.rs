@@ -696,14 +696,16 @@ impl<'z> RuleIter<'z> {
             }
         }
 
+        // What a filter does to a rule without days of its own, said with
+        // each note (`FREQ=WEEKLY;BYWEEKNO=4` gives every day of week 4).
+        const FILTER_NOTE: &str = "; a rule that names no day of its own then covers every day of its period, as python-dateutil does";
         // Parts RFC 5545 forbids for this FREQ are applied as filters on the
         // candidate dates, as dateutil and ical.js do (docs/decisions.md).
         let mut filter = DayFilter::default();
         let mut by_week_no = r.by_week_no.clone();
         if !by_week_no.is_empty() && freq != Frequency::Yearly {
             notes.push(
-                "BYWEEKNO is only allowed with FREQ=YEARLY; applied as a filter on the dates"
-                    .into(),
+                format!("BYWEEKNO is only allowed with FREQ=YEARLY; applied as a filter on the dates{FILTER_NOTE}"),
             );
             filter.week_no = std::mem::take(&mut by_week_no);
         }
@@ -715,16 +717,14 @@ impl<'z> RuleIter<'z> {
             )
         {
             notes.push(
-                "BYYEARDAY is not allowed with FREQ=DAILY, WEEKLY or MONTHLY; applied as a filter on the dates"
-                    .into(),
+                format!("BYYEARDAY is not allowed with FREQ=DAILY, WEEKLY or MONTHLY; applied as a filter on the dates{FILTER_NOTE}"),
             );
             filter.year_day = std::mem::take(&mut by_year_day);
         }
         let mut by_month_day = r.by_month_day.clone();
         if !by_month_day.is_empty() && freq == Frequency::Weekly {
             notes.push(
-                "BYMONTHDAY is not allowed with FREQ=WEEKLY; applied as a filter on the dates"
-                    .into(),
+                format!("BYMONTHDAY is not allowed with FREQ=WEEKLY; applied as a filter on the dates{FILTER_NOTE}"),
             );
             filter.month_day = std::mem::take(&mut by_month_day);
         }

@@ -489,7 +489,7 @@ impl Out<'_> {
             self.recurrence(m, r, &uid, &szone, all_day, &mut ev, &mut siblings);
         }
         self.rules(m, None, false, all_day, &szone, &mut ev);
-        self.restore(m, &mut ev, &mut siblings);
+        self.restore(m, &szone, &mut ev, &mut siblings);
         events.push(ev);
         events.extend(siblings);
     }
@@ -524,7 +524,13 @@ impl Out<'_> {
 
     /// Puts back what the import kept: unmapped lines and components, and
     /// RECURRENCE-ID VEVENTs of a series Outlook could not represent.
-    fn restore(&mut self, m: &Message, ev: &mut Component, siblings: &mut Vec<Component>) {
+    fn restore(
+        &mut self,
+        m: &Message,
+        szone: &MZone,
+        ev: &mut Component,
+        siblings: &mut Vec<Component>,
+    ) {
         // Kept parameters of mapped lines, on the first line of each name
         // the rules wrote, where it does not have them (what the rules
         // wrote from Outlook's properties stands).
@@ -592,23 +598,39 @@ impl Out<'_> {
             // are written back.
             let from_attachments = siblings.len();
             if let Some(cal) = doc.components.into_iter().next() {
-                for c in cal.components {
-                    if c.is("VTIMEZONE") {
-                        self.kept_zones.push(c);
-                    } else {
-                        // An override already exported from an exception
-                        // attachment is not written twice.
-                        let rid = c.property("RECURRENCE-ID").map(|p| p.value().cloned());
-                        let dup = siblings.iter().take(from_attachments).any(|s| {
-                            s.property("RECURRENCE-ID").map(|p| p.value().cloned()) == rid
-                                && s.text("STATUS").map(str::to_ascii_uppercase)
-                                    == c.text("STATUS").map(str::to_ascii_uppercase)
-                        });
-                        if !dup {
-                            siblings.push(c);
+                let (kept_zones, overrides): (Vec<Component>, Vec<Component>) =
+                    cal.components.into_iter().partition(|c| c.is("VTIMEZONE"));
+                let mut resolver = None;
+                let instants: Vec<Option<RidKey>> = siblings
+                    .iter()
+                    .take(from_attachments)
+                    .map(|s| rid_key(s, szone, &kept_zones, &mut resolver))
+                    .collect();
+                for c in overrides {
+                    // An override already exported from an exception
+                    // attachment (the same instance, however its
+                    // RECURRENCE-ID is written) is not written twice; a
+                    // kept RANGE=THISANDFUTURE one, which Outlook held as
+                    // this instance only, takes its place.
+                    let key = rid_key(&c, szone, &kept_zones, &mut resolver);
+                    let status = c.text("STATUS").map(str::to_ascii_uppercase);
+                    let dup = key.as_ref().and_then(|k| {
+                        instants.iter().zip(siblings.iter()).position(|(i, s)| {
+                            i.as_ref() == Some(k)
+                                && s.text("STATUS").map(str::to_ascii_uppercase) == status
+                        })
+                    });
+                    match dup {
+                        Some(i) if this_and_future(&c) => {
+                            if let Some(slot) = siblings.get_mut(i) {
+                                *slot = c;
+                            }
                         }
+                        Some(_) => {}
+                        None => siblings.push(c),
                     }
                 }
+                self.kept_zones.extend(kept_zones);
             }
         }
     }
@@ -716,7 +738,7 @@ impl Out<'_> {
             xev.push(p);
             self.rules(&em, Some(m), true, ex_all_day, z, &mut xev);
             let mut nested = Vec::new();
-            self.restore(&em, &mut xev, &mut nested);
+            self.restore(&em, z, &mut xev, &mut nested);
             siblings.push(xev);
             siblings.extend(nested);
         }
@@ -838,6 +860,55 @@ impl Out<'_> {
         }
         Some(em)
     }
+}
+
+/// The instance a RECURRENCE-ID names: a day, or a moment in UTC.
+#[derive(PartialEq)]
+enum RidKey {
+    Day(NaiveDate),
+    At(NaiveDateTime),
+}
+
+/// The instance `c`'s RECURRENCE-ID names. A local time is read in the
+/// series' zone when its TZID is that zone's (or it has none), else in the
+/// zone its TZID names (a kept VTIMEZONE, or a known name).
+fn rid_key(
+    c: &Component,
+    szone: &MZone,
+    kept_zones: &[Component],
+    resolver: &mut Option<ResolverChain>,
+) -> Option<RidKey> {
+    match c.property("RECURRENCE-ID")?.value()? {
+        Value::Date(d) => Some(RidKey::Day(*d)),
+        Value::DateTime(dt) => {
+            let local = dt.local;
+            if dt.is_utc() {
+                return Some(RidKey::At(local));
+            }
+            let zone = match dt.tzid() {
+                None => szone.zone.clone(),
+                Some(t) if szone.tzid.as_deref() == Some(t) => szone.zone.clone(),
+                Some(t) => {
+                    let vtz = kept_zones
+                        .iter()
+                        .find(|z| z.text("TZID").is_some_and(|id| id == t));
+                    resolver
+                        .get_or_insert_with(ResolverChain::default)
+                        .resolve(t, vtz)?
+                        .zone
+                }
+            };
+            Some(RidKey::At(zone.to_utc(local)))
+        }
+        _ => None,
+    }
+}
+
+/// True for an override with `RANGE=THISANDFUTURE`.
+fn this_and_future(c: &Component) -> bool {
+    c.property("RECURRENCE-ID")
+        .and_then(|p| p.param("RANGE"))
+        .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"))
 }
 
 fn list_prop(name: &str, values: Vec<Value>, all_day: bool, tzid: Option<&str>) -> Property {
