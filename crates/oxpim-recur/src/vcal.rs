@@ -322,19 +322,56 @@ fn status_for(component: &str, s: &str) -> String {
     }
 }
 
+/// A vCalendar address as an iCalendar CAL-ADDRESS, and the display name
+/// it carried: vCalendar 1.0 writes an attendee as an address
+/// (`john@example.com`) or an RFC 822 name-addr (`John <john@example.com>`,
+/// the form of its own example); a bare address gets `mailto:`.
+fn cal_address(text: &str) -> (String, Option<String>) {
+    let text = text.trim();
+    let (name, addr) = match text.strip_suffix('>').and_then(|t| t.rsplit_once('<')) {
+        Some((name, addr)) => {
+            let name = name.trim().trim_matches('"').trim();
+            ((!name.is_empty()).then(|| name.to_owned()), addr.trim())
+        }
+        None => (None, text),
+    };
+    let addr = if addr.contains(':') || !addr.contains('@') {
+        addr.to_owned()
+    } else {
+        format!("mailto:{addr}")
+    };
+    (addr, name)
+}
+
+/// The ORGANIZER of the first vCalendar attendee with ROLE=ORGANIZER in
+/// `c` (its vCalendar properties), at that attendee's line.
+fn organizer_attendee(c: &Component) -> Option<Property> {
+    let a = c.properties_named("ATTENDEE").find(|a| {
+        a.param("ROLE")
+            .is_some_and(|r| r.trim().eq_ignore_ascii_case("ORGANIZER"))
+    })?;
+    let made = attendee(a);
+    let mut org = Property::new("ORGANIZER", ValueType::CalAddress, made.value()?.clone());
+    if let Some(cn) = made.param("CN") {
+        org.params_mut().set("CN", cn);
+    }
+    org.set_line(a.line());
+    Some(org)
+}
+
 /// Converts a vCalendar 1.0 attendee to an iCalendar one.
 fn attendee(p: &Property) -> Property {
-    let text = p.as_text().unwrap_or("").trim().to_string();
-    let addr = if text.contains(':') || !text.contains('@') {
-        text
-    } else {
-        format!("mailto:{text}")
-    };
+    let (addr, name) = cal_address(p.as_text().unwrap_or(""));
     let mut a = Property::new(
         "ATTENDEE",
         ValueType::CalAddress,
         Value::CalAddress(addr.into()),
     );
+    if let Some(name) = name
+        && p.param("CN").is_none()
+    {
+        a.params_mut().set("CN", name);
+    }
     for (name, param) in p.params().iter() {
         match name {
             "STATUS" => {
@@ -573,6 +610,7 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
         let summary = c.text("SUMMARY").map(str::to_string);
         let mut props = Vec::new();
         let mut alarms = Vec::new();
+        let organizer = organizer_attendee(c);
         for mut p in std::mem::take(&mut c.properties) {
             let line = p.line();
             // What this line becomes names its line (for diagnostics).
@@ -633,12 +671,16 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
                     props.push(created);
                 }
                 "X-ORGANIZER" => {
-                    let v = p.as_text().unwrap_or("").to_string();
-                    props.push(Property::new(
+                    let (addr, name) = cal_address(p.as_text().unwrap_or(""));
+                    let mut o = Property::new(
                         "ORGANIZER",
                         ValueType::CalAddress,
-                        Value::CalAddress(v.into()),
-                    ));
+                        Value::CalAddress(addr.into()),
+                    );
+                    if let Some(name) = name {
+                        o.params_mut().set("CN", name);
+                    }
+                    props.push(o);
                 }
                 "ATTENDEE" => props.push(attendee(&p)),
                 "TRANSP" => {
@@ -666,6 +708,14 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
             for made in props.iter_mut().skip(made_from) {
                 made.set_line(line);
             }
+        }
+        // vCalendar names the organizer with ATTENDEE;ROLE=ORGANIZER (a
+        // role iCalendar does not have): without an X-ORGANIZER, that
+        // attendee is the ORGANIZER too.
+        if !props.iter().any(|p| p.is("ORGANIZER"))
+            && let Some(org) = organizer
+        {
+            props.push(org);
         }
         c.properties = props;
         c.components.extend(alarms);
@@ -724,6 +774,40 @@ mod tests {
             conv("D1 0800 1600 #4"),
             "FREQ=DAILY;COUNT=4;BYMINUTE=0;BYHOUR=8,16"
         );
+    }
+
+    #[test]
+    fn name_addr_attendees_and_organizers() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nDTSTART:20240301T090000Z\r\nX-ORGANIZER:\"Doe, Jane\" <jane@example.com>\r\nATTENDEE;ROLE=OWNER;STATUS=CONFIRMED:John <john@example.com>\r\nATTENDEE;CN=Mary M:Mary <mary@example.com>\r\nATTENDEE:<bob@example.com>\r\nATTENDEE:ann@example.com\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART:20240301T090000Z\r\nATTENDEE;ROLE=ORGANIZER:Olga <olga@example.com>\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let doc = oxpim_contentline::parse(text.as_bytes()).document;
+        let (cal, _) = to_icalendar(&doc.components[0]);
+        let ev = &cal.components[0];
+        let shown: Vec<(String, Option<String>)> = ev
+            .properties_named("ATTENDEE")
+            .chain(ev.properties_named("ORGANIZER"))
+            .map(|p| {
+                (
+                    p.as_text().unwrap_or_default().to_owned(),
+                    p.param("CN").map(str::to_owned),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("mailto:john@example.com".into(), Some("John".into())),
+                ("mailto:mary@example.com".into(), Some("Mary M".into())),
+                ("mailto:bob@example.com".into(), None),
+                ("mailto:ann@example.com".into(), None),
+                ("mailto:jane@example.com".into(), Some("Doe, Jane".into())),
+            ]
+        );
+        // ROLE=ORGANIZER without X-ORGANIZER: the attendee is the ORGANIZER.
+        let org = cal.components[1].property("ORGANIZER").unwrap();
+        assert_eq!(org.as_text(), Some("mailto:olga@example.com"));
+        assert_eq!(org.param("CN"), Some("Olga"));
+        assert_eq!(org.line(), 13);
+        assert!(cal.components[1].property("ATTENDEE").is_some());
     }
 
     #[test]
