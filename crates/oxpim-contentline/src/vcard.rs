@@ -21,7 +21,8 @@
 //!
 //! Groups (`item1.TEL`, `item1.X-ABLabel`, Apple's labels) are kept in every
 //! version. Between 2.1 and 3.0, bare parameters (`TEL;WORK;VOICE`) and
-//! `TYPE=` lists, `ENCODING=BASE64` and `ENCODING=b`, and quoted-printable
+//! `TYPE=` lists (a 4.0 quoted list, `TYPE="work,cell"`, is split into its
+//! types), `ENCODING=BASE64` and `ENCODING=b`, and quoted-printable
 //! with CHARSET (2.1) or plain UTF-8 (3.0) are the writer's business: the
 //! model holds decoded values.
 
@@ -344,6 +345,34 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
         convert_params(&mut p, to, &mut labels, &mut sort_string);
         convert_value(&mut p, to, &mut diags);
         retype(&mut p, to);
+        // A quoted TYPE list (`TYPE="work,cell"`, RFC 6350 §6.4.1's form)
+        // is one value in 3.0's grammar and cannot be written in 2.1:
+        // its types become values of their own.
+        if !to40
+            && p.params()
+                .get("TYPE")
+                .is_some_and(|t| t.iter().any(|v| v.contains(',')))
+        {
+            let types = types_of(&p);
+            set_types(&mut p, &types);
+        }
+        // 2.1 has no escape for a comma: one inside a category or nickname
+        // reads back as two.
+        if to == Dialect::VCard21
+            && (name == "CATEGORIES" || name == "NICKNAME")
+            && p.values()
+                .as_slice()
+                .iter()
+                .any(|v| v.as_str().is_some_and(|t| t.contains(',')))
+        {
+            warn(
+                &mut diags,
+                p.line(),
+                format!(
+                    "{name}: vCard 2.1 cannot write a comma inside one value; it reads back as two values"
+                ),
+            );
+        }
         if to == Dialect::VCard21
             && let Some(t) = p.params_mut().get_mut("TYPE")
         {
@@ -391,11 +420,9 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
         });
         match target {
             Some(adr) => adr.params_mut().set("LABEL", text),
-            None => {
-                let mut q = renamed_as(&l, "X-LABEL", ValueType::Text);
-                q.set_values(ValueType::Text, Value::Text(text.into()));
-                props.push(q);
-            }
+            // The text itself, line breaks and all (not the parameter's
+            // `\n` form, which a TEXT value would write as `\\n`).
+            None => props.push(renamed_as(&l, "X-LABEL", ValueType::Text)),
         }
     }
     if let Some((_, s)) = sort_string {
@@ -712,6 +739,61 @@ mod tests {
 
     fn text(c: &Component) -> String {
         String::from_utf8(write_component(c, &WriteOptions::canonical())).unwrap()
+    }
+
+    #[test]
+    fn labels_type_lists_and_categories_between_versions() {
+        // A 3.0 LABEL with no ADR of its types: X-LABEL in 4.0 with the
+        // same line break, and LABEL again in 3.0.
+        let v3 = card(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nLABEL;TYPE=HOME:Line 1\\nLine 2\r\nEND:VCARD\r\n",
+        );
+        let (v4, _) = convert(&v3, Dialect::VCard40);
+        let label = v4.property("X-LABEL").unwrap();
+        assert_eq!(label.as_text(), Some("Line 1\nLine 2"));
+        let (back, _) = convert(&card(&text(&v4)), Dialect::VCard30);
+        assert!(
+            text(&back).contains("LABEL;TYPE=HOME:Line 1\\nLine 2\r\n"),
+            "{}",
+            text(&back)
+        );
+        // RFC 6350's quoted TYPE list: separate types in 3.0 and 2.1.
+        let v4 = card(
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A\r\nTEL;VALUE=uri;TYPE=\"work,cell\":tel:+1-111\r\nEND:VCARD\r\n",
+        );
+        let (v3, _) = convert(&v4, Dialect::VCard30);
+        assert!(
+            text(&v3).contains("TEL;TYPE=work,cell:+1-111\r\n"),
+            "{}",
+            text(&v3)
+        );
+        let (v21, _) = convert(&v4, Dialect::VCard21);
+        assert!(
+            text(&v21).contains("TEL;work;cell:+1-111\r\n"),
+            "{}",
+            text(&v21)
+        );
+        // Categories in 2.1 are a comma list both ways; a comma inside one
+        // cannot be written there, and the conversion says so.
+        let v3 = card(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nCATEGORIES:Friends,Work\r\nNICKNAME:Bob,Rob\r\nEND:VCARD\r\n",
+        );
+        let (v21, diags) = convert(&v3, Dialect::VCard21);
+        assert!(diags.is_empty(), "{diags:?}");
+        let read = card(&text(&v21));
+        assert_eq!(read.property("CATEGORIES").unwrap().values().len(), 2);
+        assert_eq!(read.property("NICKNAME").unwrap().values().len(), 2);
+        let (again, _) = convert(&read, Dialect::VCard30);
+        assert!(
+            text(&again).contains("CATEGORIES:Friends,Work\r\n"),
+            "{}",
+            text(&again)
+        );
+        let comma =
+            card("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nCATEGORIES:A\\, B\r\nEND:VCARD\r\n");
+        let (_, diags) = convert(&comma, Dialect::VCard21);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.contains("comma inside one value"));
     }
 
     #[test]

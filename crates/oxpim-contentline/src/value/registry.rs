@@ -125,7 +125,6 @@ fn vcard(d: Dialect, name: &str) -> Option<PropSpec> {
     use ValueType as T;
     let v4 = d == Dialect::VCard40;
     let v21 = d == Dialect::VCard21;
-    let list = |t: ValueType| if v21 { one(t) } else { comma(t) };
     Some(match name {
         "VERSION" | "FN" | "TITLE" | "ROLE" | "NOTE" | "PRODID" | "MAILER" | "SORT-STRING"
         | "CLASS" | "NAME" | "PROFILE" | "KIND" | "XML" | "LABEL" | "EMAIL" | "BIRTHPLACE"
@@ -133,7 +132,9 @@ fn vcard(d: Dialect, name: &str) -> Option<PropSpec> {
             one(T::Text)
         }
         "N" | "ADR" | "ORG" | "GENDER" | "CLIENTPIDMAP" => structured(),
-        "NICKNAME" | "CATEGORIES" => list(T::Text),
+        // vCard 2.1 has neither, but cards that carry them (and oxpim's
+        // own 2.1 output) separate several with commas, as 3.0 does.
+        "NICKNAME" | "CATEGORIES" => comma(T::Text),
         "TEL" => one(if matches!(d, Dialect::VCard30) {
             T::PhoneNumber
         } else {
@@ -192,7 +193,7 @@ mod tests {
         );
         assert_eq!(
             lookup(Dialect::VCard21, "NICKNAME").unwrap().list,
-            List::Single
+            List::Comma
         );
         assert!(lookup(Dialect::ICalendar, "X-FOO").is_none());
     }
