@@ -100,6 +100,16 @@ pub fn component_to_json(c: &Component) -> J {
 }
 
 fn json_type(p: &Property, d: Dialect) -> String {
+    // A value kept as written because it is not of its type is "unknown"
+    // (RFC 7265 §5): typed, it would be jCal that no reader (oxpim's own
+    // included) takes.
+    if p.values
+        .as_slice()
+        .iter()
+        .any(|v| matches!(v, Value::Invalid(_)))
+    {
+        return "unknown".into();
+    }
     match (&p.value_type, d) {
         (ValueType::Other(n), _) => n.to_ascii_lowercase(),
         (t, _) => t.json_name(),

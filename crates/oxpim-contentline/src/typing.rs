@@ -624,11 +624,31 @@ fn parse_values(
         }
         _ => {}
     }
-    let sep = match list {
+    let mut sep = match list {
         List::Single => None,
         List::Comma => Some(b','),
         List::Semicolon => Some(b';'),
     };
+    // A property oxpim does not know (an X- property) whose VALUE names a
+    // type no single value of which holds a comma: a comma separates
+    // values (RFC 5545 §3.1.1), as in `X-DAYS;VALUE=DATE:20240101,20240102`.
+    if spec.is_none()
+        && matches!(
+            ty,
+            ValueType::Date
+                | ValueType::DateTime
+                | ValueType::Period
+                | ValueType::Duration
+                | ValueType::Integer
+                | ValueType::Float
+                | ValueType::UtcOffset
+                | ValueType::Time
+                | ValueType::Boolean
+        )
+        && s.contains(',')
+    {
+        sep = Some(b',');
+    }
     match sep {
         None => {
             let (t, v) = parse_one(s, ty, cx, sink);

@@ -149,6 +149,30 @@ fn inline_binary_keeps_value_binary_both_ways() {
 }
 
 #[test]
+fn what_json_writes_reads_back() {
+    // An X- property's DATE list is a list (it was one invalid DATE), and
+    // a value kept as written because it is not of its type is "unknown"
+    // (it was written as a "date" that reading refused).
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nX-DAYS;VALUE=DATE:20240101,20240102\r\nX-BAD;VALUE=DATE:garbage\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let parsed = Parser::new().parse(text.as_bytes());
+    let ev = &parsed.document.components[0].components[0];
+    assert_eq!(ev.property("X-DAYS").unwrap().values().len(), 2);
+    assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+    let j = to_json(&parsed.document);
+    let props = &j[2][0][1];
+    assert_eq!(
+        props[1],
+        json!(["x-days", {}, "date", "2024-01-01", "2024-01-02"])
+    );
+    assert_eq!(props[2], json!(["x-bad", {}, "unknown", "garbage"]));
+    let back = String::from_utf8(from_json(&j).unwrap().to_canonical_bytes()).unwrap();
+    assert!(
+        back.contains("X-DAYS;VALUE=DATE:20240101,20240102\r\nX-BAD:garbage\r\n"),
+        "{back}"
+    );
+}
+
+#[test]
 fn bad_json_gives_errors_not_panics() {
     assert!(matches!(
         from_json_str("not json"),
