@@ -972,6 +972,21 @@ fn convert(
     if target == Some(Kind::Msg) {
         return fail("a .msg converts to .ics or .vcf, not to .msg", 2);
     }
+    // Export writes iCalendar 2.0: a .vcs file of it would be read as
+    // vCalendar 1.0 by the programs that open .vcs files.
+    if output
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("vcs"))
+    {
+        return fail(
+            format_args!(
+                "{}: .msg files convert to iCalendar 2.0 (.ics); vCalendar 1.0 (.vcs) is read, not written",
+                output.display()
+            ),
+            2,
+        );
+    }
     let mut bar = Progress::new(inputs.len(), progress);
     let mut all = Vec::new();
     let mut taken = std::collections::HashSet::new();

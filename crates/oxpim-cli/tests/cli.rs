@@ -638,6 +638,36 @@ fn convert_errors_are_clear() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no VEVENT"));
+    // A .msg does not become a .vcs file of iCalendar 2.0 text.
+    let ics = write(
+        dir.path(),
+        "one.ics",
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:one\r\nDTSTART:20250101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    let msg = dir.path().join("one.msg");
+    let out = oxpim(
+        &[
+            "convert",
+            ics.to_str().unwrap(),
+            "-o",
+            msg.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let vcs = dir.path().join("one.vcs");
+    let out = oxpim(
+        &[
+            "convert",
+            msg.to_str().unwrap(),
+            "-o",
+            vcs.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is read, not written"));
+    assert!(!vcs.exists());
 }
 
 #[test]
