@@ -9,6 +9,8 @@
 //! | 4.0 | 3.0 and 2.1 |
 //! |---|---|
 //! | `PHOTO:data:image/jpeg;base64,…` (also LOGO, SOUND, KEY) | `PHOTO;ENCODING=b;TYPE=JPEG:…` (2.1: `ENCODING=BASE64`) |
+//! | `PHOTO;MEDIATYPE=image/jpeg:http://…` (a URL; also LOGO, SOUND, KEY) | `PHOTO;TYPE=JPEG;VALUE=uri:http://…` (2.1: `VALUE=URL`) |
+//! | `TZ;VALUE=utc-offset:-0500` | `TZ:-05:00` (RFC 2426's extended form) |
 //! | `PREF=1` | `TYPE=pref` |
 //! | `PREF=2` … `PREF=100` | `X-PREF=2` … |
 //! | `ANNIVERSARY`, `GENDER`, `KIND`, `MEMBER` | `X-ANNIVERSARY`, `X-GENDER`, `X-ADDRESSBOOKSERVER-KIND`, `X-ADDRESSBOOKSERVER-MEMBER` |
@@ -666,6 +668,18 @@ fn convert_value(p: &mut Property, to: Dialect, diags: &mut Vec<Diagnostic>) {
                 p.params_mut().remove("VALUE");
                 p.set_values(ValueType::Uri, Value::Uri(data_uri(&media, &bytes).into()));
             }
+            // A URL (2.1 `VALUE=URL`, 3.0 `VALUE=uri`): URI is 4.0's
+            // default, and a TYPE naming a format is 4.0's MEDIATYPE.
+            (Some(Value::Uri(u)), true) => {
+                let types = types_of(p);
+                let (media, rest) = media_type(&name, &types);
+                if rest.len() < types.len() {
+                    set_types(p, &rest);
+                    p.params_mut().set("MEDIATYPE", media);
+                }
+                p.params_mut().remove("VALUE");
+                p.set_values(ValueType::Uri, Value::Uri(u));
+            }
             (Some(Value::Uri(u) | Value::Text(u) | Value::Unknown(u)), false) => {
                 if let Some((media, bytes)) = parse_data_uri(&u) {
                     let mut t = types_of(p);
@@ -675,11 +689,20 @@ fn convert_value(p: &mut Property, to: Dialect, diags: &mut Vec<Diagnostic>) {
                     p.params_mut().remove("MEDIATYPE");
                     p.params_mut().remove("X-MEDIATYPE");
                     p.set_values(ValueType::Binary, Value::Binary(bytes));
-                } else if to == Dialect::VCard21 {
-                    p.params_mut().set("VALUE", "URL");
-                    p.set_values(ValueType::Uri, Value::Uri(u));
                 } else {
-                    p.params_mut().set("VALUE", "uri");
+                    // 4.0's MEDIATYPE of a URL is the TYPE of 3.0 and 2.1.
+                    let media = ["MEDIATYPE", "X-MEDIATYPE"]
+                        .iter()
+                        .find_map(|m| p.params().first(m).map(str::to_owned));
+                    if let Some(media) = media {
+                        let mut t = types_of(p);
+                        t.insert(0, type_of_media(&media));
+                        set_types(p, &t);
+                        p.params_mut().remove("MEDIATYPE");
+                        p.params_mut().remove("X-MEDIATYPE");
+                    }
+                    let value = if to == Dialect::VCard21 { "URL" } else { "uri" };
+                    p.params_mut().set("VALUE", value);
                     p.set_values(ValueType::Uri, Value::Uri(u));
                 }
             }
@@ -794,6 +817,23 @@ mod tests {
         let (_, diags) = convert(&comma, Dialect::VCard21);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].message.contains("comma inside one value"));
+        // A 2.1 photo URL: URI is 4.0's default (VALUE=URL is no 4.0 type)
+        // and its format a MEDIATYPE; back in 3.0, TYPE and VALUE=uri.
+        let v21 = card(
+            "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:A\r\nPHOTO;VALUE=URL;TYPE=JPEG:http://x.example/p.jpg\r\nEND:VCARD\r\n",
+        );
+        let (v4, _) = convert(&v21, Dialect::VCard40);
+        assert!(
+            text(&v4).contains("PHOTO;MEDIATYPE=image/jpeg:http://x.example/p.jpg\r\n"),
+            "{}",
+            text(&v4)
+        );
+        let (v3, _) = convert(&card(&text(&v4)), Dialect::VCard30);
+        assert!(
+            text(&v3).contains("PHOTO;TYPE=JPEG;VALUE=uri:http://x.example/p.jpg\r\n"),
+            "{}",
+            text(&v3)
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::value::text::{
 };
 use crate::value::time::{
     format_date, format_date_and_or_time, format_date_time, format_duration, format_period,
-    format_time, format_utc_offset, format_vcard_time,
+    format_time, format_utc_offset, format_utc_offset_ext, format_vcard_time,
 };
 use crate::value::{Value, ValueType, recur::format_recur};
 
@@ -641,6 +641,8 @@ fn write_value(line: &mut String, v: &Value, d: Dialect, name: &str) {
         }
         Value::Period(p) => format_period(line, p),
         Value::Recur(r) => format_recur(line, r),
+        // RFC 2426 writes offsets in the ISO 8601 extended form (`TZ:-05:00`).
+        Value::UtcOffset(o) if d == Dialect::VCard30 => format_utc_offset_ext(line, o),
         Value::UtcOffset(o) => format_utc_offset(line, o),
         Value::VCardDateTime(v) => {
             let ext = d == Dialect::VCard30;

@@ -192,6 +192,34 @@ fn binary_values_per_dialect() {
 }
 
 #[test]
+fn utc_offsets_per_dialect() {
+    // RFC 2426 writes TZ in the extended form (`TZ:-05:00`); iCalendar and
+    // vCard 4.0 in the basic one.
+    for (text, needle) in [
+        (
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nTZ:-0500\r\nEND:VCARD\r\n",
+            "TZ:-05:00\r\n",
+        ),
+        (
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nTZ:+05:30\r\nEND:VCARD\r\n",
+            "TZ:+05:30\r\n",
+        ),
+        (
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nTZ;VALUE=utc-offset:-05:00\r\nEND:VCARD\r\n",
+            "TZ;VALUE=utc-offset:-0500\r\n",
+        ),
+        (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n",
+            "TZOFFSETTO:-0500\r\n",
+        ),
+    ] {
+        let doc = Parser::new().parse(text.as_bytes()).document;
+        let out = String::from_utf8(doc.to_canonical_bytes()).unwrap();
+        assert!(out.contains(needle), "{out}");
+    }
+}
+
+#[test]
 fn canonical_is_idempotent_on_a_messy_file() {
     let input = "BEGIN:VCALENDAR\nversion:2.0\nBEGIN:VEVENT\nDTSTART:20250101\nSUMMARY:a\\:b\nX-ALT-DESC;FMTTYPE=text/html:<p>\n<b>x</b>\nEND:VEVENT\nEND:VCALENDAR";
     let once = write_document(
