@@ -76,6 +76,10 @@ pub enum Code {
     UnexpectedComponent,
     /// A TZID parameter with no VTIMEZONE of that name (strict only).
     UndefinedTimeZone,
+    /// An RRULE or EXRULE whose UNTIL is not of DTSTART's value type, or
+    /// not in UTC when DTSTART is in UTC or has a TZID (RFC 5545 §3.3.10)
+    /// (strict only; expansion reads such an UNTIL in the series' zone).
+    UntilForm,
     /// A value that breaks its property's grammar (an enumerated value that
     /// is empty or not a token) (strict only).
     Grammar,
@@ -105,7 +109,7 @@ pub(crate) fn lenient_severity(code: Code) -> Option<Severity> {
             Some(Severity::Error)
         }
         UnknownEscape | BlankLine | LongLine | LineBreak | Case | MissingProperty
-        | UnexpectedComponent | UndefinedTimeZone | Grammar => None,
+        | UnexpectedComponent | UndefinedTimeZone | UntilForm | Grammar => None,
     }
 }
 

@@ -878,6 +878,14 @@ impl Builder {
                 );
             }
         }
+        if comp.dialect == Dialect::ICalendar && !comp.is("STANDARD") && !comp.is("DAYLIGHT") {
+            // Observances of a VTIMEZONE have local DTSTARTs and UTC
+            // UNTILs by their own rule (RFC 5545 §3.6.5).
+            for (line, problem) in until_problems(comp) {
+                self.sink
+                    .report(line, 1, Code::UntilForm, problem.to_string());
+            }
+        }
         if comp.dialect == Dialect::ICalendar && comp.is("VCALENDAR") && self.pieces_emitted == 0 {
             if comp.components.is_empty() {
                 self.sink.report(
@@ -1145,6 +1153,47 @@ fn parse_cut(opts: &ParseOptions, src: &Source, n: usize) -> Option<Parsed> {
         Some(results)
     })?;
     join_pieces(opts, &pieces, results)
+}
+
+/// RFC 5545 §3.3.10's rules for UNTIL against `comp`'s DTSTART: the same
+/// value type; UTC when DTSTART is UTC or has a TZID; local when DTSTART
+/// is local. The line of each rule that breaks one, with what it breaks.
+fn until_problems(comp: &Component) -> Vec<(u32, &'static str)> {
+    use crate::value::recur::RecurUntil;
+    let Some(start) = comp.property("DTSTART").and_then(Property::value) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for p in comp
+        .properties
+        .iter()
+        .filter(|p| p.is("RRULE") || p.is("EXRULE"))
+    {
+        let Some(Value::Recur(r)) = p.value() else {
+            continue;
+        };
+        let problem = match (&r.until, start) {
+            (Some(RecurUntil::DateTime(_)), Value::Date(_)) => {
+                "UNTIL is a DATE-TIME but DTSTART is a DATE; it must be a DATE too"
+            }
+            (Some(RecurUntil::Date(_)), Value::DateTime(_)) => {
+                "UNTIL is a DATE but DTSTART is a DATE-TIME; it must be a DATE-TIME too"
+            }
+            (Some(RecurUntil::DateTime(u)), Value::DateTime(s))
+                if !u.is_utc() && (s.is_utc() || s.tzid().is_some()) =>
+            {
+                "UNTIL must be in UTC when DTSTART is in UTC or has a TZID"
+            }
+            (Some(RecurUntil::DateTime(u)), Value::DateTime(s))
+                if u.is_utc() && !s.is_utc() && s.tzid().is_none() =>
+            {
+                "UNTIL must be a local time when DTSTART is a local time"
+            }
+            _ => continue,
+        };
+        out.push((p.line, problem));
+    }
+    out
 }
 
 /// Parses one piece of `src` (the source its items keep) with a builder in

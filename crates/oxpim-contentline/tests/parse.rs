@@ -558,6 +558,55 @@ fn base64_without_value_binary_is_inline_data() {
 }
 
 #[test]
+fn strict_mode_checks_until_against_dtstart() {
+    // RFC 5545 §3.3.10: UNTIL has DTSTART's value type, and is in UTC when
+    // DTSTART is in UTC or has a TZID. Lenient mode says nothing (the
+    // expansion reads such an UNTIL in the series' zone).
+    let event = |start: &str, until: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20240101T000000Z\r\nDTSTART{start}\r\nRRULE:FREQ=DAILY;UNTIL={until}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let until_errors = |text: &str| -> Vec<String> {
+        Parser::strict()
+            .parse(text.as_bytes())
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == Code::UntilForm)
+            .map(|d| {
+                assert_eq!((d.line, d.severity), (8, Severity::Error));
+                d.message
+            })
+            .collect()
+    };
+    for (start, until, wrong) in [
+        (":20240105T090000Z", "20240108T090000Z", false),
+        (":20240105T090000", "20240108T090000", false),
+        (";VALUE=DATE:20240105", "20240108", false),
+        (":20240105T090000Z", "20240108", true),
+        (";VALUE=DATE:20240105", "20240108T000000Z", true),
+        (":20240105T090000Z", "20240108T090000", true),
+        (":20240105T090000", "20240108T090000Z", true),
+    ] {
+        let text = event(start, until);
+        assert_eq!(
+            until_errors(&text).len(),
+            usize::from(wrong),
+            "{start} {until}"
+        );
+        assert!(
+            !parse(&text)
+                .diagnostics
+                .iter()
+                .any(|d| d.code == Code::UntilForm)
+        );
+    }
+    // A VTIMEZONE observance: local DTSTART, UTC UNTIL, as RFC 5545 wants.
+    let zone = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTIMEZONE\r\nTZID:Z\r\nBEGIN:DAYLIGHT\r\nDTSTART:19870405T020000\r\nRRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4;UNTIL=19980404T070000Z\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert!(until_errors(zone).is_empty());
+}
+
+#[test]
 fn vcalendar10_lists_and_qp() {
     let p = parse(
         "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nCATEGORIES:MEETING;BUSINESS\r\nSUMMARY;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Caf=C3=A9 =\r\nmeeting\r\nDTSTART:20250101T090000Z\r\nRRULE:W2 MO WE #0\r\nAALARM:20250101T085500Z;PT5M;2;\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
