@@ -11,6 +11,7 @@
 //! | `PHOTO:data:image/jpeg;base64,…` (also LOGO, SOUND, KEY) | `PHOTO;ENCODING=b;TYPE=JPEG:…` (2.1: `ENCODING=BASE64`) |
 //! | `PHOTO;MEDIATYPE=image/jpeg:http://…` (a URL; also LOGO, SOUND, KEY) | `PHOTO;TYPE=JPEG;VALUE=uri:http://…` (2.1: `VALUE=URL`) |
 //! | `TZ;VALUE=utc-offset:-0500` | `TZ:-05:00` (RFC 2426's extended form) |
+//! | `X-AGENT:BEGIN:VCARD\n…` (the agent's card, converted, as text) | 3.0: `AGENT:BEGIN:VCARD\n…`; 2.1: an empty `AGENT:` line followed by the card, embedded |
 //! | `PREF=1` | `TYPE=pref` |
 //! | `PREF=2` … `PREF=100` | `X-PREF=2` … |
 //! | `ANNIVERSARY`, `GENDER`, `KIND`, `MEMBER` | `X-ANNIVERSARY`, `X-GENDER`, `X-ADDRESSBOOKSERVER-KIND`, `X-ADDRESSBOOKSERVER-MEMBER` |
@@ -231,6 +232,65 @@ pub fn data_uri(media: &str, bytes: &[u8]) -> String {
 
 /// `p` under another name and value type: its group, parameters, values
 /// and line kept.
+/// An AGENT line for vCard `to`: a 2.1 embedded card (next in `embedded`)
+/// becomes the text of an empty AGENT line in 3.0 and 4.0; an agent card
+/// held as text becomes, for 2.1, a card to embed after the line, which is
+/// returned (the line's value is then empty).
+fn agent(
+    p: &mut Property,
+    to: Dialect,
+    embedded: &mut std::collections::VecDeque<Component>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Component> {
+    // An agent named by a URI: `VALUE=URL` in 2.1, `VALUE=uri` in 3.0 and 4.0.
+    let value = p.params().first("VALUE").map(str::to_ascii_lowercase);
+    match (value.as_deref(), to) {
+        (Some("uri"), Dialect::VCard21) => p.params_mut().set("VALUE", "URL"),
+        (Some("url"), Dialect::VCard30 | Dialect::VCard40) => p.params_mut().set("VALUE", "uri"),
+        _ => {}
+    }
+    let text = p.as_text().map(str::trim).unwrap_or_default();
+    if to != Dialect::VCard21 {
+        if text.is_empty()
+            && let Some(card) = embedded.pop_front()
+        {
+            let (conv, more) = convert(&card, to);
+            diags.extend(more);
+            let opts = crate::WriteOptions {
+                faithful: false,
+                fold_at: usize::MAX,
+            };
+            let written = String::from_utf8_lossy(&crate::write_component(&conv, &opts))
+                .replace("\r\n", "\n");
+            p.params_mut().remove("VALUE");
+            let ty = if to == Dialect::VCard30 {
+                ValueType::VCard
+            } else {
+                ValueType::Text
+            };
+            p.set_values(ty, Value::Text(written.into()));
+        }
+        return None;
+    }
+    if !text
+        .get(..11)
+        .is_some_and(|b| b.eq_ignore_ascii_case("BEGIN:VCARD"))
+    {
+        return None;
+    }
+    let parsed = crate::Parser::new().parse(text.as_bytes());
+    let card = parsed
+        .document
+        .components
+        .into_iter()
+        .find(|c| c.is("VCARD"))?;
+    let (conv, more) = convert(&card, to);
+    diags.extend(more);
+    p.params_mut().remove("VALUE");
+    p.set_values(ValueType::Text, Value::Text("".into()));
+    Some(conv)
+}
+
 fn renamed_as(p: &Property, name: &str, value_type: ValueType) -> Property {
     let mut q = Property::new(name, value_type.clone(), Value::Text("".into()));
     q.set_values(value_type, p.values().clone());
@@ -298,6 +358,16 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
     let mut props: Vec<Property> = Vec::with_capacity(out.properties.len() + 2);
     let mut labels: Vec<Property> = Vec::new();
     let mut sort_string: Option<(u32, String)> = None;
+    // vCard 2.1 embeds an agent's card after an empty AGENT line; 3.0 and
+    // 4.0 hold it as the AGENT's text (RFC 2426 §3.5.4).
+    let mut embedded: std::collections::VecDeque<Component> = std::collections::VecDeque::new();
+    if to != Dialect::VCard21 {
+        let (cards, rest): (Vec<Component>, Vec<Component>) = std::mem::take(&mut out.components)
+            .into_iter()
+            .partition(|c| c.is("VCARD"));
+        embedded.extend(cards);
+        out.components = rest;
+    }
     for mut p in std::mem::take(&mut out.properties) {
         let name = p.name().to_ascii_uppercase();
         if name == "VERSION" {
@@ -323,6 +393,15 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
             p = renamed_as(&p, new, p.value_type().clone());
         }
         let name = p.name().to_ascii_uppercase();
+        if (name == "AGENT" || name == "X-AGENT")
+            && let Some(mut card) = agent(&mut p, to, &mut embedded, &mut diags)
+        {
+            props.push(p);
+            // Written right after its AGENT line.
+            card.after_properties = props.len();
+            out.components.push(card);
+            continue;
+        }
         // LABEL of 3.0 becomes the LABEL parameter of its ADR in 4.0.
         if to40 && (name == "LABEL" || name == "X-LABEL") {
             labels.push(p);
@@ -385,6 +464,8 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
         }
         props.push(p);
     }
+    // Embedded cards no empty AGENT line took stay embedded.
+    out.components.extend(embedded);
     if !to40 {
         // LABEL parameters of 4.0 addresses, as 3.0 LABEL properties; the
         // sort string of N.
@@ -834,6 +915,49 @@ mod tests {
             "{}",
             text(&v3)
         );
+    }
+
+    #[test]
+    fn agents_between_versions() {
+        // 2.1 embeds the agent's card after an empty AGENT line; 3.0 holds
+        // it as the AGENT's text (RFC 2426 §3.5.4), 4.0 as X-AGENT's.
+        let v21 = card(
+            "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Boss;Bob\r\nAGENT:\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nN:Secretary;Sue\r\nTEL:+1 555 9999\r\nEND:VCARD\r\nFN:Bob Boss\r\nEND:VCARD\r\n",
+        );
+        let (v3, _) = convert(&v21, Dialect::VCard30);
+        assert!(v3.components.is_empty());
+        assert_eq!(
+            v3.property("AGENT").unwrap().as_text(),
+            Some("BEGIN:VCARD\nVERSION:3.0\nN:Secretary;Sue\nTEL:+1 555 9999\nEND:VCARD\n")
+        );
+        let t3 = text(&v3);
+        assert!(
+            t3.contains("AGENT:BEGIN:VCARD\\nVERSION:3.0\\nN:Secretary\\;Sue\\n"),
+            "{t3}"
+        );
+        let (v4, _) = convert(&v21, Dialect::VCard40);
+        assert!(
+            v4.property("X-AGENT")
+                .unwrap()
+                .as_text()
+                .unwrap()
+                .contains("VERSION:4.0")
+        );
+        // Back to 2.1: embedded again, right after its AGENT line.
+        let (back, _) = convert(&card(&t3), Dialect::VCard21);
+        let t21 = text(&back);
+        assert!(
+            t21.contains("AGENT:\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nN:Secretary;Sue\r\nTEL:+1 555 9999\r\nEND:VCARD\r\nFN:Bob Boss\r\n"),
+            "{t21}"
+        );
+        // An agent named by a URI.
+        let uri = card(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:B\r\nAGENT;VALUE=uri:CID:JQPUBLIC.part3@host3.com\r\nEND:VCARD\r\n",
+        );
+        let (v21, _) = convert(&uri, Dialect::VCard21);
+        assert!(text(&v21).contains("AGENT;VALUE=URL:CID:JQPUBLIC.part3@host3.com\r\n"));
+        let (v3, _) = convert(&card(&text(&v21)), Dialect::VCard30);
+        assert!(text(&v3).contains("AGENT;VALUE=uri:CID:JQPUBLIC.part3@host3.com\r\n"));
     }
 
     #[test]

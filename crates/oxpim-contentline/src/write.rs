@@ -308,11 +308,14 @@ impl<'s> Writer<'s> {
                 }
             }
             // Properties and children, interleaved as in the source when
-            // faithful, properties first otherwise.
+            // faithful, properties first otherwise; but a card embedded in
+            // a vCard 2.1 card (an agent's) always follows its AGENT line.
             let c = top.c;
             let props_done = top.prop >= c.properties.len();
             if let Some(ch) = c.components.get(top.child)
-                && (props_done || (self.opts.faithful && ch.after_properties <= top.prop))
+                && (props_done
+                    || ((self.opts.faithful || c.dialect == Dialect::VCard21)
+                        && ch.after_properties <= top.prop))
             {
                 top.child += 1;
                 self.begin(ch);
