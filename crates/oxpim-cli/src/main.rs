@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser as ClapParser, Subcommand};
-use oxpim::{Diagnostic, ParseOptions, Parser, Severity};
+use oxpim::{Code, Diagnostic, ParseOptions, Parser, Severity};
 
 #[derive(ClapParser)]
 #[command(
@@ -240,7 +240,15 @@ fn print_diagnostics(file: &str, diags: &[Diagnostic], quiet: bool) {
     let stderr = io::stderr();
     let mut err = stderr.lock();
     for d in diags {
-        if quiet && d.severity != Severity::Error {
+        // Quiet: errors, and the warnings that mean the written text is
+        // not the input's (bytes decoded lossily, data not decodable).
+        if quiet
+            && d.severity != Severity::Error
+            && !matches!(
+                d.code,
+                Code::InvalidUtf8 | Code::UnknownCharset | Code::BadEncoding
+            )
+        {
             continue;
         }
         // Line 0: about the file as a whole (a MAPI message, not a line).

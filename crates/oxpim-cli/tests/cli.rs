@@ -140,6 +140,20 @@ fn fmt_normalises_to_stdout_and_to_a_file() {
     // fmt of fmt output is unchanged.
     let again = oxpim(&["fmt", target.to_str().unwrap()], None);
     assert_eq!(again.stdout, first);
+    // Bytes that are not UTF-8 come out as U+FFFD: said on stderr (other
+    // warnings are not).
+    let out = oxpim(
+        &["fmt", "-"],
+        Some(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:caf\xe9\r\nX-A:\\q\r\nEND:VCARD\r\n"),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("FN:caf\u{FFFD}\r\n"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("<stdin>:3:4: warning: FN: value is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
 #[test]

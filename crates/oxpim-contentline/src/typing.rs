@@ -867,7 +867,7 @@ pub(crate) fn build_property(
         Charset::Lossy => sink.report_at(
             at(),
             Code::InvalidUtf8,
-            format!("{name}: value is not valid UTF-8; decoded lossily (source bytes kept)"),
+            format!("{name}: value is not valid UTF-8; decoded lossily as U+FFFD (faithful writing keeps the source bytes; canonical text and conversions have U+FFFD)"),
         ),
         Charset::LegacyFallback => sink.report_at(
             at(),

@@ -500,6 +500,29 @@ impl<'c> Ctx<'c, '_> {
 
     /// The length of a component's instances.
     fn length(&mut self, c: &Component, kind: &Kind, start: &Occurrence) -> Length {
+        let len = self.written_length(c, kind, start);
+        // An end before the start (RFC 5545 §3.8.2.2 wants it later): no
+        // length, as the MAPI import does, and said.
+        let end = Self::end_of(kind, start, len).sort_key();
+        if end < Self::moment(kind, start).sort_key() {
+            let line = ["DTEND", "DUE", "DURATION"]
+                .iter()
+                .find_map(|n| c.property(n))
+                .map_or(c.line(), Property::line);
+            self.warn(
+                line,
+                Code::Recurrence,
+                "the end is before the start; the instance is given no length".into(),
+            );
+            return match kind {
+                Kind::Date => Length::Days(0),
+                _ => Length::Exact(TimeDelta::zero()),
+            };
+        }
+        len
+    }
+
+    fn written_length(&mut self, c: &Component, kind: &Kind, start: &Occurrence) -> Length {
         let end_prop = c.property("DTEND").or_else(|| c.property("DUE"));
         if let Some(p) = end_prop
             && let Some(v) = p.value()
@@ -515,7 +538,20 @@ impl<'c> Ctx<'c, '_> {
             && let Some(d) = p.value().and_then(Value::as_duration)
         {
             let len = match kind {
-                Kind::Date => Length::Days(i64::from(d.weeks) * 7 + i64::from(d.days)),
+                Kind::Date => {
+                    let days = i64::from(d.weeks) * 7 + i64::from(d.days);
+                    if d.hours != 0 || d.minutes != 0 || d.seconds != 0 {
+                        // RFC 5545 §3.6.1: a DATE start takes whole days.
+                        self.warn(
+                            p.line(),
+                            Code::Recurrence,
+                            "the DURATION of an all-day event is not a number of whole days; its days are used (at least one)".into(),
+                        );
+                        Length::Days(if d.negative { -days } else { days.max(1) })
+                    } else {
+                        Length::Days(if d.negative { -days } else { days })
+                    }
+                }
                 _ => nominal(d),
             };
             let end = Self::end_of(kind, start, len).sort_key();
@@ -1211,9 +1247,26 @@ impl<'c> Ctx<'c, '_> {
     /// A component that does not recur: one instance.
     fn lone(&mut self, uid: &Arc<str>, c: &Component, out: &mut Vec<Instance>, is_override: bool) {
         let Some(p) = c.property("DTSTART").or_else(|| c.property("DUE")) else {
+            // A to-do or journal entry may have no date; an event has one
+            // (RFC 5545 §3.6.1, outside scheduling methods).
+            if c.is("VEVENT") {
+                self.warn(
+                    c.line(),
+                    Code::Recurrence,
+                    format!("UID '{uid}': VEVENT without DTSTART has no instance"),
+                );
+            }
             return;
         };
         let Some((kind, wall)) = self.kind_of(p) else {
+            self.warn(
+                p.line(),
+                Code::Recurrence,
+                format!(
+                    "UID '{uid}': {} is not a date or date-time; no instance",
+                    p.name()
+                ),
+            );
             return;
         };
         let Some(occ) = p

@@ -1014,3 +1014,34 @@ END:VEVENT");
         few.diagnostics
     );
 }
+
+/// An end before the start gets no length and a note (the MAPI import
+/// does the same); an all-day event's DURATION in hours counts whole days;
+/// an event without DTSTART is said to have no instance.
+#[test]
+fn ends_before_starts_and_events_without_dates_are_said() {
+    for end in ["DTEND:20240101T090000Z", "DURATION:-PT1H"] {
+        let e = expand(&cal(&format!(
+            "BEGIN:VEVENT\nUID:e\nDTSTART:20240101T100000Z\n{end}\nRRULE:FREQ=DAILY;COUNT=2\nEND:VEVENT"
+        )));
+        assert_eq!(e.instances.len(), 2);
+        assert!(e.instances.iter().all(|i| i.end == i.start), "{end}");
+        let notes: Vec<&str> = e
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .filter(|m| m.contains("end is before the start"))
+            .collect();
+        assert_eq!(notes.len(), 1, "{end}: {:?}", e.diagnostics);
+    }
+    let e = expand(&cal(
+        "BEGIN:VEVENT\nUID:d\nDTSTART;VALUE=DATE:20240101\nDURATION:PT1H\nEND:VEVENT\nBEGIN:VEVENT\nUID:n\nSUMMARY:x\nEND:VEVENT",
+    ));
+    assert_eq!(e.instances.len(), 1);
+    assert_eq!(e.instances[0].end.to_string(), "2024-01-02");
+    assert!(has_note(&e, "not a number of whole days"));
+    assert!(has_note(
+        &e,
+        "UID 'n': VEVENT without DTSTART has no instance"
+    ));
+}
