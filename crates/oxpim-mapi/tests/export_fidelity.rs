@@ -278,3 +278,55 @@ fn kept_parameters_go_back_only_onto_the_text_they_described() {
             .any(|w| w.starts_with("DESCRIPTION parameters ALTREP, X-KIND "))
     );
 }
+
+#[test]
+fn an_organizer_with_an_exchange_address_only_is_still_the_organizer() {
+    // Aspose's meeting request: the organizer is known by name and an
+    // Exchange DN (address type EX), with no SMTP address and no row.
+    let mut m = appointment(
+        1,
+        vec![row(&[
+            (&props::PID_TAG_RECIPIENT_TYPE, PropValue::I32(1)),
+            (&props::PID_TAG_DISPLAY_NAME, PropValue::from("Ann")),
+            (
+                &props::PID_TAG_SMTP_ADDRESS,
+                PropValue::from("ann@example.com"),
+            ),
+        ])],
+    );
+    for (def, v) in [
+        (&props::PID_TAG_SENT_REPRESENTING_NAME, "Kashif Iqbal"),
+        (&props::PID_TAG_SENT_REPRESENTING_ADDRESS_TYPE, "EX"),
+        (
+            &props::PID_TAG_SENT_REPRESENTING_EMAIL_ADDRESS,
+            "/o=Org/cn=Recipients/cn=Kashif Iqbal",
+        ),
+    ] {
+        m.properties.set(def, v).unwrap();
+    }
+    let (text, warnings) = export(std::slice::from_ref(&m));
+    assert!(
+        text.contains("ORGANIZER;CN=Kashif Iqbal:invalid:nomail\r\n"),
+        "{text}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("no SMTP address (address type EX)")),
+        "{warnings:?}"
+    );
+    // Read back, the organizer's name is kept, and written again.
+    let again = import(&text).messages;
+    assert_eq!(
+        again[0]
+            .properties
+            .get_def(&props::PID_TAG_SENT_REPRESENTING_NAME)
+            .and_then(PropValue::as_str),
+        Some("Kashif Iqbal")
+    );
+    let (text2, _) = export(&again);
+    assert!(
+        text2.contains("ORGANIZER;CN=Kashif Iqbal:invalid:nomail\r\n"),
+        "{text2}"
+    );
+}

@@ -465,10 +465,25 @@ fn import_people(cx: &mut ImportContext<'_>) {
                     set_sender(cx, sent_by, sent_by);
                 }
             }
-            None => cx.warn(
-                p.line(),
-                format!("ORGANIZER {uri:?} is not a mailto: address; no organizer row"),
-            ),
+            None => {
+                // Known by name only (export writes such an organizer as
+                // `invalid:nomail`): the name is kept.
+                let cn = p.param("CN").map(str::trim).filter(|n| !n.is_empty());
+                match cn {
+                    Some(cn) => {
+                        let cn = Text::from(cn);
+                        cx.set(&props::PID_TAG_SENT_REPRESENTING_NAME, cn);
+                        cx.warn(
+                            p.line(),
+                            format!("ORGANIZER {uri:?} is not a mailto: address; no organizer row, the organizer's name is kept"),
+                        );
+                    }
+                    None => cx.warn(
+                        p.line(),
+                        format!("ORGANIZER {uri:?} is not a mailto: address; no organizer row"),
+                    ),
+                }
+            }
         }
     }
     // Display names by recipient type, for the attendee strings.
@@ -778,6 +793,22 @@ fn export_people(cx: &mut ExportContext<'_>) {
         organizer_addr = Some(addr.clone());
         cx.event
             .push(address_prop("ORGANIZER", Some(&addr), cn.as_deref()));
+    } else if let Some(cn) = cx
+        .text(&props::PID_TAG_SENT_REPRESENTING_NAME)
+        .filter(|n| !n.trim().is_empty())
+    {
+        // An organizer known by name and an address that is not SMTP
+        // (Exchange's EX): a meeting has an ORGANIZER (RFC 5545
+        // §3.8.4.3), written with the address iCalendar uses for none.
+        let why = match cx.text(&props::PID_TAG_SENT_REPRESENTING_ADDRESS_TYPE) {
+            Some(kind) if !kind.is_empty() => format!("no SMTP address (address type {kind})"),
+            _ => "no address".to_owned(),
+        };
+        cx.warn(format!(
+            "the organizer {cn:?} has {why}; ORGANIZER is written as invalid:nomail"
+        ));
+        cx.event
+            .push(address_prop("ORGANIZER", None, Some(cn.as_str())));
     }
     if let (Some(org), Some(sender)) = (organizer_addr.as_deref(), sender_smtp(cx))
         && !org.eq_ignore_ascii_case(&sender)
