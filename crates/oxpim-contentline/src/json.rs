@@ -533,7 +533,13 @@ fn property_from_json(v: &J, d: Dialect) -> Result<Property, JsonError> {
             group = Some(str_of(pv)?.to_string());
             continue;
         }
-        params.insert(k, param_from_json(pv)?);
+        let mut param = param_from_json(pv)?;
+        // vCard 2.1 lists types as bare parameters (`TEL;WORK;VOICE`), as
+        // its canonical text does; 2.1 has no comma lists.
+        if d == Dialect::VCard21 && k.eq_ignore_ascii_case("type") {
+            param.bare = true;
+        }
+        params.insert(k, param);
     }
     let ty = ValueType::from_name(ty_name);
     let tzid = params.first("TZID").map(str::to_string);

@@ -412,15 +412,24 @@ impl Builder {
             );
         }
         if !self.reported_long {
+            // The limit of the dialect being read: 75 octets (RFC 5545,
+            // RFC 6350 and RFC 2426), 76 for vCard 2.1 and vCalendar 1.0,
+            // whose quoted-printable lines RFC 2045 allows 76.
+            let (limit, rule) = match self.stack.last().map(|f| f.comp.dialect) {
+                Some(Dialect::VCard21 | Dialect::VCalendar10) => (76, "RFC 2045 allows 76"),
+                Some(Dialect::VCard40) => (75, "RFC 6350 folds at 75"),
+                Some(Dialect::VCard30) => (75, "RFC 2425 folds at 75"),
+                _ => (75, "RFC 5545 folds at 75"),
+            };
             for (n, phys) in (line.line()..).zip(line.raw().split(|&c| c == b'\n')) {
                 let len = phys.strip_suffix(b"\r").unwrap_or(phys).len();
-                if len > 75 {
+                if len > limit {
                     self.reported_long = true;
                     self.sink.report(
                         n,
                         76,
                         Code::LongLine,
-                        format!("line is {len} octets long; RFC 5545 folds at 75 (further long lines are not reported)"),
+                        format!("line is {len} octets long; {rule} (further long lines are not reported)"),
                     );
                     break;
                 }
@@ -447,7 +456,16 @@ impl Builder {
         }
         match line.kind() {
             LineKind::Blank => {
-                if !self.reported_blank && self.sink.wants(Code::BlankLine) {
+                // vCard 2.1 and vCalendar 1.0 end base64 data with an
+                // empty line.
+                let ends_base64 = self.stack.last().is_some_and(|f| {
+                    matches!(f.comp.dialect, Dialect::VCard21 | Dialect::VCalendar10)
+                        && f.comp
+                            .properties
+                            .last()
+                            .is_some_and(|p| matches!(p.value(), Some(Value::Binary(_))))
+                });
+                if !ends_base64 && !self.reported_blank && self.sink.wants(Code::BlankLine) {
                     self.reported_blank = true;
                     self.sink.report(
                         line.line(),

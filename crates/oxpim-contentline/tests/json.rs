@@ -173,6 +173,18 @@ fn what_json_writes_reads_back() {
 }
 
 #[test]
+fn a_vcard_2_1_through_jcard_keeps_bare_types() {
+    let text = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;John\r\nTEL;WORK;VOICE:(905) 555-1234\r\nEMAIL;PREF;INTERNET:john@example.com\r\nEND:VCARD\r\n";
+    let j = to_json(&Parser::new().parse(text.as_bytes()).document);
+    let back = String::from_utf8(from_json(&j).unwrap().to_canonical_bytes()).unwrap();
+    assert!(back.contains("TEL;WORK;VOICE:(905) 555-1234\r\n"), "{back}");
+    assert!(
+        back.contains("EMAIL;PREF;INTERNET:john@example.com\r\n"),
+        "{back}"
+    );
+}
+
+#[test]
 fn bad_json_gives_errors_not_panics() {
     assert!(matches!(
         from_json_str("not json"),

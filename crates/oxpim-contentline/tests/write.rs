@@ -220,6 +220,35 @@ fn utc_offsets_per_dialect() {
 }
 
 #[test]
+fn canonical_vcard_2_1_passes_strict_mode() {
+    // Base64 data ends with an empty line, and quoted-printable lines are
+    // up to 76 octets (RFC 2045): neither is an error in 2.1.
+    let photo = "QUFB".repeat(40);
+    let note = "é".repeat(60);
+    let text = format!(
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;John\r\nPHOTO;ENCODING=BASE64;TYPE=JPEG:{photo}\r\n\r\nNOTE:{note}\r\nEND:VCARD\r\n"
+    );
+    let doc = Parser::new().parse(text.as_bytes()).document;
+    let canonical = doc.to_canonical_bytes();
+    let strict = Parser::strict().parse(&canonical);
+    assert!(strict.diagnostics.is_empty(), "{:?}", strict.diagnostics);
+    // A vCard 4.0 line over 75 octets is RFC 6350's rule, not RFC 5545's.
+    let long = format!(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:{}\r\nEND:VCARD\r\n",
+        "A".repeat(80)
+    );
+    let strict = Parser::strict().parse(long.as_bytes());
+    assert!(
+        strict
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("RFC 6350 folds at 75")),
+        "{:?}",
+        strict.diagnostics
+    );
+}
+
+#[test]
 fn canonical_is_idempotent_on_a_messy_file() {
     let input = "BEGIN:VCALENDAR\nversion:2.0\nBEGIN:VEVENT\nDTSTART:20250101\nSUMMARY:a\\:b\nX-ALT-DESC;FMTTYPE=text/html:<p>\n<b>x</b>\nEND:VEVENT\nEND:VCALENDAR";
     let once = write_document(
