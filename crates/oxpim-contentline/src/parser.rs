@@ -311,6 +311,7 @@ impl Builder {
             ctx: TypeCtx {
                 max_params: opts.limits.max_params,
                 max_values: opts.limits.max_values,
+                controls: true,
             },
             sink: Sink::new(opts.strict, opts.limits.max_diagnostics),
             raw_mode,
@@ -1228,6 +1229,10 @@ fn parse_piece(opts: &ParseOptions, src: Source, piece: &Piece, last: bool) -> P
     };
     let bom = lexer.had_bom();
     let mut b = Builder::new(*opts, RawMode::Shared(src.clone()), false);
+    // Values are searched for control characters only when the piece has
+    // some that are not line breaks (almost never).
+    b.ctx.controls =
+        crate::typing::input_has_controls(input.get(piece.start..).unwrap_or_default());
     if bom {
         b.leading = Some(Raw::range(&src, 0, oxpim_lexer::BOM.len()));
         b.last = Last::Leading;

@@ -21,6 +21,9 @@ use crate::value::{Time, Value, ValueType, Values, recur};
 pub(crate) struct TypeCtx {
     pub(crate) max_params: usize,
     pub(crate) max_values: usize,
+    /// Look for control characters in each value: false when a pass over
+    /// the whole input found none (see [`input_has_controls`]).
+    pub(crate) controls: bool,
 }
 
 /// A content line ready for typing.
@@ -42,6 +45,39 @@ fn share(shared: Option<&Source>, piece: &str) -> Str {
         Some(src) => Str::share(src, piece),
         None => Str::from(piece),
     }
+}
+
+/// The control characters content lines do not allow: below 0x20 except
+/// HTAB, and DEL.
+fn is_control(x: u8) -> bool {
+    (x < 0x20 && x != b'\t') || x == 0x7F
+}
+
+/// The position of the first control character in `b` (a value).
+fn control_at(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&x| is_control(x))
+}
+
+/// True when `input` holds a control character other than a line break:
+/// one pass over the whole input, 32 bytes at a time as flags OR-ed
+/// without a branch (vector code), so that values are looked at one by one
+/// only in the rare input that has some.
+pub(crate) fn input_has_controls(input: &[u8]) -> bool {
+    let other = |x: u8| is_control(x) && x != b'\r' && x != b'\n';
+    let block = |c: &[u8; 32]| {
+        let mut m = 0u8;
+        for &x in c {
+            m |= (u8::from(x < 0x20)
+                & u8::from(x != b'\t')
+                & u8::from(x != b'\r')
+                & u8::from(x != b'\n'))
+                | u8::from(x == 0x7F);
+        }
+        m != 0
+    };
+    let mut chunks = input.chunks_exact(32);
+    chunks.by_ref().any(|c| c.try_into().is_ok_and(block))
+        || chunks.remainder().iter().any(|&x| other(x))
 }
 
 fn has_lower(b: &[u8]) -> bool {
@@ -775,6 +811,18 @@ pub(crate) fn build_property(
     }
     let encoding = encoding_p.map(str::to_ascii_uppercase);
     let raw_value = h.value.of(text);
+    if ctx.controls
+        && let Some(i) = control_at(raw_value)
+    {
+        let b = raw_value.get(i).copied().unwrap_or_default();
+        let (l, c) = (li.locate)(h.value.start + i);
+        sink.report(
+            l,
+            c,
+            Code::LenientValue,
+            format!("{name}: value holds the control character U+{b:04X}, which content lines do not allow (RFC 5545 §3.1, RFC 6350 §3.3); kept as written"),
+        );
+    }
     let mut issues = DecodeIssues::default();
     let mut ty = match value_p {
         Some(v) => ValueType::from_name(v),

@@ -607,6 +607,40 @@ fn strict_mode_checks_until_against_dtstart() {
 }
 
 #[test]
+fn control_characters_in_values_are_reported_where_they_are() {
+    // Content lines allow no control character but HTAB (RFC 5545 §3.1):
+    // a warning (an error in strict mode) at the character, the value kept.
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:tab\tok\r\nDESCRIPTION:a\u{0}b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let p = parse(text);
+    let found: Vec<(u32, u32, Severity)> = p
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("control character U+0000"))
+        .map(|d| (d.line, d.column, d.severity))
+        .collect();
+    assert_eq!(found, [(6, 14, Severity::Warning)], "{:?}", p.diagnostics);
+    let desc = p.document.components[0].components[0].text("DESCRIPTION");
+    assert_eq!(desc, Some("a\u{0}b"));
+    let strict = Parser::strict().parse(text.as_bytes());
+    assert!(
+        strict
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.message.contains("U+0000"))
+    );
+    // The streaming reader says the same.
+    let streamed: Vec<String> =
+        oxpim_contentline::StreamReader::new(text.as_bytes(), ParseOptions::default())
+            .flat_map(|item| item.unwrap().diagnostics)
+            .map(|d| d.message)
+            .filter(|m| m.contains("control character"))
+            .collect();
+    assert_eq!(streamed.len(), 1);
+    // Without control characters, none is reported.
+    assert!(parse(&text.replace('\u{0}', "")).diagnostics.is_empty());
+}
+
+#[test]
 fn vcalendar10_lists_and_qp() {
     let p = parse(
         "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nCATEGORIES:MEETING;BUSINESS\r\nSUMMARY;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Caf=C3=A9 =\r\nmeeting\r\nDTSTART:20250101T090000Z\r\nRRULE:W2 MO WE #0\r\nAALARM:20250101T085500Z;PT5M;2;\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
