@@ -996,3 +996,26 @@ fn an_empty_n_keeps_its_five_parts() {
         .collect();
     assert_eq!(n, ["N:;;;;"]);
 }
+
+#[test]
+fn phonetic_names_are_outlooks_yomi_names() {
+    // Apple's and Android's X-PHONETIC-* lines are Outlook's yomi fields
+    // (they were kept as unmapped lines, out of Outlook's sight).
+    let m = one(&card(
+        "N:Example;Com;;;\r\nFN:Com Example\r\nORG:Example Inc.\r\nX-PHONETIC-FIRST-NAME:komu\r\nX-PHONETIC-LAST-NAME:eguzanpuru\r\nX-PHONETIC-ORG:eguzanpuru inku\r\n",
+    ));
+    assert_eq!(s(&m, &props::PID_LID_YOMI_FIRST_NAME), Some("komu"));
+    assert_eq!(s(&m, &props::PID_LID_YOMI_LAST_NAME), Some("eguzanpuru"));
+    assert_eq!(
+        s(&m, &props::PID_LID_YOMI_COMPANY_NAME),
+        Some("eguzanpuru inku")
+    );
+    let text = export(std::slice::from_ref(&m), Dialect::VCard30);
+    for line in [
+        "X-PHONETIC-FIRST-NAME:komu\r\n",
+        "X-PHONETIC-LAST-NAME:eguzanpuru\r\n",
+        "X-PHONETIC-ORG:eguzanpuru inku\r\n",
+    ] {
+        assert!(text.contains(line), "{text}");
+    }
+}

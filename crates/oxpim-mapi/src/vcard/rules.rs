@@ -1956,6 +1956,26 @@ pub(crate) fn default_rules() -> Vec<Arc<dyn ContactRule>> {
             &props::PID_TAG_HOBBIES,
             TextKind::Text,
         ),
+        // Phonetic (yomi) names: the X- properties Apple and Android write
+        // and read; MS-OXVCARD names no vCard form for them.
+        direct(
+            "X-PHONETIC-FIRST-NAME",
+            &[],
+            &props::PID_LID_YOMI_FIRST_NAME,
+            TextKind::Text,
+        ),
+        direct(
+            "X-PHONETIC-LAST-NAME",
+            &[],
+            &props::PID_LID_YOMI_LAST_NAME,
+            TextKind::Text,
+        ),
+        direct(
+            "X-PHONETIC-ORG",
+            &[],
+            &props::PID_LID_YOMI_COMPANY_NAME,
+            TextKind::Text,
+        ),
         Arc::new(FnRule::new(
             "X-MS-TEXT",
             &["X-MS-TEXT"],
