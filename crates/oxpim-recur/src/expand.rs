@@ -539,18 +539,21 @@ impl<'c> Ctx<'c, '_> {
         {
             let len = match kind {
                 Kind::Date => {
-                    let days = i64::from(d.weeks) * 7 + i64::from(d.days);
-                    if d.hours != 0 || d.minutes != 0 || d.seconds != 0 {
-                        // RFC 5545 §3.6.1: a DATE start takes whole days.
+                    // RFC 5545 §3.6.1: a DATE start takes whole days;
+                    // `PT86400S` (Google) is one.
+                    let secs = i64::from(d.hours) * 3600
+                        + i64::from(d.minutes) * 60
+                        + i64::from(d.seconds);
+                    let mut days = i64::from(d.weeks) * 7 + i64::from(d.days) + secs / 86_400;
+                    if secs % 86_400 != 0 {
+                        days = days.max(1);
                         self.warn(
                             p.line(),
                             Code::Recurrence,
-                            "the DURATION of an all-day event is not a number of whole days; its days are used (at least one)".into(),
+                            format!("the DURATION of an all-day event is not a number of whole days; {days} whole day(s) are used"),
                         );
-                        Length::Days(if d.negative { -days } else { days.max(1) })
-                    } else {
-                        Length::Days(if d.negative { -days } else { days })
                     }
+                    Length::Days(if d.negative { -days } else { days })
                 }
                 _ => nominal(d),
             };

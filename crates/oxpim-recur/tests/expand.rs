@@ -1044,4 +1044,10 @@ fn ends_before_starts_and_events_without_dates_are_said() {
         &e,
         "UID 'n': VEVENT without DTSTART has no instance"
     ));
+    // Google's all-day `DURATION:PT86400S` is one whole day, said nothing of.
+    let e = expand(&cal(
+        "BEGIN:VEVENT\nUID:g\nDTSTART;VALUE=DATE:20041225\nDURATION:PT86400S\nEND:VEVENT",
+    ));
+    assert_eq!(e.instances[0].end.to_string(), "2004-12-26");
+    assert!(e.diagnostics.is_empty(), "{:?}", e.diagnostics);
 }
