@@ -401,12 +401,32 @@ fn expand(
             }
         }
     }
+    if let [Some(f), Some(t)] = times
+        && f > t
+    {
+        return fail("--from is after --to: the window holds no time", 2);
+    }
     let bytes = match read_input(input) {
         Ok(b) => b,
         Err(e) => return fail(format_args!("{}: {e}", display_name(input)), 2),
     };
     let parsed = parser().parse_vec(bytes);
     print_diagnostics(input, &parsed.diagnostics, true);
+    // A UID no component has: said (it printed nothing, like a series
+    // with no instance in the window).
+    if let Some(u) = uid {
+        let mut seen = false;
+        for c in &parsed.document.components {
+            c.walk(&mut |x| seen |= x.text("UID") == Some(u));
+        }
+        if !seen {
+            let _ = writeln!(
+                io::stderr(),
+                "{}: warning: no component has UID '{u}'",
+                display_name(input)
+            );
+        }
+    }
     let [from, to] = times;
     let options = oxpim::ExpandOptions {
         from,

@@ -293,9 +293,18 @@ fn expand_window_limit_and_uid() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("more than 2 instances"));
     let out = oxpim(&["expand", name, "--uid", "someone-else"], None);
     assert!(json_lines(&out).is_empty());
+    // A UID no component has is said, not just an empty output.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no component has UID 'someone-else'"));
     let out = oxpim(&["expand", name, "--from", "next tuesday"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--from"));
+    // A window that ends before it starts is an error, not an empty output.
+    let out = oxpim(
+        &["expand", name, "--from", "2026-01-01", "--to", "2025-01-01"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--from is after --to"));
 }
 
 #[test]
