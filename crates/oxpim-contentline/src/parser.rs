@@ -458,15 +458,18 @@ impl Builder {
         match line.kind() {
             LineKind::Blank => {
                 // vCard 2.1 and vCalendar 1.0 end base64 data with an
-                // empty line.
-                let ends_base64 = self.stack.last().is_some_and(|f| {
-                    matches!(f.comp.dialect, Dialect::VCard21 | Dialect::VCalendar10)
-                        && f.comp
-                            .properties
-                            .last()
-                            .is_some_and(|p| matches!(p.value(), Some(Value::Binary(_))))
-                });
-                if !ends_base64 && !self.reported_blank && self.sink.wants(Code::BlankLine) {
+                // empty line (looked at only when the line would be
+                // reported: strict mode, first blank line).
+                let ends_base64 = |b: &Self| {
+                    b.stack.last().is_some_and(|f| {
+                        matches!(f.comp.dialect, Dialect::VCard21 | Dialect::VCalendar10)
+                            && f.comp
+                                .properties
+                                .last()
+                                .is_some_and(|p| matches!(p.value(), Some(Value::Binary(_))))
+                    })
+                };
+                if !self.reported_blank && self.sink.wants(Code::BlankLine) && !ends_base64(self) {
                     self.reported_blank = true;
                     self.sink.report(
                         line.line(),

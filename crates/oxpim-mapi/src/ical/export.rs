@@ -621,7 +621,10 @@ impl Out<'_> {
                         })
                     });
                     match dup {
-                        Some(i) if this_and_future(&c) => {
+                        Some(i)
+                            if c.property("RECURRENCE-ID")
+                                .is_some_and(super::this_and_future) =>
+                        {
                             if let Some(slot) = siblings.get_mut(i) {
                                 *slot = c;
                             }
@@ -902,13 +905,6 @@ fn rid_key(
         }
         _ => None,
     }
-}
-
-/// True for an override with `RANGE=THISANDFUTURE`.
-fn this_and_future(c: &Component) -> bool {
-    c.property("RECURRENCE-ID")
-        .and_then(|p| p.param("RANGE"))
-        .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"))
 }
 
 fn list_prop(name: &str, values: Vec<Value>, all_day: bool, tzid: Option<&str>) -> Property {

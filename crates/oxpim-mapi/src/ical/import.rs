@@ -1776,10 +1776,7 @@ impl<'c> Cal<'c> {
         }
         for o in overrides {
             let Some(rp) = recurrence_id(o) else { continue };
-            if rp
-                .param("RANGE")
-                .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"))
-            {
+            if super::this_and_future(rp) {
                 self.warn(
                     rp.line(),
                     "RANGE=THISANDFUTURE has no Outlook form: only this instance is changed in Outlook (the VEVENT is kept for export)",

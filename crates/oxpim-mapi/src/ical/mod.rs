@@ -155,6 +155,14 @@ pub(crate) fn kept_params_fit(
     }
 }
 
+/// True for a RECURRENCE-ID with `RANGE=THISANDFUTURE` (an override
+/// Outlook holds as that instance only; import keeps its VEVENT, export
+/// writes it in place of the instance's exception).
+pub(crate) fn this_and_future(rid: &oxpim_contentline::Property) -> bool {
+    rid.param("RANGE")
+        .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"))
+}
+
 /// The VEVENT of kept text (content lines of one VEVENT's properties and
 /// components, as the import wrote them), read back.
 pub(crate) fn kept_event(text: &str) -> Option<Component> {
