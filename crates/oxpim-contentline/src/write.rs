@@ -387,11 +387,10 @@ impl<'s> Writer<'s> {
         let mut value = std::mem::take(&mut self.value);
         line.clear();
         value.clear();
-        let qp = canonical_line(&mut line, &mut value, p, dialect);
-        if qp {
-            fold_qp(&mut self.out, &line, self.opts.fold_at + 1);
-        } else {
-            fold(&mut self.out, &line, self.opts.fold_at);
+        match canonical_line(&mut line, &mut value, p, dialect, self.opts.fold_at) {
+            LineFold::Qp => fold_qp(&mut self.out, &line, self.opts.fold_at + 1),
+            LineFold::Plain => fold(&mut self.out, &line, self.opts.fold_at),
+            LineFold::Separators => fold_legacy(&mut self.out, &line, self.opts.fold_at),
         }
         if dialect == Dialect::VCard21 && matches!(p.value(), Some(Value::Binary(_))) {
             // vCard 2.1 ends base64 data with an empty line.
@@ -427,6 +426,64 @@ pub fn fold(out: &mut Vec<u8>, line: &str, width: usize) {
         }
         if end == start {
             end = (start + limit).min(b.len());
+        }
+        if start > 0 {
+            out.push(b' ');
+        }
+        out.extend_from_slice(b.get(start..end).unwrap_or_default());
+        out.extend_from_slice(b"\r\n");
+        start = end;
+        limit = width - 1;
+    }
+}
+
+/// Folds a vCard 2.1 / vCalendar 1.0 line whose value is not text (dates,
+/// lists, rules, URIs): after the first line, breaks only right after a
+/// `,`, `;` or blank of the value, so that a reader that keeps the fold's
+/// blank (the 2.1 and 1.0 specifications) sees a harmless blank after a
+/// separator and one that drops it sees the value as written. The name and
+/// parameters are never folded. A stretch longer than `width` without a
+/// separator is folded inside it, as [`fold`] does.
+fn fold_legacy(out: &mut Vec<u8>, line: &str, width: usize) {
+    let b = line.as_bytes();
+    let width = width.max(8);
+    if b.len() <= width {
+        out.extend_from_slice(b);
+        out.extend_from_slice(b"\r\n");
+        return;
+    }
+    let mut quoted = false;
+    let header_end = b
+        .iter()
+        .position(|c| {
+            if *c == b'"' {
+                quoted = !quoted;
+            }
+            *c == b':' && !quoted
+        })
+        .map_or(b.len(), |i| i + 1);
+    let mut start = 0usize;
+    let mut limit = width;
+    while start < b.len() {
+        let hard = (start + limit).min(b.len());
+        let mut end = hard;
+        if hard < b.len() {
+            // The last separator within the window, after the header.
+            let from = start.max(header_end);
+            if let Some(i) = b
+                .get(from..hard)
+                .and_then(|w| w.iter().rposition(|c| matches!(c, b',' | b';')))
+            {
+                end = from + i + 1;
+            } else if hard < header_end {
+                end = header_end;
+            }
+            while end > start && end < b.len() && !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            if end == start {
+                end = hard;
+            }
         }
         if start > 0 {
             out.push(b' ');
@@ -677,37 +734,79 @@ fn needs_qp(s: &str) -> bool {
     s.bytes().any(|b| !(b' '..=b'~').contains(&b))
 }
 
-/// Builds the unfolded canonical line; returns true when the value is
-/// quoted-printable (vCard 2.1 / vCalendar 1.0 text with non-ASCII or line
-/// breaks).
-fn canonical_line(line: &mut String, value_text: &mut String, p: &Property, d: Dialect) -> bool {
+/// How a canonical line is folded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineFold {
+    /// CRLF and a blank anywhere (RFC 5545/6350; base64 in every dialect).
+    Plain,
+    /// Quoted-printable soft breaks.
+    Qp,
+    /// vCard 2.1 / vCalendar 1.0 values that are not text: only after a
+    /// separator (see [`fold_legacy`]).
+    Separators,
+}
+
+/// True when every value of `p` is text that quoted-printable can carry
+/// in vCard 2.1 and vCalendar 1.0 (text, structured, or an unknown
+/// property's value). A value kept as written because it did not parse as
+/// its type is not: read back, it must meet the same type again.
+fn texty(p: &Property) -> bool {
+    p.values
+        .as_slice()
+        .iter()
+        .all(|v| matches!(v, Value::Text(_) | Value::Structured(_) | Value::Unknown(_)))
+}
+
+/// Builds the unfolded canonical line and says how to fold it.
+///
+/// vCard 2.1 / vCalendar 1.0 text is quoted-printable when it holds
+/// non-ASCII or line breaks, or when the line would need folding: the
+/// 2.1 and 1.0 specifications keep a fold's blank in the value, RFC
+/// 2425-style readers (oxpim among them) drop it, and only a soft break
+/// means the same to both (docs/decisions.md).
+fn canonical_line(
+    line: &mut String,
+    value_text: &mut String,
+    p: &Property,
+    d: Dialect,
+    width: usize,
+) -> LineFold {
     let legacy = matches!(d, Dialect::VCard21 | Dialect::VCalendar10);
     let is_binary = matches!(p.value(), Some(Value::Binary(_)));
-    // Only the legacy dialects need the value before the parameters (to
-    // choose quoted-printable); the others write it straight into the line.
-    let (qp, charset) = if legacy {
-        write_values(value_text, p, d);
-        let declared_qp = p
-            .params
-            .first("ENCODING")
-            .is_some_and(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"));
-        let unprintable = needs_qp(value_text);
-        let qp = !is_binary && (declared_qp || unprintable);
-        (qp, qp && unprintable)
-    } else {
-        (false, false)
-    };
-    write_head(line, p, d, is_binary, qp, charset);
+    if !legacy {
+        write_head(line, p, d, is_binary, false, false);
+        line.push(':');
+        write_values(line, p, d);
+        return LineFold::Plain;
+    }
+    // The legacy dialects need the value before the parameters (to
+    // choose quoted-printable).
+    write_values(value_text, p, d);
+    let declared_qp = p
+        .params
+        .first("ENCODING")
+        .is_some_and(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"));
+    let unprintable = needs_qp(value_text);
+    let mut qp = !is_binary && (declared_qp || unprintable);
+    write_head(line, p, d, is_binary, qp, qp && unprintable);
+    if !qp && !is_binary && line.len() + 1 + value_text.len() > width && texty(p) {
+        qp = true;
+        line.clear();
+        write_head(line, p, d, is_binary, qp, unprintable);
+    }
     line.push(':');
     if qp {
         let normalized = value_text.replace('\n', "\r\n");
         encode_quoted_printable(line, normalized.as_bytes());
-    } else if legacy {
-        line.push_str(value_text);
+        LineFold::Qp
     } else {
-        write_values(line, p, d);
+        line.push_str(value_text);
+        if is_binary {
+            LineFold::Plain
+        } else {
+            LineFold::Separators
+        }
     }
-    qp
 }
 
 /// The values of `p`, separated as `d` separates lists.
@@ -925,6 +1024,59 @@ mod tests {
                 );
             }
             assert_eq!(text.replace("=\r\n", "").trim_end_matches("\r\n"), mixed);
+        }
+    }
+
+    /// Canonical vCard 2.1 / vCalendar 1.0 never folds inside a word: a
+    /// 2.1 reader keeps the fold's blank, a 3.0-style one drops it.
+    #[test]
+    fn legacy_lines_fold_where_both_unfoldings_agree() {
+        let card = "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:J\r\nNOTE:A rather long note that goes well past the seventy-six octet limit of 2.1 lines\r\nEND:VCARD\r\n";
+        let doc = crate::Parser::new().parse(card.as_bytes()).document;
+        let out = String::from_utf8(write_document(&doc, &WriteOptions::canonical())).unwrap();
+        assert!(
+            out.contains("NOTE;ENCODING=QUOTED-PRINTABLE:A rather long note"),
+            "{out}"
+        );
+        assert!(
+            out.split("\r\n")
+                .all(|l| l.len() <= 76 && !l.starts_with(' ')),
+            "{out}"
+        );
+        let back = crate::Parser::new().parse(out.as_bytes()).document;
+        let note = back.components[0]
+            .property("NOTE")
+            .and_then(|p| p.as_text());
+        assert_eq!(
+            note,
+            Some("A rather long note that goes well past the seventy-six octet limit of 2.1 lines")
+        );
+
+        let dates: Vec<String> = (1..=9).map(|d| format!("2025010{d}T100000Z")).collect();
+        let cal = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nDTSTART:20250101T100000Z\r\nEXDATE:{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            dates.join(";")
+        );
+        let doc = crate::Parser::new().parse(cal.as_bytes()).document;
+        let out = String::from_utf8(write_document(&doc, &WriteOptions::canonical())).unwrap();
+        let lines: Vec<&str> = out.split("\r\n").collect();
+        let at = lines.iter().position(|l| l.starts_with("EXDATE:")).unwrap();
+        // Broken right after a separator, each piece no longer than 75.
+        assert!(lines[at].ends_with(';'), "{out}");
+        assert!(lines[at + 1].starts_with(" 2025"), "{out}");
+        assert!(
+            lines[at..]
+                .iter()
+                .take_while(|l| !l.starts_with("END"))
+                .all(|l| l.len() <= 75)
+        );
+        // Keeping the blank (2.1 unfolding) and dropping it give the same dates.
+        let kept = out.replace("\r\n ", " ");
+        let dropped = out.replace("\r\n ", "");
+        for text in [kept, dropped] {
+            let line = text.lines().find(|l| l.starts_with("EXDATE:")).unwrap();
+            let got: Vec<&str> = line["EXDATE:".len()..].split(';').map(str::trim).collect();
+            assert_eq!(got, dates);
         }
     }
 }
