@@ -330,3 +330,46 @@ fn an_organizer_with_an_exchange_address_only_is_still_the_organizer() {
         "{text2}"
     );
 }
+
+fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> PropValue {
+    PropValue::Time(
+        oxpim_mapi::FileTime::from_datetime(
+            chrono::NaiveDate::from_ymd_opt(y, mo, d)
+                .unwrap()
+                .and_hms_opt(h, mi, 0)
+                .unwrap()
+                .and_utc(),
+        )
+        .unwrap(),
+    )
+}
+
+#[test]
+fn times_in_the_repeated_hour_keep_their_instant() {
+    // New York, 2 November 2025: clocks go from 02:00 EDT back to 01:00
+    // EST, so 01:00-01:59 happens twice. 00:30 EDT + 1h30 ends at the
+    // second 01:00 (06:00Z), which a TZID time cannot name: RFC 5545
+    // §3.3.5 reads it as the first (05:00Z).
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:fold\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID=America/New_York:20251102T003000\r\nDURATION:PT1H30M\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:series\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID=America/New_York:20251030T090000\r\nDURATION:PT30M\r\nRRULE:FREQ=DAILY;COUNT=5\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:series\r\nDTSTAMP:20250101T000000Z\r\nRECURRENCE-ID;TZID=America/New_York:20251102T090000\r\nDTSTART:20251102T063000Z\r\nDTEND:20251102T070000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let first = import(text).messages;
+    let end = first[0]
+        .properties
+        .get_def(&props::PID_LID_APPOINTMENT_END_WHOLE)
+        .cloned();
+    assert_eq!(end, Some(utc(2025, 11, 2, 6, 0)));
+    let (out, _) = export(&first);
+    assert!(out.contains("DTEND:20251102T060000Z\r\n"), "{out}");
+    // The override starts at the second 01:30 and keeps that instant.
+    assert!(out.contains("DTSTART:20251102T063000Z\r\n"), "{out}");
+    let again = import(&out).messages;
+    let end = again[0]
+        .properties
+        .get_def(&props::PID_LID_APPOINTMENT_END_WHOLE)
+        .cloned();
+    assert_eq!(end, Some(utc(2025, 11, 2, 6, 0)));
+    // Times that are not ambiguous stay local.
+    assert!(
+        out.contains("DTSTART;TZID=America/New_York:20251030T090000\r\n"),
+        "{out}"
+    );
+}

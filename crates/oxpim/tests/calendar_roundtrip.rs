@@ -478,3 +478,37 @@ END:VCALENDAR\r
         );
     }
 }
+
+#[test]
+fn an_override_without_location_or_summary_has_none_after_msg() {
+    // An override is a whole VEVENT (RFC 5545 §3.8.4.4); an exception
+    // message inherits what it does not set, and .msg has no empty
+    // strings: the ExceptionInfo's empty override must stand.
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:ov\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20250324T100000\r\nDTEND;TZID=Europe/Berlin:20250324T110000\r\nRRULE:FREQ=DAILY;COUNT=4\r\nSUMMARY:Series\r\nLOCATION:Here\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:ov\r\nDTSTAMP:20250101T000000Z\r\nRECURRENCE-ID;TZID=Europe/Berlin:20250325T100000\r\nDTSTART;TZID=Europe/Berlin:20250325T120000\r\nDTEND;TZID=Europe/Berlin:20250325T130000\r\nSUMMARY:Moved\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:ov\r\nDTSTAMP:20250101T000000Z\r\nRECURRENCE-ID;TZID=Europe/Berlin:20250326T100000\r\nDTSTART;TZID=Europe/Berlin:20250326T100000\r\nDTEND;TZID=Europe/Berlin:20250326T110000\r\nLOCATION:There\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let (_, back, _) = round_trip(text);
+    let evs = events(&back);
+    let by_rid = |day: &str| {
+        evs.iter()
+            .find(|e| {
+                e.property("RECURRENCE-ID").is_some_and(|p| {
+                    matches!(p.value(), Some(oxpim::Value::DateTime(dt))
+                        if dt.local.format("%Y%m%d").to_string() == day)
+                })
+            })
+            .copied()
+            .unwrap()
+    };
+    let text_of = |e: &Component, name: &str| {
+        e.property(name)
+            .and_then(|p| p.as_text())
+            .map(str::to_owned)
+    };
+    let moved = by_rid("20250325");
+    assert_eq!(text_of(moved, "SUMMARY").as_deref(), Some("Moved"));
+    assert_eq!(text_of(moved, "LOCATION"), None);
+    let relocated = by_rid("20250326");
+    assert_eq!(text_of(relocated, "LOCATION").as_deref(), Some("There"));
+    assert_eq!(text_of(relocated, "SUMMARY"), None);
+    let master = evs.iter().find(|e| e.property("RRULE").is_some()).unwrap();
+    assert_eq!(text_of(master, "LOCATION").as_deref(), Some("Here"));
+}

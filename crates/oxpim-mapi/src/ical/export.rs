@@ -377,6 +377,38 @@ impl Out<'_> {
         }
     }
 
+    /// A start or end as [`Out::when`] writes it, but in UTC when its
+    /// local time would name another instant: the second of two equal
+    /// local times in the hour clocks are set back (RFC 5545 §3.3.5 reads
+    /// a TZID time there as the first). DTEND and an override's start may
+    /// be UTC whatever the DTSTART's zone; a series' DTSTART may not (its
+    /// rule would expand in UTC), so `series` keeps it local, with a
+    /// warning.
+    fn when_exact(
+        &mut self,
+        name: &str,
+        utc: NaiveDateTime,
+        z: &MZone,
+        all_day: bool,
+        series: bool,
+    ) -> Property {
+        if !all_day && !z.floating && z.tzid.is_some() {
+            let local = z.zone.to_local(utc);
+            if z.zone.to_utc(local) != utc {
+                if !series {
+                    return super::rules::utc_prop(name, utc);
+                }
+                warn(
+                    &mut self.diags,
+                    format!(
+                        "{name} {utc}Z is the second of two equal local times {local} in its zone; a series' start must be local, which names the first (RFC 5545 §3.3.5)"
+                    ),
+                );
+            }
+        }
+        self.when(name, utc, z, all_day)
+    }
+
     fn message(&mut self, m: &Message, events: &mut Vec<Component>) {
         let class = m.message_class().unwrap_or_default();
         if !is_calendar_class(&class) {
@@ -458,9 +490,9 @@ impl Out<'_> {
         let end = time_of(m, edef)
             .or_else(|| time_of(m, &props::PID_TAG_END_DATE))
             .unwrap_or(start);
-        let p = self.when("DTSTART", start, &szone, all_day);
+        let p = self.when_exact("DTSTART", start, &szone, all_day, recur.is_some());
         ev.push(p);
-        let p = self.when("DTEND", end, &ezone, all_day);
+        let p = self.when_exact("DTEND", end, &ezone, all_day, false);
         ev.push(p);
         if counter {
             for (name, def) in [
@@ -714,7 +746,8 @@ impl Out<'_> {
                 continue;
             }
             separate.push(orig_local.date());
-            let em = att.cloned().unwrap_or_else(|| synthetic_exception(m, e, z));
+            let mut em = att.cloned().unwrap_or_else(|| synthetic_exception(m, e, z));
+            clear_inherited(&mut em, e);
             let mut xev = Component::new("VEVENT", Dialect::ICalendar);
             xev.push(Property::text("UID", uid));
             let orig_utc = z.zone.to_utc(orig_local);
@@ -735,9 +768,9 @@ impl Out<'_> {
             if ex_all_day {
                 self.note_floating(z);
             }
-            let p = self.when("DTSTART", s, z, ex_all_day);
+            let p = self.when_exact("DTSTART", s, z, ex_all_day, false);
             xev.push(p);
-            let p = self.when("DTEND", en, z, ex_all_day);
+            let p = self.when_exact("DTEND", en, z, ex_all_day, false);
             xev.push(p);
             self.rules(&em, Some(m), true, ex_all_day, z, &mut xev);
             let mut nested = Vec::new();
@@ -925,6 +958,24 @@ fn list_prop(name: &str, values: Vec<Value>, all_day: bool, tzid: Option<&str>) 
 
 /// An exception message from the fields of its ExceptionInfo, for a series
 /// that stored no attachment for it.
+/// What an exception overrides with nothing: the .msg format has no empty
+/// strings (the writer leaves them out), so an exception message without
+/// a location or subject would inherit its master's, where the
+/// ExceptionInfo says the exception has none (an override VEVENT without
+/// LOCATION, RFC 5545 §3.8.4.4). Puts the empty values back.
+fn clear_inherited(em: &mut Message, e: &Exception) {
+    let f = e.info.flags;
+    let p = &mut em.properties;
+    for (flag, def) in [
+        (OverrideFlags::LOCATION, &props::PID_LID_LOCATION),
+        (OverrideFlags::SUBJECT, &props::PID_TAG_SUBJECT),
+    ] {
+        if f.has(flag) && p.get_def(def).is_none() {
+            p.insert(def.key(), PropValue::String(String::new().into()));
+        }
+    }
+}
+
 fn synthetic_exception(master: &Message, e: &Exception, z: &MZone) -> Message {
     let mut m = Message::with_class(EXCEPTION_CLASS);
     let p = &mut m.properties;

@@ -884,6 +884,9 @@ impl<'c> Cal<'c> {
             .and_then(|p| p.value())
             .and_then(Value::as_duration)
             .copied();
+        // An exact DURATION's end instant: its wall time may be the second
+        // of two equal local times, which converting back would not give.
+        let mut exact_end = None;
         let (end_local, end_zone, edate) = match (end, dur) {
             // RFC 5545: DTEND has DTSTART's type; a DATE-TIME end of a DATE
             // start is read as its date, as expansion reads it.
@@ -903,6 +906,7 @@ impl<'c> Cal<'c> {
                     (slocal + TimeDelta::days(days), szone.clone(), sdate)
                 } else {
                     let u = start_utc + TimeDelta::seconds(d.total_seconds());
+                    exact_end = Some(u);
                     (szone.zone.to_local(u), szone.clone(), false)
                 }
             }
@@ -956,7 +960,7 @@ impl<'c> Cal<'c> {
             }
             (s, f.zone.to_utc(s), f.zone.to_utc(e), f.clone(), f)
         } else {
-            let mut e = end_zone.zone.to_utc(end_local);
+            let mut e = exact_end.unwrap_or_else(|| end_zone.zone.to_utc(end_local));
             if e < start_utc {
                 self.warn(
                     sp.line(),

@@ -261,7 +261,11 @@ fn import_summary(cx: &mut ImportContext<'_>) {
 }
 
 fn export_summary(cx: &mut ExportContext<'_>) {
-    let subject = cx.text(&props::PID_TAG_SUBJECT).unwrap_or_default();
+    // No subject, no SUMMARY (RFC 5545 has it optional; an empty one
+    // would read back as a summary "").
+    let Some(subject) = cx.text(&props::PID_TAG_SUBJECT).filter(|s| !s.is_empty()) else {
+        return;
+    };
     let mut p = text_prop("SUMMARY", &subject);
     let lcid = match cx
         .message
@@ -294,6 +298,16 @@ fn export_summary(cx: &mut ExportContext<'_>) {
 
 fn import_location(cx: &mut ImportContext<'_>) {
     let Some(p) = cx.event.property("LOCATION") else {
+        // An override is a whole VEVENT (RFC 5545 §3.8.4.4): without a
+        // LOCATION it has none, while an exception message inherits what
+        // it does not set (MS-OXOCAL 2.2.10.1).
+        if cx.is_exception
+            && cx
+                .master
+                .is_some_and(|m| m.properties.get_def(&props::PID_LID_LOCATION).is_some())
+        {
+            cx.set(&props::PID_LID_LOCATION, String::new());
+        }
         return;
     };
     cx.set(&props::PID_LID_LOCATION, one_line(&prop_text(p)));
@@ -303,7 +317,7 @@ fn import_location(cx: &mut ImportContext<'_>) {
 }
 
 fn export_location(cx: &mut ExportContext<'_>) {
-    let Some(loc) = cx.text(&props::PID_LID_LOCATION) else {
+    let Some(loc) = cx.text(&props::PID_LID_LOCATION).filter(|l| !l.is_empty()) else {
         return;
     };
     let mut p = text_prop("LOCATION", &loc);
