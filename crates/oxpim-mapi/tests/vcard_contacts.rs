@@ -1019,3 +1019,94 @@ fn phonetic_names_are_outlooks_yomi_names() {
         assert!(text.contains(line), "{text}");
     }
 }
+
+#[test]
+fn a_second_property_of_a_mapped_name_is_kept_and_said() {
+    // Outlook has one display name, company, sensitivity, revision, UID
+    // and gender: the first maps, the others are kept as written (they
+    // were dropped without a word).
+    let text = card(
+        "FN:Alpha\r\nFN:Beta\r\nN:A;;;;\r\nORG:O1;D1\r\nORG:O2;D2\r\nUID:u1\r\nUID:u2\r\nCLASS:PRIVATE\r\nCLASS:CONFIDENTIAL\r\nREV:20200101T000000Z\r\nREV:20210101T000000Z\r\nX-GENDER:M\r\nX-GENDER:male\r\n",
+    );
+    let (m, diags) = import(text.as_bytes());
+    assert_eq!(s(&m[0], &props::PID_TAG_DISPLAY_NAME), Some("Alpha"));
+    assert_eq!(s(&m[0], &props::PID_TAG_COMPANY_NAME), Some("O1"));
+    for name in ["FN", "ORG", "UID", "CLASS", "REV", "X-GENDER"] {
+        let said = format!("a second {name} has no Outlook property");
+        assert!(
+            diags.iter().any(|d| d.message.contains(&said)),
+            "{name}: {diags:?}"
+        );
+    }
+    let out = export(&m, Dialect::VCard30);
+    for line in [
+        "FN:Alpha\r\n",
+        "FN:Beta\r\n",
+        "ORG:O1;D1\r\n",
+        "ORG:O2;D2\r\n",
+        "UID:u1\r\n",
+        "UID:u2\r\n",
+        "CLASS:PRIVATE\r\n",
+        "CLASS:CONFIDENTIAL\r\n",
+        "X-GENDER:M\r\n",
+        "X-GENDER:male\r\n",
+    ] {
+        assert!(out.contains(line), "{line:?} missing from\n{out}");
+    }
+    assert_eq!(out.matches("REV:").count(), 2, "{out}");
+}
+
+#[test]
+fn a_nickname_list_comes_back_as_a_list() {
+    // NICKNAME is a list (RFC 2426 §3.1.3); Outlook's PidTagNickname is
+    // one string: the items joined, and the list back on export while the
+    // string is unchanged (it became one nickname "Johnny,JD").
+    let m = one(&card("FN:N\r\nN:N;;;;\r\nNICKNAME:Johnny,JD\r\n"));
+    assert_eq!(s(&m, &props::PID_TAG_NICKNAME), Some("Johnny,JD"));
+    let out = export(std::slice::from_ref(&m), Dialect::VCard30);
+    assert!(out.contains("NICKNAME:Johnny,JD\r\n"), "{out}");
+    // Changed in Outlook: the new string is one nickname.
+    let mut changed = m.clone();
+    changed.properties.insert(
+        props::PID_TAG_NICKNAME.key(),
+        PropValue::String("Jo, the second".to_owned().into()),
+    );
+    let out = export(&[changed], Dialect::VCard30);
+    assert!(out.contains("NICKNAME:Jo\\, the second\r\n"), "{out}");
+}
+
+#[test]
+fn dates_outlook_cannot_hold_are_kept_and_said() {
+    // A FILETIME starts on 1601-01-01: earlier birthdays were dropped
+    // without a word.
+    let (m, diags) = import(
+        card("FN:Old\r\nN:Old;;;;\r\nBDAY:15000101\r\nX-ANNIVERSARY:00010101\r\n").as_bytes(),
+    );
+    assert!(m[0].properties.get_def(&props::PID_TAG_BIRTHDAY).is_none());
+    for name in ["BDAY", "X-ANNIVERSARY"] {
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.message.starts_with(name) && d.message.contains("outside the dates")),
+            "{name}: {diags:?}"
+        );
+    }
+    let out = export(&m, Dialect::VCard30);
+    assert!(out.contains("BDAY:1500-01-01\r\n"), "{out}");
+    assert!(out.contains("X-ANNIVERSARY:00010101\r\n"), "{out}");
+}
+
+#[test]
+fn free_busy_urls_stay_uris() {
+    // RFC 2739: FBURL is a URI; export wrote FBURL;VALUE=TEXT.
+    let m = one(&card(
+        "FN:F\r\nN:F;;;;\r\nFBURL:http://example.com/fb/f.vfb\r\n",
+    ));
+    for v in [Dialect::VCard21, Dialect::VCard30, Dialect::VCard40] {
+        let out = export(std::slice::from_ref(&m), v);
+        assert!(
+            out.contains("\r\nFBURL:http://example.com/fb/f.vfb\r\n"),
+            "{v:?}: {out}"
+        );
+    }
+}

@@ -125,10 +125,30 @@ impl ContactRule for DirectRule {
                             ),
                         );
                     } else if !t.trim().is_empty() {
+                        let several = p.values().len() > 1;
+                        // A list (NICKNAME:Johnny,JD) is one Outlook
+                        // string, its items joined with commas (as a 2.1
+                        // reader of the list reads it); the line is kept
+                        // with its values, so that export gives the list
+                        // back.
+                        let t = if several {
+                            let items: Vec<String> = texts_of(p)
+                                .iter()
+                                .map(|x| x.trim().to_owned())
+                                .filter(|x| !x.is_empty())
+                                .collect();
+                            items.join(",")
+                        } else {
+                            t
+                        };
                         cx.message
                             .properties
                             .insert(self.key.clone(), PropValue::String(crlf(t.trim()).into()));
-                        cx.remember(&slot, p);
+                        if several {
+                            cx.remember_value(&slot, p);
+                        } else {
+                            cx.remember(&slot, p);
+                        }
                         done = true;
                     }
                 }
@@ -161,6 +181,19 @@ impl ContactRule for DirectRule {
                     return;
                 }
                 let mut p = vprop(&name, lf(&text));
+                // The list the text was joined from, while it still is.
+                if let Some(kept) = cx.kept_value(&name).filter(|k| {
+                    let items: Vec<String> = texts_of(k)
+                        .iter()
+                        .map(|x| x.trim().to_owned())
+                        .filter(|x| !x.is_empty())
+                        .collect();
+                    k.values().len() > 1 && items.join(",") == text
+                }) {
+                    let values = kept.values().clone();
+                    let vt = p.value_type().clone();
+                    p.set_values(vt, values);
+                }
                 cx.restore(&name, &mut p, true);
                 cx.push(p);
             }
@@ -180,12 +213,17 @@ impl ContactRule for DirectRule {
 // ---- helpers -------------------------------------------------------------
 
 /// A text property typed as vCard 3.0 types it by default (so that no
-/// `VALUE=` is written), untyped for X- properties.
+/// `VALUE=` is written; a URI for properties whose values are URIs),
+/// untyped for X- properties.
 fn vprop(name: &str, text: impl Into<Str>) -> Property {
     let vt = match oxpim_contentline::value::registry::lookup(Dialect::VCard30, name)
         .map(|s| s.default)
     {
         Some(t @ (ValueType::Text | ValueType::PhoneNumber)) => t,
+        // FBURL, CALURI, CALADRURI (RFC 2739): URIs, no VALUE=TEXT.
+        Some(ValueType::Uri) => {
+            return Property::new(name, ValueType::Uri, Value::Uri(text.into()));
+        }
         Some(_) => ValueType::Text,
         None => ValueType::Unknown,
     };
@@ -454,10 +492,32 @@ fn export_n(cx: &mut ExportContext<'_>) {
     cx.push(p);
 }
 
+/// Keeps, with a warning, every property named in `names` but `used`: a
+/// rule that maps one property of a name (Outlook has one display name,
+/// company, sensitivity, ...) must not drop the others silently.
+fn keep_further(cx: &mut ImportContext<'_>, names: &[&str], used: &Property) {
+    let card = cx.card;
+    for q in card
+        .properties
+        .iter()
+        .filter(|q| names.iter().any(|n| q.is(n)) && !std::ptr::eq(*q, used))
+    {
+        cx.keep(q);
+        cx.warn(
+            q.line(),
+            format!(
+                "a second {} has no Outlook property; kept as written",
+                q.name()
+            ),
+        );
+    }
+}
+
 fn import_fn(cx: &mut ImportContext<'_>) {
     let Some(p) = cx.card.property("FN") else {
         return;
     };
+    keep_further(cx, &["FN"], p);
     let t = text_of(p);
     let t = t.trim();
     if !t.is_empty() {
@@ -505,6 +565,7 @@ fn import_org(cx: &mut ImportContext<'_>) {
     let Some(p) = cx.card.property("ORG") else {
         return;
     };
+    keep_further(cx, &["ORG"], p);
     let parts = components(p);
     set_str(cx, &props::PID_TAG_COMPANY_NAME, &component(&parts, 0, ","));
     let units = org_units(&parts);
@@ -747,6 +808,17 @@ fn import_date(
                         cx.remember(slot, p);
                     }
                     done = true;
+                } else {
+                    // Before 1601-01-01 (or past 30828): no FILETIME holds it.
+                    cx.keep(p);
+                    cx.warn(
+                        p.line(),
+                        format!(
+                            "{} {:?} is outside the dates Outlook can hold (1601 to 30827); kept as written",
+                            p.name(),
+                            text_of(p)
+                        ),
+                    );
                 }
             }
             _ => {
@@ -1656,6 +1728,7 @@ fn import_class(cx: &mut ImportContext<'_>) {
     let Some(p) = cx.card.property("CLASS") else {
         return;
     };
+    keep_further(cx, &["CLASS"], p);
     let v = match text_of(p).trim().to_ascii_uppercase().as_str() {
         "PUBLIC" => Some(0),
         "X-PERSONAL" | "PERSONAL" => Some(1),
@@ -1701,6 +1774,7 @@ fn import_rev(cx: &mut ImportContext<'_>) {
     let Some(p) = cx.card.property("REV") else {
         return;
     };
+    keep_further(cx, &["REV"], p);
     match instant_of(p).and_then(filetime) {
         Some(t) => {
             cx.set(&props::PID_TAG_LAST_MODIFICATION_TIME, PropValue::Time(t));
@@ -1734,6 +1808,7 @@ fn export_rev(cx: &mut ExportContext<'_>) {
 
 fn import_uid(cx: &mut ImportContext<'_>) {
     if let Some(p) = cx.card.property("UID") {
+        keep_further(cx, &["UID"], p);
         let t = text_of(p);
         if !t.trim().is_empty() {
             cx.message.properties.insert(
@@ -1811,6 +1886,7 @@ fn import_gender(cx: &mut ImportContext<'_>) {
     else {
         return;
     };
+    keep_further(cx, &["X-GENDER", "GENDER"], p);
     // Only the plain sex values map (MS-OXOCNTC 2.2.1.10.20: 1 female,
     // 2 male); anything richer is kept as written.
     match text_of(p).trim().to_ascii_uppercase().as_str() {
