@@ -81,7 +81,8 @@ pub enum Code {
     /// (strict only; expansion reads such an UNTIL in the series' zone).
     UntilForm,
     /// A value that breaks its property's grammar (an enumerated value that
-    /// is empty or not a token) (strict only).
+    /// is empty or not a token, an absolute TRIGGER not in UTC) (strict
+    /// only).
     Grammar,
     /// More diagnostics than the configured limit; the rest were dropped.
     Truncated,

@@ -908,6 +908,21 @@ impl Builder {
                     .report(line, 1, Code::UntilForm, problem.to_string());
             }
         }
+        if comp.dialect == Dialect::ICalendar && comp.is("VALARM") {
+            // RFC 5545 §3.8.6.3: an absolute trigger MUST be in UTC.
+            for p in comp.properties_named("TRIGGER") {
+                if let Some(Value::DateTime(dt)) = p.value()
+                    && !dt.is_utc()
+                {
+                    self.sink.report(
+                        p.line,
+                        1,
+                        Code::Grammar,
+                        "TRIGGER;VALUE=DATE-TIME must be in UTC (RFC 5545 §3.8.6.3)",
+                    );
+                }
+            }
+        }
         if comp.dialect == Dialect::ICalendar && comp.is("VCALENDAR") && self.pieces_emitted == 0 {
             if comp.components.is_empty() {
                 self.sink.report(

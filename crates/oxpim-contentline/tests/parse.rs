@@ -607,6 +607,31 @@ fn strict_mode_checks_until_against_dtstart() {
 }
 
 #[test]
+fn strict_mode_wants_absolute_triggers_in_utc() {
+    // RFC 5545 §3.8.6.3: a TRIGGER;VALUE=DATE-TIME MUST be in UTC.
+    let cal = |trigger: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240105T090000Z\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:r\r\nTRIGGER{trigger}\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let grammar = |text: &str| -> Vec<(u32, Severity)> {
+        Parser::strict()
+            .parse(text.as_bytes())
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == Code::Grammar && d.message.contains("TRIGGER"))
+            .map(|d| (d.line, d.severity))
+            .collect()
+    };
+    assert_eq!(
+        grammar(&cal(";VALUE=DATE-TIME:20240105T084500")),
+        vec![(11, Severity::Error)]
+    );
+    assert!(grammar(&cal(";VALUE=DATE-TIME:20240105T084500Z")).is_empty());
+    assert!(grammar(&cal(":-PT15M")).is_empty());
+}
+
+#[test]
 fn control_characters_in_values_are_reported_where_they_are() {
     // Content lines allow no control character but HTAB (RFC 5545 §3.1):
     // a warning (an error in strict mode) at the character, the value kept.

@@ -6,6 +6,7 @@
 //! `YD<n> <day numbers>`, each followed by `#<count>` (`#0` = for ever) or
 //! an end date-time. Daily and weekly rules may list times (`D1 0800 1600`).
 
+use crate::TimeZone;
 use chrono::NaiveDate;
 use oxpim_contentline::value::recur::parse_weekday;
 use oxpim_contentline::value::time::{parse_date_time, parse_duration, parse_utc_offset};
@@ -237,12 +238,20 @@ fn alarm_parts(p: &Property) -> Vec<String> {
     }
 }
 
-/// A VALARM from an AALARM, DALARM, PALARM or MALARM property.
-fn alarm(p: &Property, summary: Option<&str>) -> Option<Component> {
+/// A VALARM from an AALARM, DALARM, PALARM or MALARM property. A local
+/// run time is in the calendar's TZ/DAYLIGHT `zone` when it has one, and
+/// the TRIGGER is then UTC (RFC 5545 §3.8.6.3: an absolute trigger MUST
+/// be); without TZ it stays floating, as the event's times do.
+fn alarm(p: &Property, summary: Option<&str>, zone: Option<&TimeZone>) -> Option<Component> {
     let parts = alarm_parts(p);
     let get = |i: usize| parts.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
     let run = get(0)?;
-    let (when, _) = parse_date_time(run.as_bytes(), None)?;
+    let (mut when, _) = parse_date_time(run.as_bytes(), None)?;
+    if when.zone == Zone::Floating
+        && let Some(z) = zone
+    {
+        when = DateTime::utc(z.to_utc(when.local));
+    }
     let mut a = Component::new("VALARM", Dialect::ICalendar);
     a.set_line(p.line());
     let action = match p.name() {
@@ -585,6 +594,10 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
         None => (None, Vec::new()),
     };
     let tzid = tz.as_ref().map(|_| "vCalendar-TZ");
+    let zone = tz
+        .as_ref()
+        .and_then(|c| crate::VTimeZone::from_component(c).ok())
+        .map(|(v, _)| TimeZone::Rules(std::sync::Arc::new(v)));
     let mut props = Vec::new();
     for p in std::mem::take(&mut out.properties) {
         match p.name() {
@@ -639,27 +652,29 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
                         }
                     }
                 }
-                "AALARM" | "DALARM" | "PALARM" | "MALARM" => match alarm(&p, summary.as_deref()) {
-                    Some(a) => alarms.push(a),
-                    None => {
-                        diags.push(diag(
-                            line,
-                            format!(
-                                "{} has no usable run time; kept as X-VCAL-{}",
-                                p.name(),
-                                p.name()
-                            ),
-                        ));
-                        let v = p.values().clone();
-                        let mut x = Property::new(
-                            &format!("X-VCAL-{}", p.name()),
-                            ValueType::Unknown,
-                            Value::Unknown(String::new().into()),
-                        );
-                        x.set_values(ValueType::Unknown, v);
-                        props.push(x);
+                "AALARM" | "DALARM" | "PALARM" | "MALARM" => {
+                    match alarm(&p, summary.as_deref(), zone.as_ref()) {
+                        Some(a) => alarms.push(a),
+                        None => {
+                            diags.push(diag(
+                                line,
+                                format!(
+                                    "{} has no usable run time; kept as X-VCAL-{}",
+                                    p.name(),
+                                    p.name()
+                                ),
+                            ));
+                            let v = p.values().clone();
+                            let mut x = Property::new(
+                                &format!("X-VCAL-{}", p.name()),
+                                ValueType::Unknown,
+                                Value::Unknown(String::new().into()),
+                            );
+                            x.set_values(ValueType::Unknown, v);
+                            props.push(x);
+                        }
                     }
-                },
+                }
                 "DCREATED" => {
                     let v = p.values().clone();
                     let mut created = Property::new(
@@ -873,6 +888,36 @@ mod tests {
         assert!(matches!(
             ev.property("RRULE").and_then(|p| p.value()),
             Some(Value::Recur(_))
+        ));
+    }
+
+    #[test]
+    fn local_alarm_times_are_in_the_calendars_zone() {
+        // TZ:+01: 09:45 local is 08:45Z; the TRIGGER must be UTC (RFC 5545
+        // §3.8.6.3). It was read as 09:45Z, after the 09:00Z start.
+        let text = "BEGIN:VCALENDAR\r\nVERSION:1.0\r\nTZ:+01\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20250303T100000\r\nAALARM:20250303T094500;;;\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let doc = oxpim_contentline::Parser::new()
+            .parse(text.as_bytes())
+            .document;
+        let (cal, _) = to_icalendar(&doc.components[0]);
+        let ev = cal.components.iter().find(|c| c.is("VEVENT")).unwrap();
+        let alarm = ev.components.iter().find(|c| c.is("VALARM")).unwrap();
+        assert!(matches!(
+            alarm.property("TRIGGER").and_then(|p| p.value()),
+            Some(Value::DateTime(d)) if d.is_utc()
+                && d.local.format("%Y%m%dT%H%M%S").to_string() == "20250303T084500"
+        ));
+        // Without TZ the time stays floating, as the event's.
+        let floating = text.replace("TZ:+01\r\n", "");
+        let doc = oxpim_contentline::Parser::new()
+            .parse(floating.as_bytes())
+            .document;
+        let (cal, _) = to_icalendar(&doc.components[0]);
+        let ev = cal.components.iter().find(|c| c.is("VEVENT")).unwrap();
+        let alarm = ev.components.iter().find(|c| c.is("VALARM")).unwrap();
+        assert!(matches!(
+            alarm.property("TRIGGER").and_then(|p| p.value()),
+            Some(Value::DateTime(d)) if d.zone == Zone::Floating
         ));
     }
 

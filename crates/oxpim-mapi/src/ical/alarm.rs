@@ -53,7 +53,14 @@ fn trigger_minutes(cx: &ImportContext<'_>, alarm: &Component) -> Option<(i64, bo
             Some(((before.max(0) + 59) / 60, before < 0))
         }
         Value::DateTime(_) => {
-            let at = date_time_of(p).and_then(|dt| cx.to_utc(&dt))?;
+            let dt = date_time_of(p)?;
+            // An absolute trigger MUST be UTC (RFC 5545 §3.8.6.3); a
+            // floating one is read in the event's zone, as its start is.
+            let at = if dt.zone == oxpim_contentline::Zone::Floating {
+                cx.zone.to_utc(dt.local)
+            } else {
+                cx.to_utc(&dt)?
+            };
             let start = cx.start?;
             let before = (start - at).num_seconds();
             Some(((before.max(0) + 59) / 60, before < 0))
@@ -217,5 +224,20 @@ mod tests {
             .unwrap();
         assert_eq!(d.line, 8);
         assert!(imported.diagnostics.iter().all(|d| d.line > 0));
+    }
+
+    /// An absolute TRIGGER without zone (RFC 5545 wants UTC) is read in
+    /// the event's zone: 09:45 before a 10:00 New York start is 15
+    /// minutes (it was read as 09:45Z, 315 minutes before).
+    #[test]
+    fn a_floating_absolute_trigger_is_in_the_events_zone() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:t\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID=America/New_York:20250303T100000\r\nDURATION:PT1H\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:r\r\nTRIGGER;VALUE=DATE-TIME:20250303T094500\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let doc = oxpim_contentline::parse(text.as_bytes()).document;
+        let imported = Importer::new(ImportOptions::default()).import(&doc);
+        let m = &imported.messages[0];
+        assert_eq!(
+            m.properties.i32(&crate::props::PID_LID_REMINDER_DELTA),
+            Some(15)
+        );
     }
 }
