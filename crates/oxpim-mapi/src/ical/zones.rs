@@ -331,8 +331,20 @@ fn year_rule(zone: &TimeZone, year: i32) -> ZoneBiases {
             milliseconds: 0,
         }
     };
-    let up = changes.iter().copied().find(|c| c.2 > c.1);
+    let mut up = changes.iter().copied().find(|c| c.2 > c.1);
     let down = changes.iter().copied().rev().find(|c| c.2 < c.1);
+    // A year that starts in daylight time and ends it for good (São Paulo
+    // 2019, Fiji 2021): daylight time from 1 January, as Windows writes
+    // such years, not a year of standard time.
+    if up.is_none()
+        && let Some(d) = down
+        && zone.offset_at(start) > d.2
+        && let Some(first) = changes.first()
+        && first.0 == d.0
+    {
+        let year_start = zone.offset_at(start);
+        up = Some((start - TimeDelta::seconds(i64::from(d.2)), d.2, year_start));
+    }
     match (up, down) {
         (Some(u), Some(d)) => {
             let bias = minutes_west(d.2);
@@ -557,6 +569,56 @@ mod tests {
         while t < midnight(2037, 1, 1) {
             assert_eq!(vz.offset_at(t), ny.offset_at(t), "{t}");
             t += TimeDelta::hours(7 * 24 + 5);
+        }
+    }
+
+    #[test]
+    fn a_year_that_starts_in_daylight_time_and_ends_it_for_good() {
+        // São Paulo kept daylight time from November 2018 to 17 February
+        // 2019 and then abolished it; Fiji the same to 17 January 2021.
+        // The year's rule was "standard time all year", an hour off until
+        // the last transition.
+        for (name, zone, year) in [
+            (
+                "America/Sao_Paulo",
+                TimeZone::Iana(chrono_tz::America::Sao_Paulo),
+                2019,
+            ),
+            (
+                "Pacific/Fiji",
+                TimeZone::Iana(chrono_tz::Pacific::Fiji),
+                2021,
+            ),
+        ] {
+            let b = blobs_from_zone(name, &zone);
+            let rule = b
+                .rules
+                .iter()
+                .rev()
+                .find(|(y, _)| i32::from(*y) <= year)
+                .unwrap()
+                .1;
+            assert!(rule.has_dst(), "{name}");
+            assert_eq!(
+                (rule.daylight_date.month, rule.daylight_date.day),
+                (1, 1),
+                "{name}"
+            );
+            let wz = TimeZone::Rules(Arc::new(crate::blob::tz::WindowsZone::from_definition(
+                &b.definition(true),
+            )));
+            let vz = TimeZone::Rules(Arc::new(
+                VTimeZone::from_component(&vtimezone(&b.key, &b.rules))
+                    .unwrap()
+                    .0,
+            ));
+            // Every week of the year but its first hours agrees.
+            let mut t = midnight(year, 1, 2);
+            while t < midnight(year + 1, 1, 1) {
+                assert_eq!(wz.offset_at(t), zone.offset_at(t), "{name} {t}");
+                assert_eq!(vz.offset_at(t), zone.offset_at(t), "{name} {t}");
+                t += TimeDelta::hours(7 * 24 + 5);
+            }
         }
     }
 
