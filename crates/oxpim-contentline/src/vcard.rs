@@ -340,8 +340,22 @@ fn warn(diags: &mut Vec<Diagnostic>, line: u32, msg: String) {
 
 /// Converts one VCARD to vCard `to` (2.1, 3.0 or 4.0). The result has no
 /// source bytes, so it is written in `to`'s syntax; diagnostics say what
-/// took a carrier form.
+/// took a carrier form. What `to` requires is added (N for 2.1 and 3.0,
+/// FN for 3.0 and 4.0, all five components of N and seven of ADR), with a
+/// warning for each property added; an empty N, which 4.0 does not
+/// require, is left out in 4.0.
 pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
+    convert_card(card, to, true)
+}
+
+/// [`convert`] without adding what `to` requires: the card's own
+/// properties only, for a reader that maps them (oxpim-mapi's contact
+/// import, which builds Outlook's display name itself).
+pub fn convert_as_is(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
+    convert_card(card, to, false)
+}
+
+fn convert_card(card: &Component, to: Dialect, required: bool) -> (Component, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut out = card.clone();
     out.forget_source();
@@ -480,6 +494,9 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
         if let Some((_, s)) = sort_string {
             props.push(Property::text("SORT-STRING", s));
         }
+        if required {
+            complete(&mut props, to, card.line(), &mut diags);
+        }
         out.properties = props;
         return (out, diags);
     }
@@ -514,8 +531,108 @@ pub fn convert(card: &Component, to: Dialect) -> (Component, Vec<Diagnostic>) {
             None => props.push(Property::text("X-SORT-STRING", s)),
         }
     }
+    if required {
+        complete(&mut props, to, card.line(), &mut diags);
+    }
     out.properties = props;
     (out, diags)
+}
+
+/// Gives the converted card what `to` requires: N (2.1, 3.0: RFC 2426 §5
+/// requires N and FN) and FN (3.0, 4.0: RFC 6350 §6.2.1), each said in a
+/// warning; and N and ADR their five and seven components (a shorter one
+/// is padded with empty ones, as RFC 6350 §6.2.2 and §6.3.1 fix them).
+fn complete(props: &mut Vec<Property>, to: Dialect, line: u32, diags: &mut Vec<Diagnostic>) {
+    if to == Dialect::VCard40 {
+        // An empty N is what 3.0 and 2.1 require of a card without a name
+        // (a group, an organisation); 4.0 does not, and it holds nothing:
+        // left out, so that 4.0 → 3.0 → 4.0 gives the card back.
+        props.retain(|p| {
+            !(p.is("N")
+                && p.group().is_none()
+                && p.params().is_empty()
+                && matches!(p.value(), Some(Value::Structured(parts))
+                    if parts.iter().flatten().all(|s| s.trim().is_empty())))
+        });
+    }
+    for p in props.iter_mut() {
+        let want = if p.is("N") {
+            5
+        } else if p.is("ADR") {
+            7
+        } else {
+            continue;
+        };
+        if let Some(Value::Structured(parts)) = p.values_mut().as_mut_slice().first_mut()
+            && parts.len() < want
+        {
+            parts.resize_with(want, || vec![crate::Str::new()]);
+        }
+    }
+    let at = props
+        .iter()
+        .position(|p| p.is("VERSION"))
+        .map_or(0, |i| i + 1);
+    if to != Dialect::VCard21 && !props.iter().any(|p| p.is("FN")) {
+        let from_n = props
+            .iter()
+            .find(|p| p.is("N"))
+            .and_then(|n| match n.value() {
+                Some(Value::Structured(parts)) => {
+                    // Prefix, given, additional, family, suffix.
+                    let words: Vec<String> = [3usize, 1, 2, 0, 4]
+                        .iter()
+                        .filter_map(|i| parts.get(*i))
+                        .flat_map(|c| c.iter().map(|s| s.trim().to_owned()))
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    (!words.is_empty()).then(|| words.join(" "))
+                }
+                _ => None,
+            });
+        let name = from_n
+            .or_else(|| {
+                props
+                    .iter()
+                    .find(|p| p.is("ORG"))
+                    .and_then(|o| match o.value() {
+                        Some(Value::Structured(parts)) => parts
+                            .first()
+                            .and_then(|c| c.first())
+                            .map(|s| s.trim().to_owned()),
+                        Some(v) => v.as_str().map(str::to_owned),
+                        None => None,
+                    })
+            })
+            .or_else(|| {
+                props
+                    .iter()
+                    .find(|p| p.is("EMAIL"))
+                    .and_then(|e| e.value().and_then(Value::as_str).map(str::to_owned))
+            })
+            .unwrap_or_default();
+        warn(
+            diags,
+            line,
+            format!(
+                "{} requires FN; FN:{name} was added (made from N, ORG or EMAIL)",
+                to.label()
+            ),
+        );
+        props.insert(at, Property::text("FN", name));
+    }
+    if to != Dialect::VCard40 && !props.iter().any(|p| p.is("N")) {
+        warn(
+            diags,
+            line,
+            format!("{} requires N; an empty N was added", to.label()),
+        );
+        let empty = (0..5).map(|_| vec![crate::Str::new()]).collect();
+        props.insert(
+            at,
+            Property::new("N", ValueType::Text, Value::Structured(empty)),
+        );
+    }
 }
 
 /// Parameters of one property for the target version. LABEL and SORT-AS
@@ -846,6 +963,35 @@ mod tests {
     }
 
     #[test]
+    fn converted_cards_have_what_their_version_requires() {
+        // 4.0 needs only FN; 3.0 and 2.1 need N (RFC 2426 §5).
+        let only_fn = card("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Only FN\r\nEND:VCARD\r\n");
+        for to in [Dialect::VCard30, Dialect::VCard21] {
+            let (c, diags) = convert(&only_fn, to);
+            let out = text(&c);
+            assert!(out.contains("\r\nN:;;;;\r\n"), "{out}");
+            assert!(diags.iter().any(|d| d.message.contains("requires N")));
+        }
+        let (c, diags) = convert(&only_fn, Dialect::VCard40);
+        assert!(c.property("N").is_none() && diags.is_empty());
+        // 3.0 and 4.0 need FN (RFC 6350 §6.2.1), made from N; N has its
+        // five components (RFC 6350 §6.2.2), ADR its seven.
+        let only_n =
+            card("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;J\r\nADR;HOME:;;Street 1\r\nEND:VCARD\r\n");
+        for to in [Dialect::VCard30, Dialect::VCard40] {
+            let (c, diags) = convert(&only_n, to);
+            let out = text(&c);
+            assert!(out.contains("\r\nFN:J Doe\r\n"), "{out}");
+            assert!(out.contains("\r\nN:Doe;J;;;\r\n"), "{out}");
+            assert!(out.contains(":;;Street 1;;;;\r\n"), "{out}");
+            assert!(diags.iter().any(|d| d.message.contains("requires FN")));
+        }
+        // As is: nothing added.
+        let (c, _) = convert_as_is(&only_fn, Dialect::VCard30);
+        assert!(c.property("N").is_none());
+    }
+
+    #[test]
     fn labels_type_lists_and_categories_between_versions() {
         // A 3.0 LABEL with no ADR of its types: X-LABEL in 4.0 with the
         // same line break, and LABEL again in 3.0.
@@ -880,7 +1026,7 @@ mod tests {
         // Categories in 2.1 are a comma list both ways; a comma inside one
         // cannot be written there, and the conversion says so.
         let v3 = card(
-            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nCATEGORIES:Friends,Work\r\nNICKNAME:Bob,Rob\r\nEND:VCARD\r\n",
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nN:A;;;;\r\nCATEGORIES:Friends,Work\r\nNICKNAME:Bob,Rob\r\nEND:VCARD\r\n",
         );
         let (v21, diags) = convert(&v3, Dialect::VCard21);
         assert!(diags.is_empty(), "{diags:?}");
@@ -893,8 +1039,9 @@ mod tests {
             "{}",
             text(&again)
         );
-        let comma =
-            card("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nCATEGORIES:A\\, B\r\nEND:VCARD\r\n");
+        let comma = card(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nN:A;;;;\r\nCATEGORIES:A\\, B\r\nEND:VCARD\r\n",
+        );
         let (_, diags) = convert(&comma, Dialect::VCard21);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].message.contains("comma inside one value"));
@@ -928,11 +1075,16 @@ mod tests {
         assert!(v3.components.is_empty());
         assert_eq!(
             v3.property("AGENT").unwrap().as_text(),
-            Some("BEGIN:VCARD\nVERSION:3.0\nN:Secretary;Sue\nTEL:+1 555 9999\nEND:VCARD\n")
+            // (with the FN that 3.0 requires, made from N)
+            Some(
+                "BEGIN:VCARD\nVERSION:3.0\nFN:Sue Secretary\nN:Secretary;Sue;;;\nTEL:+1 555 9999\nEND:VCARD\n"
+            )
         );
         let t3 = text(&v3);
         assert!(
-            t3.contains("AGENT:BEGIN:VCARD\\nVERSION:3.0\\nN:Secretary\\;Sue\\n"),
+            t3.contains(
+                "AGENT:BEGIN:VCARD\\nVERSION:3.0\\nFN:Sue Secretary\\nN:Secretary\\;Sue\\;"
+            ),
             "{t3}"
         );
         let (v4, _) = convert(&v21, Dialect::VCard40);
@@ -947,7 +1099,7 @@ mod tests {
         let (back, _) = convert(&card(&t3), Dialect::VCard21);
         let t21 = text(&back);
         assert!(
-            t21.contains("AGENT:\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nN:Secretary;Sue\r\nTEL:+1 555 9999\r\nEND:VCARD\r\nFN:Bob Boss\r\n"),
+            t21.contains("AGENT:\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nFN:Sue Secretary\r\nN:Secretary;Sue;;;\r\nTEL:+1 555 9999\r\nEND:VCARD\r\nFN:Bob Boss\r\n"),
             "{t21}"
         );
         // An agent named by a URI.

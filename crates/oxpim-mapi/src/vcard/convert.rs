@@ -2,7 +2,7 @@
 //! in order, what no rule maps kept, and the derived bookkeeping
 //! properties MS-OXOCNTC asks for.
 
-use oxpim_contentline::vcard::convert as convert_version;
+use oxpim_contentline::vcard::{convert as convert_version, convert_as_is};
 use oxpim_contentline::{Component, Dialect, Document, Property, Severity, WriteOptions};
 
 use super::{
@@ -57,7 +57,7 @@ fn import_card(
         d @ (Dialect::VCard21 | Dialect::VCard30 | Dialect::VCard40) => d,
         _ => Dialect::VCard30,
     };
-    let (card3, conv) = convert_version(card, Dialect::VCard30);
+    let (card3, conv) = convert_as_is(card, Dialect::VCard30);
     diagnostics.extend(conv);
     let mut message = Message::with_class(CONTACT_CLASS);
     let mut kept: Vec<Property> = Vec::new();
