@@ -75,6 +75,35 @@ const ONLY_30: &[(&str, &str)] = &[
     ("PROFILE", "X-PROFILE"),
 ];
 
+/// The parameter that lists the names a card converted from 4.0 had of its
+/// own although they are carrier names (see [`literal_names`]).
+const LITERAL: &str = "X-OXPIM-LITERAL";
+
+/// The names of a 4.0 property that the conversion out of 4.0 would make
+/// ambiguous: its own name when it is one that carries a 4.0 property
+/// (`X-GENDER`, `X-MS-ANNIVERSARY`), and its parameters that carry 4.0
+/// parameters (`X-PID`, `X-PREF`, `X-SORT-AS`). Converting back to 4.0
+/// would turn them into the 4.0 names.
+fn literal_names(p: &Property) -> Vec<String> {
+    let name = p.name().to_ascii_uppercase();
+    let mut out = Vec::new();
+    if ONLY_40.iter().any(|(_, alias)| *alias == name)
+        || ALIASES_40.iter().any(|(alias, _)| *alias == name)
+    {
+        out.push(name);
+    }
+    for (pn, _) in p.params().iter() {
+        let pn = pn.to_ascii_uppercase();
+        let carrier = pn
+            .strip_prefix("X-")
+            .is_some_and(|b| PARAMS_40.contains(&b) || b == "PREF" || b == "SORT-AS");
+        if carrier {
+            out.push(pn);
+        }
+    }
+    out
+}
+
 /// Parameters that only 4.0 defines (PREF, LABEL and SORT-AS have their
 /// own conversions).
 const PARAMS_40: &[&str] = &[
@@ -388,8 +417,30 @@ fn convert_card(card: &Component, to: Dialect, required: bool) -> (Component, Ve
             props.push(Property::text("VERSION", version));
             continue;
         }
+        // Names a 4.0 card has of its own that are also carrier names
+        // (a 4.0 `X-GENDER` next to GENDER, an `X-PID` parameter): marked
+        // on the way out of 4.0 and kept as they are on the way back.
+        let literal: Vec<String> = if to40 {
+            p.params_mut()
+                .remove(LITERAL)
+                .map(|param| {
+                    param
+                        .values
+                        .iter()
+                        .flat_map(|v| v.value.split(','))
+                        .map(|n| n.trim().to_ascii_uppercase())
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else if card.dialect() == Dialect::VCard40 {
+            literal_names(&p)
+        } else {
+            Vec::new()
+        };
         // Property names.
-        let renamed: Option<&str> = if to40 {
+        let renamed: Option<&str> = if to40 && literal.contains(&name) {
+            None
+        } else if to40 {
             ONLY_40
                 .iter()
                 .find(|(_, alias)| *alias == name)
@@ -437,7 +488,10 @@ fn convert_card(card: &Component, to: Dialect, required: bool) -> (Component, Ve
         if !to40 && name == "X-SORT-STRING" {
             p = renamed_as(&p, "SORT-STRING", ValueType::Text);
         }
-        convert_params(&mut p, to, &mut labels, &mut sort_string);
+        convert_params(&mut p, to, &mut labels, &mut sort_string, &literal);
+        if !to40 && !literal.is_empty() {
+            p.params_mut().set(LITERAL, literal.join(","));
+        }
         convert_value(&mut p, to, &mut diags);
         retype(&mut p, to);
         // A quoted TYPE list (`TYPE="work,cell"`, RFC 6350 §6.4.1's form)
@@ -643,6 +697,7 @@ fn convert_params(
     to: Dialect,
     labels: &mut Vec<Property>,
     sort: &mut Option<(u32, String)>,
+    literal: &[String],
 ) {
     let to40 = to == Dialect::VCard40;
     // Bare 2.1 parameters are TYPE values; the writer decides their form.
@@ -656,6 +711,9 @@ fn convert_params(
             && let Some(param) = p.params_mut().get_mut(&pn)
         {
             param.bare = false;
+        }
+        if to40 && literal.contains(&pn) {
+            continue;
         }
         match pn.as_str() {
             "CHARSET" if to != Dialect::VCard21 => {

@@ -45,6 +45,14 @@ EMAIL;PID=1.1:ann.lee@example.org\r
 GEO:geo:48.2,16.37\r
 NOTE:Zoë from Łódź\\, with a \\; and a\\nline break\r
 END:VCARD\r
+BEGIN:VCARD\r
+VERSION:4.0\r
+FN:Carriers of its own\r
+GENDER:M\r
+X-GENDER:male\r
+X-MS-ANNIVERSARY:20110113\r
+EMAIL;X-PID=7;X-PREF=3:own@example.com\r
+END:VCARD\r
 ";
 
 const V3: &str = "BEGIN:VCARD\r
