@@ -75,6 +75,24 @@ const ONLY_30: &[(&str, &str)] = &[
     ("PROFILE", "X-PROFILE"),
 ];
 
+/// The vCard 4.0 name of a property a conversion out of 4.0 carried under
+/// an X- name (`X-ADDRESSBOOKSERVER-KIND` → `KIND`), unless `p` says the
+/// name was the card's own (see [`convert`]); `None` for other names.
+pub fn carried_40_name(p: &Property) -> Option<&'static str> {
+    let name = p.name().to_ascii_uppercase();
+    let own = p.params().get(LITERAL).is_some_and(|l| {
+        l.iter()
+            .any(|v| v.split(',').any(|n| n.trim().eq_ignore_ascii_case(&name)))
+    });
+    if own {
+        return None;
+    }
+    ONLY_40
+        .iter()
+        .find(|(_, alias)| *alias == name)
+        .map(|(n, _)| *n)
+}
+
 /// The parameter that lists the names a card converted from 4.0 had of its
 /// own although they are carrier names (see [`literal_names`]).
 const LITERAL: &str = "X-OXPIM-LITERAL";

@@ -1110,3 +1110,29 @@ fn free_busy_urls_stay_uris() {
         );
     }
 }
+
+#[test]
+fn what_a_4_0_card_loses_is_said_by_its_own_names() {
+    // The rules see a 4.0 card as 3.0 (KIND as X-ADDRESSBOOKSERVER-KIND);
+    // the user is told the names the card has, and a 4.0-only standard
+    // property is said (it went without a word as an X- name).
+    let text = "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:The Does\r\nMEMBER:mailto:a@example.com\r\nGENDER:O;nonbinary\r\nANNIVERSARY:20090808T1430-0500\r\nEND:VCARD\r\n";
+    let (_, diags) = import(text.as_bytes());
+    let said = |s: &str| diags.iter().any(|d| d.message.contains(s));
+    assert!(
+        said("(kept in oxpim's own property for export): KIND, MEMBER"),
+        "{diags:?}"
+    );
+    assert!(
+        said("GENDER \"O;nonbinary\": Outlook holds female or male only"),
+        "{diags:?}"
+    );
+    assert!(
+        said("ANNIVERSARY \"20090808T1430-0500\": Outlook holds the date"),
+        "{diags:?}"
+    );
+    assert!(
+        !said("X-ADDRESSBOOKSERVER") && !said("X-ANNIVERSARY") && !said("X-GENDER"),
+        "{diags:?}"
+    );
+}

@@ -83,6 +83,12 @@ fn import_card(
         if FRAME.contains(&name.as_str()) || imp.registry.handles(&name) {
             continue;
         }
+        // Said by the name the card has (KIND, not the 3.0 carrier
+        // X-ADDRESSBOOKSERVER-KIND the rules see), a standard one.
+        let name = match (version, oxpim_contentline::vcard::carried_40_name(p)) {
+            (Dialect::VCard40, Some(n)) => n.to_owned(),
+            _ => name,
+        };
         if !unmapped.contains(&name) {
             unmapped.push(name);
         }

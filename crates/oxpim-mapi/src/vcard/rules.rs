@@ -492,6 +492,15 @@ fn export_n(cx: &mut ExportContext<'_>) {
     cx.push(p);
 }
 
+/// The name to tell the user for `p`: the card's own (`ANNIVERSARY`) when
+/// the rules see it under the 3.0 carrier name (`X-ANNIVERSARY`).
+fn shown_name(cx: &ImportContext<'_>, p: &Property) -> String {
+    match (cx.version, oxpim_contentline::vcard::carried_40_name(p)) {
+        (Dialect::VCard40, Some(n)) => n.to_owned(),
+        _ => p.name().to_owned(),
+    }
+}
+
 /// Keeps, with a warning, every property named in `names` but `used`: a
 /// rule that maps one property of a name (Outlook has one display name,
 /// company, sensitivity, ...) must not drop the others silently.
@@ -503,12 +512,10 @@ fn keep_further(cx: &mut ImportContext<'_>, names: &[&str], used: &Property) {
         .filter(|q| names.iter().any(|n| q.is(n)) && !std::ptr::eq(*q, used))
     {
         cx.keep(q);
+        let shown = shown_name(cx, q);
         cx.warn(
             q.line(),
-            format!(
-                "a second {} has no Outlook property; kept as written",
-                q.name()
-            ),
+            format!("a second {shown} has no Outlook property; kept as written"),
         );
     }
 }
@@ -790,7 +797,7 @@ fn import_date(
                                 p.line(),
                                 format!(
                                     "{} {:?}: Outlook holds the date; the time is kept for export",
-                                    p.name(),
+                                    shown_name(cx, p),
                                     text_of(p)
                                 ),
                             );
@@ -799,7 +806,7 @@ fn import_date(
                                 p.line(),
                                 format!(
                                     "{} {:?}: Outlook holds the date; the time is dropped",
-                                    p.name(),
+                                    shown_name(cx, p),
                                     text_of(p)
                                 ),
                             );
@@ -815,7 +822,7 @@ fn import_date(
                         p.line(),
                         format!(
                             "{} {:?} is outside the dates Outlook can hold (1601 to 30827); kept as written",
-                            p.name(),
+                            shown_name(cx, p),
                             text_of(p)
                         ),
                     );
@@ -826,7 +833,7 @@ fn import_date(
                 if !done {
                     cx.warn(
                         p.line(),
-                        format!("{} {:?} is not a full date (Outlook needs year, month and day); kept as written", p.name(), text_of(p)),
+                        format!("{} {:?} is not a full date (Outlook needs year, month and day); kept as written", shown_name(cx, p), text_of(p)),
                     );
                 }
             }
@@ -1894,6 +1901,14 @@ fn import_gender(cx: &mut ImportContext<'_>) {
         "M" => cx.set(&props::PID_TAG_GENDER, PropValue::I16(2)),
         _ => {
             cx.keep(p);
+            let shown = shown_name(cx, p);
+            cx.warn(
+                p.line(),
+                format!(
+                    "{shown} {:?}: Outlook holds female or male only; kept as written",
+                    text_of(p)
+                ),
+            );
             return;
         }
     }
