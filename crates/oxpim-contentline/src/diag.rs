@@ -81,9 +81,12 @@ pub enum Code {
     /// (strict only; expansion reads such an UNTIL in the series' zone).
     UntilForm,
     /// A value that breaks its property's grammar (an enumerated value that
-    /// is empty or not a token, an absolute TRIGGER not in UTC) (strict
-    /// only).
+    /// is empty or not a token, an absolute TRIGGER not in UTC, a vCard 4.0
+    /// N or ADR without its five or seven components) (strict only).
     Grammar,
+    /// A property more often than its component allows, or two that
+    /// exclude each other (DTEND and DURATION) (strict only).
+    Cardinality,
     /// More diagnostics than the configured limit; the rest were dropped.
     Truncated,
     /// A time zone could not be found, or its name disagrees with its rules
@@ -110,7 +113,7 @@ pub(crate) fn lenient_severity(code: Code) -> Option<Severity> {
             Some(Severity::Error)
         }
         UnknownEscape | BlankLine | LongLine | LineBreak | Case | MissingProperty
-        | UnexpectedComponent | UndefinedTimeZone | UntilForm | Grammar => None,
+        | UnexpectedComponent | UndefinedTimeZone | UntilForm | Grammar | Cardinality => None,
     }
 }
 

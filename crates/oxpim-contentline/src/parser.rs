@@ -304,6 +304,159 @@ fn required(d: Dialect, comp: &str) -> &'static [&'static str] {
     }
 }
 
+/// Properties a component may have at most once (RFC 5545 §3.6 and its
+/// subsections; RFC 6350 §6, cardinality `1` or `*1`). vCard 3.0 and 2.1
+/// give no cardinalities beyond their required properties.
+fn at_most_once(d: Dialect, comp: &str) -> &'static [&'static str] {
+    match (d, comp) {
+        (Dialect::ICalendar, "VCALENDAR") => &["PRODID", "VERSION", "CALSCALE", "METHOD"],
+        (Dialect::ICalendar, "VEVENT") => &[
+            "DTSTAMP",
+            "UID",
+            "DTSTART",
+            "CLASS",
+            "CREATED",
+            "DESCRIPTION",
+            "GEO",
+            "LAST-MODIFIED",
+            "LOCATION",
+            "ORGANIZER",
+            "PRIORITY",
+            "SEQUENCE",
+            "STATUS",
+            "SUMMARY",
+            "TRANSP",
+            "URL",
+            "RECURRENCE-ID",
+            "DTEND",
+            "DURATION",
+        ],
+        (Dialect::ICalendar, "VTODO") => &[
+            "DTSTAMP",
+            "UID",
+            "CLASS",
+            "COMPLETED",
+            "CREATED",
+            "DESCRIPTION",
+            "DTSTART",
+            "GEO",
+            "LAST-MODIFIED",
+            "LOCATION",
+            "ORGANIZER",
+            "PERCENT-COMPLETE",
+            "PRIORITY",
+            "RECURRENCE-ID",
+            "SEQUENCE",
+            "STATUS",
+            "SUMMARY",
+            "URL",
+            "DUE",
+            "DURATION",
+        ],
+        (Dialect::ICalendar, "VJOURNAL") => &[
+            "DTSTAMP",
+            "UID",
+            "CLASS",
+            "CREATED",
+            "DTSTART",
+            "LAST-MODIFIED",
+            "ORGANIZER",
+            "RECURRENCE-ID",
+            "SEQUENCE",
+            "STATUS",
+            "SUMMARY",
+            "URL",
+        ],
+        (Dialect::ICalendar, "VFREEBUSY") => &[
+            "DTSTAMP",
+            "UID",
+            "CONTACT",
+            "DTSTART",
+            "DTEND",
+            "ORGANIZER",
+            "URL",
+        ],
+        (Dialect::ICalendar, "VTIMEZONE") => &["TZID", "LAST-MODIFIED", "TZURL"],
+        (Dialect::ICalendar, "STANDARD" | "DAYLIGHT") => &["DTSTART", "TZOFFSETTO", "TZOFFSETFROM"],
+        (Dialect::ICalendar, "VALARM") => &["ACTION", "TRIGGER", "DURATION", "REPEAT"],
+        (Dialect::VCard40, "VCARD") => &[
+            "VERSION",
+            "N",
+            "BDAY",
+            "ANNIVERSARY",
+            "GENDER",
+            "PRODID",
+            "REV",
+            "UID",
+            "KIND",
+        ],
+        _ => &[],
+    }
+}
+
+/// RFC 6350's fixed structures: N has five components (§6.2.2), ADR seven
+/// (§6.3.1), GENDER's sex is one of M, F, O, N, U or empty (§6.2.7), and
+/// MEMBER belongs to a group (§6.6.5). The problems, with their lines.
+fn vcard40_problems(comp: &Component) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for p in &comp.properties {
+        let want = match p.name() {
+            "N" => 5,
+            "ADR" => 7,
+            _ => 0,
+        };
+        if want > 0
+            && let Some(Value::Structured(parts)) = p.value()
+            && parts.len() != want
+        {
+            out.push((
+                p.line,
+                format!(
+                    "{} has {} components; RFC 6350 fixes {want}",
+                    p.name(),
+                    parts.len()
+                ),
+            ));
+        }
+        if p.is("GENDER") {
+            let sex = match p.value() {
+                Some(Value::Structured(parts)) => parts
+                    .first()
+                    .and_then(|c| c.first())
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                Some(v) => v
+                    .as_str()
+                    .map(|t| t.split(';').next().unwrap_or("").to_owned())
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            if !matches!(
+                sex.trim().to_ascii_uppercase().as_str(),
+                "" | "M" | "F" | "O" | "N" | "U"
+            ) {
+                out.push((
+                    p.line,
+                    format!(
+                        "GENDER '{sex}': the sex is one of M, F, O, N, U or empty (RFC 6350 §6.2.7)"
+                    ),
+                ));
+            }
+        }
+    }
+    let group = comp
+        .property("KIND")
+        .and_then(|k| k.as_text())
+        .is_some_and(|k| k.trim().eq_ignore_ascii_case("group"));
+    if !group && let Some(m) = comp.property("MEMBER") {
+        out.push((
+            m.line,
+            "MEMBER in a card whose KIND is not group (RFC 6350 §6.6.5)".to_owned(),
+        ));
+    }
+    out
+}
+
 impl Builder {
     pub(crate) fn new(opts: ParseOptions, raw_mode: RawMode, split: bool) -> Self {
         Builder {
@@ -906,6 +1059,37 @@ impl Builder {
             for (line, problem) in until_problems(comp) {
                 self.sink
                     .report(line, 1, Code::UntilForm, problem.to_string());
+            }
+        }
+        for name in at_most_once(comp.dialect, &comp.name) {
+            if let Some(second) = comp.properties_named(name).nth(1) {
+                self.sink.report(
+                    second.line,
+                    1,
+                    Code::Cardinality,
+                    format!("{} has more than one {name}", comp.name),
+                );
+            }
+        }
+        if comp.dialect == Dialect::ICalendar
+            && (comp.is("VEVENT") || comp.is("VTODO"))
+            && comp.property("DURATION").is_some()
+            && let Some(end) = comp.property("DTEND").or_else(|| comp.property("DUE"))
+        {
+            self.sink.report(
+                end.line,
+                1,
+                Code::Cardinality,
+                format!(
+                    "{} has both {} and DURATION (RFC 5545 §3.6.1, §3.6.2)",
+                    comp.name,
+                    end.name()
+                ),
+            );
+        }
+        if comp.dialect == Dialect::VCard40 && comp.is("VCARD") {
+            for (line, problem) in vcard40_problems(comp) {
+                self.sink.report(line, 1, Code::Grammar, problem);
             }
         }
         if comp.dialect == Dialect::ICalendar && comp.is("VALARM") {

@@ -607,6 +607,51 @@ fn strict_mode_checks_until_against_dtstart() {
 }
 
 #[test]
+fn strict_mode_checks_cardinality_and_vcard_4_structures() {
+    let codes = |text: &str| -> Vec<(u32, Code)> {
+        Parser::strict()
+            .parse(text.as_bytes())
+            .diagnostics
+            .into_iter()
+            .filter(|d| matches!(d.code, Code::Cardinality | Code::Grammar))
+            .map(|d| (d.line, d.code))
+            .collect()
+    };
+    // RFC 5545 §3.6.1: SUMMARY at most once; DTEND and DURATION exclude
+    // each other.
+    let ev = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240105T090000Z\r\nSUMMARY:a\r\nSUMMARY:b\r\nDTEND:20240105T100000Z\r\nDURATION:PT1H\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert_eq!(
+        codes(ev),
+        vec![(9, Code::Cardinality), (10, Code::Cardinality)]
+    );
+    // RFC 6350 §6: N, UID, GENDER at most once; N of five components, ADR
+    // of seven; the sex M/F/O/N/U; MEMBER only in a group.
+    let card = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A\r\nN:I;M\r\nN:A;B;;;\r\nUID:1\r\nUID:2\r\nADR:;;street\r\nGENDER:male\r\nMEMBER:mailto:a@example.com\r\nEND:VCARD\r\n";
+    let mut got = codes(card);
+    got.sort_by_key(|(l, _)| *l);
+    assert_eq!(
+        got,
+        vec![
+            (4, Code::Grammar),
+            (5, Code::Cardinality),
+            (7, Code::Cardinality),
+            (8, Code::Grammar),
+            (9, Code::Grammar),
+            (10, Code::Grammar),
+        ]
+    );
+    let good = "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:A\r\nN:A;B;;;\r\nADR:;;street;;;;\r\nGENDER:O;nonbinary\r\nMEMBER:mailto:a@example.com\r\nEND:VCARD\r\n";
+    assert!(codes(good).is_empty(), "{:?}", codes(good));
+    // Lenient mode says nothing of these.
+    assert!(
+        !parse(card)
+            .diagnostics
+            .iter()
+            .any(|d| matches!(d.code, Code::Cardinality | Code::Grammar))
+    );
+}
+
+#[test]
 fn strict_mode_wants_absolute_triggers_in_utc() {
     // RFC 5545 §3.8.6.3: a TRIGGER;VALUE=DATE-TIME MUST be in UTC.
     let cal = |trigger: &str| {
