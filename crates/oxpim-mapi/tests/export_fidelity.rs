@@ -373,3 +373,52 @@ fn times_in_the_repeated_hour_keep_their_instant() {
         "{out}"
     );
 }
+
+#[test]
+fn a_priority_comes_back_while_its_importance_stands() {
+    // Outlook has three importances for PRIORITY's nine values
+    // (MS-OXCICAL: 1-4 high, 5 normal, 6-9 low): PRIORITY:3 came back as 1.
+    let text = |prio: u8| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:p{prio}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250303T100000Z\r\nPRIORITY:{prio}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    for (prio, importance) in [(3u8, 2), (6, 0), (5, 1), (1, 2), (9, 0)] {
+        let ms = import(&text(prio)).messages;
+        assert_eq!(
+            ms[0].properties.i32(&props::PID_TAG_IMPORTANCE),
+            Some(importance)
+        );
+        let (out, _) = export(&ms);
+        assert!(out.contains(&format!("\r\nPRIORITY:{prio}\r\n")), "{out}");
+    }
+    // Changed in Outlook: the importance's own priority.
+    let mut ms = import(&text(3)).messages;
+    ms[0]
+        .properties
+        .insert(props::PID_TAG_IMPORTANCE.key(), PropValue::I32(0));
+    let (out, _) = export(&ms);
+    assert!(out.contains("\r\nPRIORITY:9\r\n"), "{out}");
+}
+
+#[test]
+fn a_category_with_a_separator_is_said() {
+    // MS-OXCICAL removes list separators from a category; it was done
+    // without a word.
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:c\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250303T100000Z\r\nCATEGORIES:a\\,b,c\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let imported = import(text);
+    assert_eq!(
+        imported.messages[0]
+            .properties
+            .get_def(&props::PID_NAME_KEYWORDS)
+            .and_then(PropValue::as_strings),
+        Some(&["a b".to_owned(), "c".to_owned()][..])
+    );
+    assert!(
+        imported.diagnostics.iter().any(|d| d
+            .message
+            .contains("category \"a,b\" holds a list separator")),
+        "{:?}",
+        imported.diagnostics
+    );
+}

@@ -567,28 +567,65 @@ fn import_importance(cx: &mut ImportContext<'_>) {
     let Some(p) = cx.event.property("PRIORITY") else {
         return;
     };
-    let v = match p.value().and_then(Value::as_integer) {
-        Some(1..=4) => 2,
-        Some(5) => 1,
-        Some(6..=9) => 0,
-        Some(0) => return,
-        _ => {
+    let n = p.value().and_then(Value::as_integer);
+    let Some(v) = n.and_then(importance_of_priority) else {
+        if n != Some(0) {
             cx.warn(p.line(), "PRIORITY is not 0–9; ignored");
-            return;
         }
+        return;
     };
     cx.set(&props::PID_TAG_IMPORTANCE, v);
+    // Outlook has three importances for nine priorities: a priority that
+    // is not the one export writes for its importance is kept.
+    if let Some(n) = n
+        && n != priority_of_importance(v)
+        && cx.options.keep_unmapped
+    {
+        cx.message.properties.insert(
+            priority_property(),
+            PropValue::I32(i32::try_from(n).unwrap_or_default()),
+        );
+    }
+}
+
+/// The PRIORITY an import read, when it was not 1, 5 or 9 (the ones
+/// Outlook's importances give): export writes it again while the message's
+/// importance is still the one it gave.
+pub fn priority_property() -> crate::named::NamedProperty {
+    crate::named::NamedProperty::string(super::PSETID_OXPIM, "ical-priority")
+}
+
+/// MS-OXCICAL PRIORITY → PidTagImportance: 1–4 high (2), 5 normal (1),
+/// 6–9 low (0); 0 (undefined) none.
+fn importance_of_priority(n: i64) -> Option<i32> {
+    match n {
+        1..=4 => Some(2),
+        5 => Some(1),
+        6..=9 => Some(0),
+        _ => None,
+    }
+}
+
+/// PidTagImportance → PRIORITY: high 1, low 9, normal 5.
+fn priority_of_importance(v: i32) -> i64 {
+    match v {
+        2 => 1,
+        0 => 9,
+        _ => 5,
+    }
 }
 
 fn export_importance(cx: &mut ExportContext<'_>) {
     let Some(v) = cx.message.properties.i32(&props::PID_TAG_IMPORTANCE) else {
         return;
     };
-    let prio = match v {
-        2 => 1,
-        0 => 9,
-        _ => 5,
+    let kept = match cx.message.properties.get(&priority_property().into()) {
+        Some(PropValue::I32(n)) => Some(i64::from(*n)),
+        _ => None,
     };
+    let prio = kept
+        .filter(|n| importance_of_priority(*n) == Some(v))
+        .unwrap_or_else(|| priority_of_importance(v));
     cx.event.push(Property::new(
         "PRIORITY",
         ValueType::Integer,
@@ -780,12 +817,23 @@ fn import_categories(cx: &mut ImportContext<'_>) {
         return;
     }
     let seps = [';', ',', '\u{061B}', '\u{FE54}', '\u{FF1B}'];
-    let all: Vec<String> = cx
-        .event
-        .properties_named("CATEGORIES")
-        .flat_map(prop_texts)
-        .map(|s| normalise_entry(&s, &seps))
-        .collect();
+    let mut changed: Option<(u32, String, String)> = None;
+    let mut all: Vec<String> = Vec::new();
+    for p in cx.event.properties_named("CATEGORIES") {
+        for s in prop_texts(p) {
+            let n = normalise_entry(&s, &seps);
+            if changed.is_none() && s.contains(&seps[..]) {
+                changed = Some((p.line(), s.clone(), n.clone()));
+            }
+            all.push(n);
+        }
+    }
+    if let Some((line, was, now)) = changed {
+        cx.warn(
+            line,
+            format!("category {was:?} holds a list separator, which MS-OXCICAL removes: stored as {now:?}"),
+        );
+    }
     let all = dedup_ci(all);
     if !all.is_empty() {
         cx.set(&props::PID_NAME_KEYWORDS, all);
