@@ -92,7 +92,8 @@ enum Cmd {
     /// Outlook .msg, formats chosen by the extensions. A file with several
     /// series or contacts gives a folder (OUT) of .msg files named from
     /// their UIDs; several .msg files give one .ics or .vcf (or, into a
-    /// folder, one file each). .vcf to .vcf converts between vCard versions.
+    /// folder, one file each). .vcf to .vcf converts between vCard versions;
+    /// .vcs (or .ics) to .ics converts vCalendar 1.0 to iCalendar 2.0.
     Convert {
         /// Input files.
         #[arg(required = true)]
@@ -953,12 +954,54 @@ fn convert(
         }
         return ExitCode::from(worst);
     }
+    // vCalendar → iCalendar (a .vcs or .ics output of text calendars).
+    if target == Some(Kind::Calendar) && !from_msg {
+        if let Some((i, _)) = inputs
+            .iter()
+            .zip(&kinds)
+            .find(|(_, k)| **k != Kind::Calendar)
+        {
+            return fail(format_args!("{i}: only calendars convert to .ics"), 2);
+        }
+        if output
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("vcs"))
+        {
+            return fail(
+                format_args!(
+                    "{}: oxpim writes iCalendar 2.0, which programs that open .vcs files read as vCalendar 1.0; give an .ics output",
+                    output.display()
+                ),
+                2,
+            );
+        }
+        let mut out = Vec::new();
+        for i in inputs {
+            let bytes = match read_input(i) {
+                Ok(b) => b,
+                Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
+            };
+            let parsed = parser().parse_vec(bytes);
+            print_diagnostics(i, &parsed.diagnostics, true);
+            if parsed.has_errors() {
+                worst = 1;
+            }
+            let (doc, diags) = oxpim::vcalendars_to_icalendar(&parsed.document);
+            print_diagnostics(i, &diags, false);
+            out.extend(oxpim::format(&doc));
+        }
+        if let Err(e) = std::fs::write(output, out) {
+            return fail(format_args!("{}: {e}", output.display()), 2);
+        }
+        return ExitCode::from(worst);
+    }
     if !from_msg {
         // Calendars and vCards → .msg files.
         if target.is_some_and(|k| k != Kind::Msg) {
             return fail(
                 format_args!(
-                    "{}: calendars convert to .msg (vCards to .msg or .vcf)",
+                    "{}: calendars convert to .msg or .ics (vCards to .msg or .vcf)",
                     output.display()
                 ),
                 2,

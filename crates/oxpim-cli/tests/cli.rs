@@ -1051,3 +1051,72 @@ fn a_msg_nothing_is_exported_of_gives_no_file_and_says_why() {
         assert!(err.contains("nothing to convert"), "{err}");
     }
 }
+
+#[test]
+fn convert_vcalendar_to_icalendar() {
+    // .vcs → .ics converts vCalendar 1.0 (it was refused: "calendars
+    // convert to .msg"); the result has what iCalendar requires and passes
+    // strict mode but for its line breaks.
+    let dir = tempfile::tempdir().unwrap();
+    let vcs = write(
+        dir.path(),
+        "a.vcs",
+        b"BEGIN:VCALENDAR\r\nVERSION:1.0\r\nTZ:+01\r\nBEGIN:VEVENT\r\nDTSTART:20250303T100000\r\nDTEND:20250303T110000\r\nRRULE:W1 MO #3\r\nSUMMARY:Weekly\r\nDCREATED:20250101T120000\r\nAALARM:20250303T094500;;;\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    let ics = dir.path().join("a.ics");
+    let out = oxpim(
+        &[
+            "convert",
+            vcs.to_str().unwrap(),
+            "-o",
+            ics.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&ics).unwrap();
+    for line in [
+        "VERSION:2.0\r\n",
+        "PRODID:",
+        "RRULE:FREQ=WEEKLY;COUNT=3;BYDAY=MO\r\n",
+        "CREATED:20250101T110000Z\r\n",
+        "DTSTAMP:20250101T110000Z\r\n",
+        "TRIGGER;VALUE=DATE-TIME:20250303T084500Z\r\n",
+        "UID:oxpim-",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from\n{text}");
+    }
+    let strict = oxpim(&["check", "--strict", ics.to_str().unwrap()], None);
+    assert!(
+        strict.status.success(),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+    // Same instances both ways.
+    let a = oxpim(&["expand", vcs.to_str().unwrap()], None);
+    let b = oxpim(&["expand", ics.to_str().unwrap()], None);
+    let starts = |o: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| l.split("\"start\"").nth(1).unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(starts(&a).len(), 3);
+    assert_eq!(starts(&a), starts(&b));
+    // An .vcs output would hold iCalendar 2.0: refused.
+    let vcs_out = dir.path().join("b.vcs");
+    let out = oxpim(
+        &[
+            "convert",
+            vcs.to_str().unwrap(),
+            "-o",
+            vcs_out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

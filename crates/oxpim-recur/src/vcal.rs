@@ -676,7 +676,18 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
                     }
                 }
                 "DCREATED" => {
-                    let v = p.values().clone();
+                    let mut v = p.values().clone();
+                    // CREATED is UTC (RFC 5545 §3.8.7.1): a local time is
+                    // in the calendar's zone, as the alarms' are.
+                    if let Some(z) = &zone {
+                        for x in v.as_mut_slice() {
+                            if let Value::DateTime(dt) = x
+                                && dt.zone == Zone::Floating
+                            {
+                                *dt = DateTime::utc(z.to_utc(dt.local));
+                            }
+                        }
+                    }
                     let mut created = Property::new(
                         "CREATED",
                         ValueType::DateTime,

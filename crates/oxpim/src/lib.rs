@@ -46,6 +46,8 @@ pub use oxpim_recur as recur;
 
 pub use oxpim_recur::{DtstartPolicy, ExpandOptions, Expander, Expansion, Instance, Moment};
 
+use chrono::Timelike;
+
 pub use oxpim_contentline::{
     Code, Component, Diagnostic, Dialect, Document, ParseOptions, Parsed, Parser, Property,
     Severity, StreamItem, StreamReader, Value, ValueType, WriteOptions, parse,
@@ -118,6 +120,85 @@ pub fn convert_vcards(doc: &Document, version: Dialect) -> (Document, Vec<Diagno
         }
     }
     (Document::new(cards), diags)
+}
+
+/// Every VCALENDAR of a document in iCalendar 2.0: vCalendar 1.0 ones are
+/// converted (rules, alarms, attendees, TZ/DAYLIGHT; see
+/// [`recur::vcal::to_icalendar`]), iCalendar ones are kept as they are;
+/// other components are left out, with a diagnostic.
+pub fn vcalendars_to_icalendar(doc: &Document) -> (Document, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut cals = Vec::new();
+    for c in &doc.components {
+        if c.is("VCALENDAR") && c.dialect() == Dialect::VCalendar10 {
+            let (mut cal, d) = recur::vcal::to_icalendar(c);
+            complete_icalendar(&mut cal);
+            cals.push(cal);
+            diags.extend(d);
+        } else if c.is("VCALENDAR") {
+            cals.push(c.clone());
+        } else {
+            diags.push(Diagnostic {
+                line: c.line(),
+                column: 1,
+                severity: Severity::Warning,
+                code: Code::Conversion,
+                message: format!("{} is not a calendar; left out", c.name()),
+            });
+        }
+    }
+    (Document::new(cals), diags)
+}
+
+/// Adds what iCalendar requires and vCalendar does not have (RFC 5545
+/// §3.6, §3.6.1): PRODID; each event's, to-do's and journal's UID (made from
+/// its text, so the same file gives the same UID) and DTSTAMP (its
+/// LAST-MODIFIED, else CREATED, else the current time).
+fn complete_icalendar(cal: &mut Component) {
+    if cal.property("PRODID").is_none() {
+        let at = cal
+            .properties
+            .iter()
+            .position(|p| p.is("VERSION"))
+            .map_or(0, |i| i + 1);
+        cal.properties.insert(
+            at,
+            Property::text("PRODID", "-//oxpim//vCalendar 1.0 conversion//EN"),
+        );
+    }
+    for (i, c) in cal.components.iter_mut().enumerate() {
+        if !(c.is("VEVENT") || c.is("VTODO") || c.is("VJOURNAL")) {
+            continue;
+        }
+        if c.property("UID").is_none() {
+            // FNV-1a of the component's text and place.
+            let text = contentline::write_component(c, &WriteOptions::canonical());
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in text.iter().chain(i.to_le_bytes().iter()) {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            c.properties
+                .insert(0, Property::text("UID", format!("oxpim-{h:016x}")));
+        }
+        if c.property("DTSTAMP").is_none() {
+            let utc_of = |name: &str| match c.property(name).and_then(Property::value) {
+                Some(Value::DateTime(dt)) if dt.is_utc() => Some(dt.local),
+                _ => None,
+            };
+            let stamp = utc_of("LAST-MODIFIED")
+                .or_else(|| utc_of("CREATED"))
+                .unwrap_or_else(|| {
+                    let now = chrono::Utc::now().naive_utc();
+                    now.with_nanosecond(0).unwrap_or(now)
+                });
+            c.push(Property::new(
+                "DTSTAMP",
+                ValueType::DateTime,
+                Value::DateTime(contentline::DateTime::utc(stamp)),
+            ));
+        }
+    }
 }
 
 /// Canonical (normalised) text of a document, as `oxpim fmt` writes it.
