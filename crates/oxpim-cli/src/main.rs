@@ -407,6 +407,9 @@ fn expand(
     {
         return fail("--from is after --to: the window holds no time", 2);
     }
+    if limit == 0 {
+        return fail("--limit 0 allows no instance; give at least 1", 2);
+    }
     let bytes = match read_input(input) {
         Ok(b) => b,
         Err(e) => return fail(format_args!("{}: {e}", display_name(input)), 2),

@@ -305,6 +305,10 @@ fn expand_window_limit_and_uid() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--from is after --to"));
+    // --limit 0 printed nothing and warned "more than 0 instances".
+    let out = oxpim(&["expand", name, "--limit", "0"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--limit 0"));
 }
 
 #[test]

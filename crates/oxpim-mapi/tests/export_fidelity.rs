@@ -422,3 +422,47 @@ fn a_category_with_a_separator_is_said() {
         imported.diagnostics
     );
 }
+
+#[test]
+fn a_rejected_series_is_not_said_to_be_kept() {
+    // --unrepresentable reject: no message, so nothing keeps the rule (the
+    // error said "the rule is kept for export").
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:r\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250303T100000Z\r\nRRULE:FREQ=HOURLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let parsed = oxpim_contentline::parse(text.as_bytes());
+    let imported = Importer::new(ImportOptions {
+        unrepresentable: oxpim_mapi::ical::Unrepresentable::Reject,
+        ..ImportOptions::default()
+    })
+    .import(&parsed.document);
+    assert!(imported.messages.is_empty());
+    let d = imported
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("not representable"))
+        .unwrap();
+    assert!(d.message.contains("not imported"), "{}", d.message);
+    assert!(!d.message.contains("kept for export"), "{}", d.message);
+}
+
+#[test]
+fn several_meeting_requests_in_one_calendar_are_said_to_be_published() {
+    let request = |uid: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250303T100000Z\r\nORGANIZER:mailto:org@example.com\r\nATTENDEE:mailto:ann@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let mut ms = import(&request("a")).messages;
+    ms.extend(import(&request("b")).messages);
+    let (out, warnings) = export(&ms);
+    assert!(out.contains("METHOD:PUBLISH\r\n"), "{out}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("some are REQUEST are written as one METHOD:PUBLISH")),
+        "{warnings:?}"
+    );
+    // One message keeps its method, without a word.
+    let (out, warnings) = export(&ms[..1]);
+    assert!(out.contains("METHOD:REQUEST\r\n"), "{out}");
+    assert!(!warnings.iter().any(|w| w.contains("METHOD:PUBLISH")));
+}

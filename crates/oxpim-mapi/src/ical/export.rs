@@ -228,10 +228,33 @@ pub(crate) fn export_messages(exp: &Exporter, messages: &[Message]) -> Exported 
             zone,
             rules: Vec::new(),
         });
+    let mut diags = Vec::new();
+    // Several series in one calendar are a calendar, not one iTIP message
+    // (RFC 5546 messages are about one UID): PUBLISH, said when the
+    // messages were meeting requests, replies or cancellations.
+    if exp.options.method.is_none() && messages.len() > 1 {
+        let mut kinds: Vec<String> = messages
+            .iter()
+            .filter_map(|m| method_of(m).name().map(str::to_owned))
+            .filter(|n| n != "PUBLISH")
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        if !kinds.is_empty() {
+            warn(
+                &mut diags,
+                format!(
+                    "{} messages of which some are {} are written as one METHOD:PUBLISH calendar (give the method to keep, or convert them one by one)",
+                    messages.len(),
+                    kinds.join(", ")
+                ),
+            );
+        }
+    }
     let mut out = Out {
         exp,
         method: method.clone(),
-        diags: Vec::new(),
+        diags,
         zones: Vec::new(),
         kept_zones: Vec::new(),
         calscale: None,

@@ -2033,10 +2033,16 @@ impl<'c> Cal<'c> {
         } else {
             Severity::Warning
         };
+        // Rejected, there is no message to keep the rule in.
+        let kept = if policy == Unrepresentable::Reject {
+            ""
+        } else {
+            "; the rule is kept for export"
+        };
         self.diags.push(diag(
             line,
             sev,
-            format!("recurrence not representable in Outlook ({why}); {what}; the rule is kept for export"),
+            format!("recurrence not representable in Outlook ({why}); {what}{kept}"),
         ));
         match policy {
             Unrepresentable::Reject => {}
