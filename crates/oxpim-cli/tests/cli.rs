@@ -150,7 +150,7 @@ fn fmt_normalises_to_stdout_and_to_a_file() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("FN:caf\u{FFFD}\r\n"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("<stdin>:3:4: warning: FN: value is not valid UTF-8"),
+        stderr.contains("<stdin>:3:7: warning: FN: value is not valid UTF-8"),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

@@ -243,7 +243,16 @@ fn read_params(
         params.append_named(name, values, false);
     }
     if li.header.unterminated_quote {
-        let (l, c) = (li.locate)(li.header.params.start);
+        // At the quote left open: the last one that opens in the
+        // parameters.
+        let span = li.header.params;
+        let mut open = None;
+        for (i, b) in span.of(li.text).iter().enumerate() {
+            if *b == b'"' {
+                open = if open.is_some() { None } else { Some(i) };
+            }
+        }
+        let (l, c) = (li.locate)(span.start + open.unwrap_or(0));
         sink.report(
             l,
             c,
@@ -265,6 +274,10 @@ struct ValueCtx<'a> {
     offset: usize,
     /// The shared source, for values that need no decoding.
     shared: Option<&'a Source>,
+    /// The value's text when it is the line's own (no transfer encoding or
+    /// charset decoded it), so that a piece's offset in it is an offset in
+    /// the line: diagnostics then point at the byte they are about.
+    text: Option<&'a str>,
 }
 
 impl ValueCtx<'_> {
@@ -286,6 +299,20 @@ impl ValueCtx<'_> {
     /// The position of the value, computed on demand.
     fn at(&self) -> (u32, u32) {
         (self.locate)(self.offset)
+    }
+
+    /// The position of byte `within` of `piece`, a slice of the value's
+    /// text; the value's start when the text is not the line's own.
+    fn at_piece(&self, piece: &str, within: usize) -> (u32, u32) {
+        let Some(text) = self.text else {
+            return self.at();
+        };
+        let (base, at) = (text.as_ptr() as usize, piece.as_ptr() as usize);
+        if at >= base && at + piece.len() <= base + text.len() {
+            (self.locate)(self.offset + (at - base) + within)
+        } else {
+            self.at()
+        }
     }
 }
 
@@ -345,7 +372,7 @@ fn text_value(s: &str, cx: &ValueCtx<'_>, sink: &mut Sink) -> Str {
     };
     if rep.unknown_escape && sink.wants(Code::UnknownEscape) {
         sink.report_at(
-            cx.at(),
+            cx.at_piece(s, rep.first_unknown.unwrap_or(0)),
             Code::UnknownEscape,
             format!("{} has a backslash escape TEXT does not define", cx.name),
         );
@@ -837,6 +864,7 @@ pub(crate) fn build_property(
         locate: li.locate,
         offset: h.value.start,
         shared: li.shared,
+        text: None,
     };
     let is_b64 = matches!(encoding.as_deref(), Some("BASE64" | "B"));
     let is_qp = matches!(encoding.as_deref(), Some("QUOTED-PRINTABLE"));
@@ -913,7 +941,11 @@ pub(crate) fn build_property(
     };
     match how {
         Charset::Lossy => sink.report_at(
-            at(),
+            // At the first bad byte, when the bytes are the line's own.
+            match (&transfer, std::str::from_utf8(raw_value)) {
+                (Cow::Borrowed(_), Err(e)) => (li.locate)(h.value.start + e.valid_up_to()),
+                _ => at(),
+            },
             Code::InvalidUtf8,
             format!("{name}: value is not valid UTF-8; decoded lossily as U+FFFD (faithful writing keeps the source bytes; canonical text and conversions have U+FFFD)"),
         ),
@@ -947,6 +979,13 @@ pub(crate) fn build_property(
             ValueType::Unknown
         };
     }
+    let cx = ValueCtx {
+        text: match (&s, already_valid) {
+            (Cow::Borrowed(t), Some(_)) => Some(t),
+            _ => None,
+        },
+        ..cx
+    };
     let (value_type, values) = parse_values(&s, &ty, spec.as_ref(), &cx, ctx, sink);
     check_grammar(d, &name, &values, &at, sink);
     Property {

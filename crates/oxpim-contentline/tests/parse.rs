@@ -229,7 +229,8 @@ fn invalid_utf8_is_decoded_lossily_and_kept_for_round_trip() {
         .iter()
         .find(|d| d.code == Code::InvalidUtf8)
         .unwrap();
-    assert_eq!((d.line, d.column), (2, 9));
+    // At the first byte that is not UTF-8.
+    assert_eq!((d.line, d.column), (2, 12));
     assert_eq!(p.document.to_bytes(), input);
 }
 
@@ -674,6 +675,26 @@ fn strict_mode_wants_absolute_triggers_in_utc() {
     );
     assert!(grammar(&cal(";VALUE=DATE-TIME:20240105T084500Z")).is_empty());
     assert!(grammar(&cal(":-PT15M")).is_empty());
+}
+
+#[test]
+fn escape_utf8_and_quote_problems_are_reported_at_their_byte() {
+    // They were reported at the start of the value or of the parameters;
+    // a fold moves the position to the next physical line.
+    let pos = |text: &[u8], code: Code| -> Vec<(u32, u32)> {
+        Parser::strict()
+            .parse(text)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == code)
+            .map(|d| (d.line, d.column))
+            .collect()
+    };
+    let card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nN:;;;;\r\nNOTE:aaaa\r\n bbbb\r\n cc\\qdd\r\nTITLE:a\\:b\r\nEND:VCARD\r\n";
+    assert_eq!(pos(card, Code::UnknownEscape), vec![(7, 4), (8, 8)]);
+    let cal = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240101T000000Z\r\nSUMMARY:abcdef\xff\xfegh\r\nDESCRIPTION:0123456789\r\n 45 \xc3(x\r\nATTENDEE;CN=\"Ann\";X-A=\"open:mailto:a@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert_eq!(pos(cal, Code::InvalidUtf8), vec![(8, 15), (10, 5)]);
+    assert_eq!(pos(cal, Code::UnterminatedQuote), vec![(11, 23)]);
 }
 
 #[test]

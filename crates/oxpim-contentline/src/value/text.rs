@@ -13,6 +13,8 @@ pub struct EscapeReport {
     /// A backslash followed by a character that is not an escape in this
     /// dialect; both characters were kept.
     pub unknown_escape: bool,
+    /// The byte offset, in the escaped text, of the first such backslash.
+    pub first_unknown: Option<usize>,
 }
 
 /// True for dialects where a backslash escapes `,` `;` `\` and newlines.
@@ -54,6 +56,7 @@ pub fn unescape<'a>(s: &'a str, d: Dialect, report: &mut EscapeReport) -> Cow<'a
             Some(_) => {
                 if full {
                     report.unknown_escape = true;
+                    report.first_unknown.get_or_insert(i);
                 }
                 // Keep the backslash; the next character is copied with
                 // the following run.
