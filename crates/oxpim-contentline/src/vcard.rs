@@ -540,6 +540,29 @@ fn convert_card(card: &Component, to: Dialect, required: bool) -> (Component, Ve
                 ),
             );
         }
+        if to == Dialect::VCard21 {
+            // 2.1 has no quoted or encoded parameter values: a value with
+            // one of these reads back cut, or loses the character.
+            let bad: Vec<String> = p
+                .params()
+                .iter()
+                .filter(|(_, v)| {
+                    v.iter()
+                        .any(|x| x.contains(['"', ';', ':', ',', '\n', '\r']))
+                })
+                .map(|(n, _)| n.to_owned())
+                .collect();
+            if !bad.is_empty() {
+                warn(
+                    &mut diags,
+                    p.line(),
+                    format!(
+                        "{name}: vCard 2.1 cannot write the parameter value of {} (a quote, line break, ';', ':' or ','); a 2.1 reader may read it cut, and quotes and line breaks are left out",
+                        bad.join(", ")
+                    ),
+                );
+            }
+        }
         if to == Dialect::VCard21
             && let Some(t) = p.params_mut().get_mut("TYPE")
         {
@@ -1036,6 +1059,25 @@ mod tests {
 
     fn text(c: &Component) -> String {
         String::from_utf8(write_component(c, &WriteOptions::canonical())).unwrap()
+    }
+
+    #[test]
+    fn parameter_values_2_1_cannot_write_are_said() {
+        let v4 = card(
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:P\r\nEMAIL;X-LBL=\"Tom:Work, Inc\":p@x\r\nNOTE;X-Q=\"a^nb\":hi\r\nTEL;TYPE=work:+1\r\nEND:VCARD\r\n",
+        );
+        let (_, diags) = convert(&v4, Dialect::VCard21);
+        let said: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.message.contains("cannot write the parameter value"))
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(said[0].starts_with("EMAIL") && said[0].contains("X-LBL"));
+        assert!(said[1].starts_with("NOTE") && said[1].contains("X-Q"));
+        // 3.0 quotes them: nothing to say.
+        let (_, diags) = convert(&v4, Dialect::VCard30);
+        assert!(!diags.iter().any(|d| d.message.contains("parameter value")));
     }
 
     #[test]
