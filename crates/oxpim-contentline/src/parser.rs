@@ -289,17 +289,18 @@ fn value_name(line: &ContentLine<'_>) -> Name {
     Name::new(String::from_utf8_lossy(line.value()).trim())
 }
 
+/// VERSION is not listed: a missing one is reported where the dialect is
+/// guessed (`Code::Version`, once).
 fn required(d: Dialect, comp: &str) -> &'static [&'static str] {
     match (d, comp) {
-        (Dialect::ICalendar, "VCALENDAR") => &["PRODID", "VERSION"],
+        (Dialect::ICalendar, "VCALENDAR") => &["PRODID"],
         (Dialect::ICalendar, "VEVENT" | "VTODO" | "VJOURNAL" | "VFREEBUSY") => &["UID", "DTSTAMP"],
         (Dialect::ICalendar, "VTIMEZONE") => &["TZID"],
         (Dialect::ICalendar, "STANDARD" | "DAYLIGHT") => &["DTSTART", "TZOFFSETFROM", "TZOFFSETTO"],
         (Dialect::ICalendar, "VALARM") => &["ACTION", "TRIGGER"],
-        (Dialect::VCalendar10, "VCALENDAR") => &["VERSION"],
-        (Dialect::VCard21, "VCARD") => &["VERSION", "N"],
-        (Dialect::VCard30, "VCARD") => &["VERSION", "N", "FN"],
-        (Dialect::VCard40, "VCARD") => &["VERSION", "FN"],
+        (Dialect::VCard21, "VCARD") => &["N"],
+        (Dialect::VCard30, "VCARD") => &["N", "FN"],
+        (Dialect::VCard40, "VCARD") => &["FN"],
         _ => &[],
     }
 }

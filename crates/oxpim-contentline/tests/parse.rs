@@ -454,6 +454,20 @@ fn dialect_detection() {
     let p = parse("BEGIN:VCARD\r\nTEL;HOME:1\r\nEND:VCARD\r\n");
     assert_eq!(p.document.components[0].dialect(), Dialect::VCard21);
     assert!(codes(&p).contains(&Code::Version));
+    // Once, also in strict mode (it was said again as a missing property).
+    for text in [
+        "BEGIN:VCARD\r\nFN:x\r\nN:x;;;;\r\nEND:VCARD\r\n",
+        "BEGIN:VCALENDAR\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20240101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    ] {
+        let p = Parser::strict().parse(text.as_bytes());
+        let about: Vec<&str> = p
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("VERSION"))
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(about.len(), 1, "{about:?}");
+    }
 }
 
 #[test]

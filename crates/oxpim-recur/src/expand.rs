@@ -968,6 +968,15 @@ impl<'c> Ctx<'c, '_> {
                 })
             };
             let Some(inst) = inst else { continue };
+            // RFC 5545 §3.3.4: years have four digits.
+            if chrono::Datelike::year(&inst.start.sort_key()) > 9999 {
+                self.warn(
+                    master.line(),
+                    Code::Limit,
+                    format!("UID '{uid}': instances after the year 9999 cannot be written in iCalendar (four-digit years, RFC 5545 §3.3.4); the series stops there"),
+                );
+                break;
+            }
             if !self.in_window(&inst.start, &inst.end) {
                 continue;
             }

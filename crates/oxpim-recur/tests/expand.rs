@@ -1051,3 +1051,21 @@ fn ends_before_starts_and_events_without_dates_are_said() {
     assert_eq!(e.instances[0].end.to_string(), "2004-12-26");
     assert!(e.diagnostics.is_empty(), "{:?}", e.diagnostics);
 }
+
+#[test]
+fn a_series_stops_at_the_year_9999() {
+    // iCalendar years have four digits (RFC 5545 §3.3.4): an instance in
+    // 10000 was printed as "+10000-01-01T10:00:00Z".
+    let e = expand(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:y\r\nDTSTART:99980101T100000Z\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    assert_eq!(
+        starts(&e),
+        vec!["9998-01-01T10:00:00Z", "9999-01-01T10:00:00Z"]
+    );
+    assert!(
+        e.diagnostics
+            .iter()
+            .any(|d| d.message.contains("after the year 9999"))
+    );
+}
