@@ -1136,3 +1136,21 @@ fn what_a_4_0_card_loses_is_said_by_its_own_names() {
         "{diags:?}"
     );
 }
+
+#[test]
+fn a_label_keeps_its_own_types() {
+    // LABEL;TYPE=HOME,PARCEL,PREF (Lotus Notes) came back without parcel:
+    // the label took its address's types.
+    let m = one(&card(
+        "FN:L\r\nN:L;;;;\r\nADR;TYPE=HOME,PREF:;;1 Main St;Town;;12345;\r\nLABEL;TYPE=HOME,PARCEL,PREF:1 Main St\\nTown 12345\r\n",
+    ));
+    let out = export(&[m], Dialect::VCard30);
+    let label = out
+        .lines()
+        .find(|l| l.starts_with("LABEL"))
+        .unwrap()
+        .to_ascii_lowercase();
+    for t in ["home", "parcel", "pref"] {
+        assert!(label.contains(t), "{t}: {out}");
+    }
+}

@@ -1236,7 +1236,30 @@ fn export_adr(cx: &mut ExportContext<'_>) {
             let mut l = vprop("LABEL", full);
             let lt: Vec<&str> = adr_types.iter().map(String::as_str).collect();
             set_types(&mut l, &lt);
-            cx.restore(&format!("LABEL:{}", g.kind), &mut l, false);
+            if had_label {
+                // The label's own parameters (TYPE=parcel), with pref where
+                // the address has it now.
+                cx.restore(&format!("LABEL:{}", g.kind), &mut l, true);
+                let pref = adr_types.iter().any(|t| t.eq_ignore_ascii_case("pref"));
+                let mut own: Vec<String> = types(&l)
+                    .into_iter()
+                    .filter(|t| !t.eq_ignore_ascii_case("pref"))
+                    .collect();
+                if own.is_empty() {
+                    own = adr_types
+                        .iter()
+                        .filter(|t| !t.eq_ignore_ascii_case("pref"))
+                        .cloned()
+                        .collect();
+                }
+                if pref {
+                    own.push("pref".to_owned());
+                }
+                let own: Vec<&str> = own.iter().map(String::as_str).collect();
+                set_types(&mut l, &own);
+            } else {
+                cx.restore(&format!("LABEL:{}", g.kind), &mut l, false);
+            }
             cx.push(l);
         }
     }
