@@ -72,7 +72,8 @@ pub enum Code {
     Case,
     /// A required property is missing (strict only).
     MissingProperty,
-    /// A top-level component other than VCALENDAR or VCARD (strict only).
+    /// A top-level component other than VCALENDAR or VCARD, or a component
+    /// inside a vCard 3.0 or 4.0 card (strict only).
     UnexpectedComponent,
     /// A TZID parameter with no VTIMEZONE of that name (strict only).
     UndefinedTimeZone,

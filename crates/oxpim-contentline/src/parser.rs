@@ -1088,6 +1088,22 @@ impl Builder {
                 ),
             );
         }
+        if matches!(comp.dialect, Dialect::VCard30 | Dialect::VCard40) && comp.is("VCARD") {
+            // RFC 2426 §3.5.4 / RFC 6350: a card holds no component; 3.0
+            // writes an agent's card as the AGENT's text (2.1 embeds it).
+            for c in &comp.components {
+                self.sink.report(
+                    c.line,
+                    1,
+                    Code::UnexpectedComponent,
+                    format!(
+                        "{} inside a {} VCARD (an agent's card is the AGENT's text)",
+                        c.name,
+                        comp.dialect.label()
+                    ),
+                );
+            }
+        }
         if comp.dialect == Dialect::VCard40 && comp.is("VCARD") {
             for (line, problem) in vcard40_problems(comp) {
                 self.sink.report(line, 1, Code::Grammar, problem);

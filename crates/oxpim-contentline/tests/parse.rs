@@ -667,6 +667,29 @@ fn strict_mode_checks_cardinality_and_vcard_4_structures() {
 }
 
 #[test]
+fn strict_mode_refuses_cards_inside_3_0_and_4_0_cards() {
+    // 2.1 embeds an agent's card after AGENT; 3.0 and 4.0 hold no
+    // component (RFC 2426 §3.5.4: the agent's card is the AGENT's text).
+    let nested = |v: &str| {
+        format!(
+            "BEGIN:VCARD\r\nVERSION:{v}\r\nFN:a\r\nN:a;;;;\r\nAGENT:\r\nBEGIN:VCARD\r\nVERSION:{v}\r\nFN:b\r\nN:b;;;;\r\nEND:VCARD\r\nEND:VCARD\r\n"
+        )
+    };
+    let unexpected = |text: &str| -> Vec<u32> {
+        Parser::strict()
+            .parse(text.as_bytes())
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == Code::UnexpectedComponent)
+            .map(|d| d.line)
+            .collect()
+    };
+    assert_eq!(unexpected(&nested("3.0")), vec![6]);
+    assert_eq!(unexpected(&nested("4.0")), vec![6]);
+    assert!(unexpected(&nested("2.1")).is_empty());
+}
+
+#[test]
 fn strict_mode_wants_absolute_triggers_in_utc() {
     // RFC 5545 §3.8.6.3: a TRIGGER;VALUE=DATE-TIME MUST be in UTC.
     let cal = |trigger: &str| {
