@@ -375,9 +375,54 @@ pub fn property_to_json(p: &Property, d: Dialect) -> J {
 // JSON → text model
 // ---------------------------------------------------------------------------
 
+/// The deepest JSON nesting [`from_json_str`] reads: a calendar nested as
+/// deep as the parser's default `Limits::max_depth` (64 components) takes
+/// two arrays a level, plus its properties' arrays. serde_json's own limit
+/// (128) refused what `oxpim json` wrote for such a calendar; deeper input
+/// is refused before it is parsed, so the stack stays bounded.
+pub const MAX_JSON_DEPTH: usize = 160;
+
+/// The deepest nesting of arrays and objects in `s` (strings skipped).
+fn json_depth(s: &str) -> usize {
+    let (mut depth, mut max, mut in_str, mut escaped) = (0usize, 0usize, false, false);
+    for b in s.bytes() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 /// Reads jCal/jCard text into a document.
 pub fn from_json_str(s: &str) -> Result<Document, JsonError> {
-    let v: J = serde_json::from_str(s).map_err(|e| JsonError::Syntax(e.to_string()))?;
+    let depth = json_depth(s);
+    if depth > MAX_JSON_DEPTH {
+        return Err(JsonError::Shape(format!(
+            "nested {depth} arrays deep; at most {MAX_JSON_DEPTH} are read"
+        )));
+    }
+    let mut de = serde_json::Deserializer::from_str(s);
+    // Bounded above, so serde_json's own limit (128) is not needed.
+    de.disable_recursion_limit();
+    let v = <J as serde::Deserialize>::deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| JsonError::Syntax(e.to_string()))?;
     from_json(&v)
 }
 

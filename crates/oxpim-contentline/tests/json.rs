@@ -207,7 +207,32 @@ fn bad_json_gives_errors_not_panics() {
         from_json_str("[\"vcalendar\", [[\"rrule\", {}, \"recur\", {\"count\": 1}]], []]"),
         Err(JsonError::Shape(_))
     ));
-    // Deep nesting is refused by serde_json's recursion limit, not a crash.
+    // Deep nesting is refused before parsing, not a crash.
     let deep = "[".repeat(100_000);
-    assert!(from_json_str(&deep).is_err());
+    assert!(matches!(from_json_str(&deep), Err(JsonError::Shape(_))));
+    // Brackets inside strings do not count.
+    let quoted = format!(
+        "[\"vcalendar\", [[\"x-a\", {{}}, \"text\", \"{}\"]], []]",
+        "[".repeat(1000)
+    );
+    assert!(from_json_str(&quoted).is_ok());
+}
+
+#[test]
+fn a_calendar_nested_as_deep_as_the_parser_reads_comes_back_from_jcal() {
+    // 63 components inside the VCALENDAR (the parser's default depth of
+    // 64): its jCal is 128 arrays deep, which serde_json's own recursion
+    // limit refused.
+    let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n");
+    for i in 0..63 {
+        text.push_str(&format!("BEGIN:X-C\r\nX-P:{i}\r\n"));
+    }
+    for _ in 0..63 {
+        text.push_str("END:X-C\r\n");
+    }
+    text.push_str("END:VCALENDAR\r\n");
+    let doc = oxpim_contentline::parse(text.as_bytes()).document;
+    let json = oxpim_contentline::json::to_json_string(&doc);
+    let back = from_json_str(&json).unwrap();
+    assert_eq!(back, doc);
 }
