@@ -573,6 +573,11 @@ fn fold_qp(out: &mut Vec<u8>, line: &str, width: usize) {
                 }
                 break;
             }
+            // Never back into the name and parameters: a soft break there
+            // is no break a reader knows of.
+            if start == 0 && end < header_end {
+                end = header_end;
+            }
         }
         out.extend_from_slice(b.get(start..end).unwrap_or_default());
         if end < b.len() {
@@ -1078,5 +1083,24 @@ mod tests {
             let got: Vec<&str> = line["EXDATE:".len()..].split(';').map(str::trim).collect();
             assert_eq!(got, dates);
         }
+    }
+
+    /// A value that starts with a long run of blanks: the soft break
+    /// backed off over them into the parameters (`NOTE;ENCODING=…=`).
+    #[test]
+    fn leading_blanks_never_move_a_soft_break_into_the_parameters() {
+        let card = format!(
+            "BEGIN:VCARD\r\nVERSION:2.1\r\nN:D;J\r\nNOTE:{}x\r\nEND:VCARD\r\n",
+            " ".repeat(80)
+        );
+        let doc = crate::Parser::new().parse(card.as_bytes()).document;
+        let out = String::from_utf8(write_document(&doc, &WriteOptions::canonical())).unwrap();
+        assert!(out.contains("NOTE;ENCODING=QUOTED-PRINTABLE:"), "{out}");
+        let back = crate::Parser::new().parse(out.as_bytes()).document;
+        let note = back.components[0]
+            .property("NOTE")
+            .and_then(|p| p.as_text());
+        assert_eq!(note.map(str::trim), Some("x"), "{out}");
+        assert_eq!(note.map(str::len), Some(81), "{out}");
     }
 }
