@@ -891,6 +891,43 @@ fn export_text(
     Ok(Some(oxpim::format(&doc)))
 }
 
+/// True for a path ending in `.vcs` (any case).
+fn is_vcs(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("vcs"))
+}
+
+/// Text files to one text file: each input parsed, converted by `f` and
+/// written canonical, in order; diagnostics printed per input. Exit 1 when
+/// an input had errors, 2 when a file cannot be read or written.
+fn convert_texts(
+    inputs: &[String],
+    output: &Path,
+    f: impl Fn(&oxpim::Document) -> (oxpim::Document, Vec<oxpim::Diagnostic>),
+) -> ExitCode {
+    let mut worst = 0u8;
+    let mut out = Vec::new();
+    for i in inputs {
+        let bytes = match read_input(i) {
+            Ok(b) => b,
+            Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
+        };
+        let parsed = parser().parse_vec(bytes);
+        print_diagnostics(i, &parsed.diagnostics, true);
+        if parsed.has_errors() {
+            worst = 1;
+        }
+        let (doc, diags) = f(&parsed.document);
+        print_diagnostics(i, &diags, false);
+        out.extend(oxpim::format(&doc));
+    }
+    if let Err(e) = std::fs::write(output, out) {
+        return fail(format_args!("{}: {e}", output.display()), 2);
+    }
+    ExitCode::from(worst)
+}
+
 fn convert(
     inputs: &[String],
     output: &Path,
@@ -937,25 +974,7 @@ fn convert(
         {
             return fail(format_args!("{i}: only vCards convert to .vcf"), 2);
         }
-        let mut out = Vec::new();
-        for i in inputs {
-            let bytes = match read_input(i) {
-                Ok(b) => b,
-                Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
-            };
-            let parsed = parser().parse_vec(bytes);
-            print_diagnostics(i, &parsed.diagnostics, true);
-            if parsed.has_errors() {
-                worst = 1;
-            }
-            let (doc, diags) = oxpim::convert_vcards(&parsed.document, version);
-            print_diagnostics(i, &diags, false);
-            out.extend(oxpim::format(&doc));
-        }
-        if let Err(e) = std::fs::write(output, out) {
-            return fail(format_args!("{}: {e}", output.display()), 2);
-        }
-        return ExitCode::from(worst);
+        return convert_texts(inputs, output, |d| oxpim::convert_vcards(d, version));
     }
     // vCalendar → iCalendar (a .vcs or .ics output of text calendars).
     if target == Some(Kind::Calendar) && !from_msg {
@@ -966,11 +985,7 @@ fn convert(
         {
             return fail(format_args!("{i}: only calendars convert to .ics"), 2);
         }
-        if output
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("vcs"))
-        {
+        if is_vcs(output) {
             return fail(
                 format_args!(
                     "{}: oxpim writes iCalendar 2.0, which programs that open .vcs files read as vCalendar 1.0; give an .ics output",
@@ -979,25 +994,7 @@ fn convert(
                 2,
             );
         }
-        let mut out = Vec::new();
-        for i in inputs {
-            let bytes = match read_input(i) {
-                Ok(b) => b,
-                Err(e) => return fail(format_args!("{}: {e}", display_name(i)), 2),
-            };
-            let parsed = parser().parse_vec(bytes);
-            print_diagnostics(i, &parsed.diagnostics, true);
-            if parsed.has_errors() {
-                worst = 1;
-            }
-            let (doc, diags) = oxpim::vcalendars_to_icalendar(&parsed.document);
-            print_diagnostics(i, &diags, false);
-            out.extend(oxpim::format(&doc));
-        }
-        if let Err(e) = std::fs::write(output, out) {
-            return fail(format_args!("{}: {e}", output.display()), 2);
-        }
-        return ExitCode::from(worst);
+        return convert_texts(inputs, output, oxpim::vcalendars_to_icalendar);
     }
     if !from_msg {
         // Calendars and vCards → .msg files.
@@ -1048,11 +1045,7 @@ fn convert(
     }
     // Export writes iCalendar 2.0: a .vcs file of it would be read as
     // vCalendar 1.0 by the programs that open .vcs files.
-    if output
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("vcs"))
-    {
+    if is_vcs(output) {
         return fail(
             format_args!(
                 "{}: .msg files convert to iCalendar 2.0 (.ics); vCalendar 1.0 (.vcs) is read, not written",
