@@ -80,11 +80,10 @@ const ONLY_30: &[(&str, &str)] = &[
 /// name was the card's own (see [`convert`]); `None` for other names.
 pub fn carried_40_name(p: &Property) -> Option<&'static str> {
     let name = p.name().to_ascii_uppercase();
-    let own = p.params().get(LITERAL).is_some_and(|l| {
-        l.iter()
-            .any(|v| v.split(',').any(|n| n.trim().eq_ignore_ascii_case(&name)))
-    });
-    if own {
+    if p.params()
+        .get(LITERAL)
+        .is_some_and(|l| listed(l).contains(&name))
+    {
         return None;
     }
     ONLY_40
@@ -96,6 +95,16 @@ pub fn carried_40_name(p: &Property) -> Option<&'static str> {
 /// The parameter that lists the names a card converted from 4.0 had of its
 /// own although they are carrier names (see [`literal_names`]).
 const LITERAL: &str = "X-OXPIM-LITERAL";
+
+/// The names an [`LITERAL`] parameter lists, uppercase.
+fn listed(param: &Param) -> Vec<String> {
+    param
+        .values
+        .iter()
+        .flat_map(|v| v.value.split(','))
+        .map(|n| n.trim().to_ascii_uppercase())
+        .collect()
+}
 
 /// The names of a 4.0 property that the conversion out of 4.0 would make
 /// ambiguous: its own name when it is one that carries a 4.0 property
@@ -441,14 +450,7 @@ fn convert_card(card: &Component, to: Dialect, required: bool) -> (Component, Ve
         let literal: Vec<String> = if to40 {
             p.params_mut()
                 .remove(LITERAL)
-                .map(|param| {
-                    param
-                        .values
-                        .iter()
-                        .flat_map(|v| v.value.split(','))
-                        .map(|n| n.trim().to_ascii_uppercase())
-                        .collect()
-                })
+                .map(|param| listed(&param))
                 .unwrap_or_default()
         } else if card.dialect() == Dialect::VCard40 {
             literal_names(&p)

@@ -437,6 +437,20 @@ pub fn fold(out: &mut Vec<u8>, line: &str, width: usize) {
     }
 }
 
+/// Where a line's value starts: after its first colon outside quotes (the
+/// whole line when it has none).
+fn header_end(b: &[u8]) -> usize {
+    let mut quoted = false;
+    b.iter()
+        .position(|c| {
+            if *c == b'"' {
+                quoted = !quoted;
+            }
+            *c == b':' && !quoted
+        })
+        .map_or(b.len(), |i| i + 1)
+}
+
 /// Folds a vCard 2.1 / vCalendar 1.0 line whose value is not text (dates,
 /// lists, rules, URIs): after the first line, breaks only right after a
 /// `,`, `;` or blank of the value, so that a reader that keeps the fold's
@@ -452,16 +466,7 @@ fn fold_legacy(out: &mut Vec<u8>, line: &str, width: usize) {
         out.extend_from_slice(b"\r\n");
         return;
     }
-    let mut quoted = false;
-    let header_end = b
-        .iter()
-        .position(|c| {
-            if *c == b'"' {
-                quoted = !quoted;
-            }
-            *c == b':' && !quoted
-        })
-        .map_or(b.len(), |i| i + 1);
+    let header_end = header_end(b);
     let mut start = 0usize;
     let mut limit = width;
     while start < b.len() {
@@ -507,16 +512,7 @@ fn fold_qp(out: &mut Vec<u8>, line: &str, width: usize) {
     // Soft breaks only inside the value: a reader knows the line is
     // quoted-printable only once it has read the parameters, so the name
     // and parameters stay whole on the first line, however long.
-    let mut quoted = false;
-    let header_end = b
-        .iter()
-        .position(|c| {
-            if *c == b'"' {
-                quoted = !quoted;
-            }
-            *c == b':' && !quoted
-        })
-        .map_or(b.len(), |i| i + 1);
+    let header_end = header_end(b);
     let mut start = 0usize;
     let room = width.max(8) - 1;
     while start < b.len() {

@@ -238,6 +238,16 @@ fn alarm_parts(p: &Property) -> Vec<String> {
     }
 }
 
+/// A floating `dt` as UTC, read in the calendar's TZ/DAYLIGHT `zone` when
+/// it has one (a time with a zone, or without a TZ, is left as it is).
+fn to_utc_in(dt: &mut DateTime, zone: Option<&TimeZone>) {
+    if dt.zone == Zone::Floating
+        && let Some(z) = zone
+    {
+        *dt = DateTime::utc(z.to_utc(dt.local));
+    }
+}
+
 /// A VALARM from an AALARM, DALARM, PALARM or MALARM property. A local
 /// run time is in the calendar's TZ/DAYLIGHT `zone` when it has one, and
 /// the TRIGGER is then UTC (RFC 5545 §3.8.6.3: an absolute trigger MUST
@@ -247,11 +257,7 @@ fn alarm(p: &Property, summary: Option<&str>, zone: Option<&TimeZone>) -> Option
     let get = |i: usize| parts.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
     let run = get(0)?;
     let (mut when, _) = parse_date_time(run.as_bytes(), None)?;
-    if when.zone == Zone::Floating
-        && let Some(z) = zone
-    {
-        when = DateTime::utc(z.to_utc(when.local));
-    }
+    to_utc_in(&mut when, zone);
     let mut a = Component::new("VALARM", Dialect::ICalendar);
     a.set_line(p.line());
     let action = match p.name() {
@@ -679,13 +685,9 @@ pub fn to_icalendar(cal: &Component) -> (Component, Vec<Diagnostic>) {
                     let mut v = p.values().clone();
                     // CREATED is UTC (RFC 5545 §3.8.7.1): a local time is
                     // in the calendar's zone, as the alarms' are.
-                    if let Some(z) = &zone {
-                        for x in v.as_mut_slice() {
-                            if let Value::DateTime(dt) = x
-                                && dt.zone == Zone::Floating
-                            {
-                                *dt = DateTime::utc(z.to_utc(dt.local));
-                            }
+                    for x in v.as_mut_slice() {
+                        if let Value::DateTime(dt) = x {
+                            to_utc_in(dt, zone.as_ref());
                         }
                     }
                     let mut created = Property::new(

@@ -102,24 +102,37 @@ pub fn contacts_to_cards(messages: &[Message], options: ContactExportOptions) ->
 /// loss (see [`contentline::vcard`]); other components are left out, with a
 /// diagnostic.
 pub fn convert_vcards(doc: &Document, version: Dialect) -> (Document, Vec<Diagnostic>) {
+    convert_each(doc, "a vCard", |c| {
+        c.is("VCARD")
+            .then(|| contentline::vcard::convert(c, version))
+    })
+}
+
+/// Each top-level component that `f` converts (`None`: not of the kind,
+/// left out with a diagnostic naming `kind`).
+fn convert_each(
+    doc: &Document,
+    kind: &str,
+    f: impl Fn(&Component) -> Option<(Component, Vec<Diagnostic>)>,
+) -> (Document, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut cards = Vec::new();
+    let mut out = Vec::new();
     for c in &doc.components {
-        if c.is("VCARD") {
-            let (card, d) = contentline::vcard::convert(c, version);
-            cards.push(card);
-            diags.extend(d);
-        } else {
-            diags.push(Diagnostic {
+        match f(c) {
+            Some((converted, d)) => {
+                out.push(converted);
+                diags.extend(d);
+            }
+            None => diags.push(Diagnostic {
                 line: c.line(),
                 column: 1,
                 severity: Severity::Warning,
                 code: Code::Conversion,
-                message: format!("{} is not a vCard; left out", c.name()),
-            });
+                message: format!("{} is not {kind}; left out", c.name()),
+            }),
         }
     }
-    (Document::new(cards), diags)
+    (Document::new(out), diags)
 }
 
 /// Every VCALENDAR of a document in iCalendar 2.0: vCalendar 1.0 ones are
@@ -127,27 +140,17 @@ pub fn convert_vcards(doc: &Document, version: Dialect) -> (Document, Vec<Diagno
 /// [`recur::vcal::to_icalendar`]), iCalendar ones are kept as they are;
 /// other components are left out, with a diagnostic.
 pub fn vcalendars_to_icalendar(doc: &Document) -> (Document, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let mut cals = Vec::new();
-    for c in &doc.components {
-        if c.is("VCALENDAR") && c.dialect() == Dialect::VCalendar10 {
+    convert_each(doc, "a calendar", |c| {
+        if !c.is("VCALENDAR") {
+            None
+        } else if c.dialect() == Dialect::VCalendar10 {
             let (mut cal, d) = recur::vcal::to_icalendar(c);
             complete_icalendar(&mut cal);
-            cals.push(cal);
-            diags.extend(d);
-        } else if c.is("VCALENDAR") {
-            cals.push(c.clone());
+            Some((cal, d))
         } else {
-            diags.push(Diagnostic {
-                line: c.line(),
-                column: 1,
-                severity: Severity::Warning,
-                code: Code::Conversion,
-                message: format!("{} is not a calendar; left out", c.name()),
-            });
+            Some((c.clone(), Vec::new()))
         }
-    }
-    (Document::new(cals), diags)
+    })
 }
 
 /// Adds what iCalendar requires and vCalendar does not have (RFC 5545
@@ -171,15 +174,8 @@ fn complete_icalendar(cal: &mut Component) {
             continue;
         }
         if c.property("UID").is_none() {
-            // FNV-1a of the component's text and place.
-            let text = contentline::write_component(c, &WriteOptions::canonical());
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in text.iter().chain(i.to_le_bytes().iter()) {
-                h ^= u64::from(*b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-            c.properties
-                .insert(0, Property::text("UID", format!("oxpim-{h:016x}")));
+            let uid = mapi::ical::made_up_uid(c, i);
+            c.properties.insert(0, Property::text("UID", uid));
         }
         if c.property("DTSTAMP").is_none() {
             let utc_of = |name: &str| match c.property(name).and_then(Property::value) {

@@ -737,8 +737,10 @@ fn legacy_outlook(prodid: &str) -> bool {
     major.len() <= 2 && major.parse::<u32>().is_ok_and(|m| (1..=11).contains(&m))
 }
 
-fn made_up_uid(ev: &Component, i: usize) -> String {
-    // FNV-1a over the event's text: the same file gives the same UID.
+/// The UID given to the `i`-th component `ev` when it has none:
+/// `oxpim-` and an FNV-1a hash of its canonical text and place, so that the
+/// same file gives the same UID.
+pub fn made_up_uid(ev: &Component, i: usize) -> String {
     let text = write_component(ev, &WriteOptions::canonical());
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.iter().chain(i.to_le_bytes().iter()) {

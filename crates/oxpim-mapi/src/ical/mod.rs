@@ -52,7 +52,7 @@ use crate::props::PropDef;
 use crate::types::{FileTime, Guid};
 use crate::value::PropValue;
 
-pub use import::too_many_messages;
+pub use import::{made_up_uid, too_many_messages};
 pub use rules::{DirectRule, ValueKind};
 
 /// oxpim's own property set: what MS-OXCICAL does not map but oxpim keeps,

@@ -85,10 +85,7 @@ fn import_card(
         }
         // Said by the name the card has (KIND, not the 3.0 carrier
         // X-ADDRESSBOOKSERVER-KIND the rules see), a standard one.
-        let name = match (version, oxpim_contentline::vcard::carried_40_name(p)) {
-            (Dialect::VCard40, Some(n)) => n.to_owned(),
-            _ => name,
-        };
+        let name = super::rules::name_in_card(version, p).to_ascii_uppercase();
         if !unmapped.contains(&name) {
             unmapped.push(name);
         }

@@ -116,14 +116,7 @@ impl ContactRule for DirectRule {
                 TextKind::Text => {
                     let t = text_of(p);
                     if done {
-                        cx.keep(p);
-                        cx.warn(
-                            p.line(),
-                            format!(
-                                "a second {} has no Outlook property; kept as written",
-                                p.name()
-                            ),
-                        );
+                        keep_second(cx, p);
                     } else if !t.trim().is_empty() {
                         let several = p.values().len() > 1;
                         // A list (NICKNAME:Johnny,JD) is one Outlook
@@ -131,16 +124,7 @@ impl ContactRule for DirectRule {
                         // reader of the list reads it); the line is kept
                         // with its values, so that export gives the list
                         // back.
-                        let t = if several {
-                            let items: Vec<String> = texts_of(p)
-                                .iter()
-                                .map(|x| x.trim().to_owned())
-                                .filter(|x| !x.is_empty())
-                                .collect();
-                            items.join(",")
-                        } else {
-                            t
-                        };
+                        let t = if several { list_items(p).join(",") } else { t };
                         cx.message
                             .properties
                             .insert(self.key.clone(), PropValue::String(crlf(t.trim()).into()));
@@ -182,14 +166,10 @@ impl ContactRule for DirectRule {
                 }
                 let mut p = vprop(&name, lf(&text));
                 // The list the text was joined from, while it still is.
-                if let Some(kept) = cx.kept_value(&name).filter(|k| {
-                    let items: Vec<String> = texts_of(k)
-                        .iter()
-                        .map(|x| x.trim().to_owned())
-                        .filter(|x| !x.is_empty())
-                        .collect();
-                    k.values().len() > 1 && items.join(",") == text
-                }) {
+                if let Some(kept) = cx
+                    .kept_value(&name)
+                    .filter(|k| k.values().len() > 1 && list_items(k).join(",") == text)
+                {
                     let values = kept.values().clone();
                     let vt = p.value_type().clone();
                     p.set_values(vt, values);
@@ -260,6 +240,15 @@ pub(crate) fn text_of(p: &Property) -> String {
         return value_text(one);
     }
     v.iter().map(value_text).collect::<Vec<String>>().join(",")
+}
+
+/// The non-blank items of a list value, trimmed (`NICKNAME:Johnny, JD`).
+fn list_items(p: &Property) -> Vec<String> {
+    texts_of(p)
+        .iter()
+        .map(|x| x.trim().to_owned())
+        .filter(|x| !x.is_empty())
+        .collect()
 }
 
 /// A property's values as texts (a list property gives several; an unknown
@@ -495,7 +484,12 @@ fn export_n(cx: &mut ExportContext<'_>) {
 /// The name to tell the user for `p`: the card's own (`ANNIVERSARY`) when
 /// the rules see it under the 3.0 carrier name (`X-ANNIVERSARY`).
 fn shown_name(cx: &ImportContext<'_>, p: &Property) -> String {
-    match (cx.version, oxpim_contentline::vcard::carried_40_name(p)) {
+    name_in_card(cx.version, p)
+}
+
+/// [`shown_name`] for a card read as `version`.
+pub(crate) fn name_in_card(version: Dialect, p: &Property) -> String {
+    match (version, oxpim_contentline::vcard::carried_40_name(p)) {
         (Dialect::VCard40, Some(n)) => n.to_owned(),
         _ => p.name().to_owned(),
     }
@@ -511,13 +505,18 @@ fn keep_further(cx: &mut ImportContext<'_>, names: &[&str], used: &Property) {
         .iter()
         .filter(|q| names.iter().any(|n| q.is(n)) && !std::ptr::eq(*q, used))
     {
-        cx.keep(q);
-        let shown = shown_name(cx, q);
-        cx.warn(
-            q.line(),
-            format!("a second {shown} has no Outlook property; kept as written"),
-        );
+        keep_second(cx, q);
     }
+}
+
+/// Keeps `q`, a further property of a name Outlook holds once, and says so.
+fn keep_second(cx: &mut ImportContext<'_>, q: &Property) {
+    cx.keep(q);
+    let shown = shown_name(cx, q);
+    cx.warn(
+        q.line(),
+        format!("a second {shown} has no Outlook property; kept as written"),
+    );
 }
 
 fn import_fn(cx: &mut ImportContext<'_>) {
